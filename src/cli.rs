@@ -1,0 +1,101 @@
+//! The command line: `switchboard [serve] [--config FILE] [--listen ADDR]`,
+//! `switchboard sim`, `switchboard schema`.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+
+use crate::{
+    config::{DEFAULT_LISTEN, Settings},
+    graphql,
+    sim::RunningSimulators,
+    startup::{Application, shutdown_signal},
+};
+
+/// The tenant of the default run.
+pub const DEMO_TENANT: &str = "demo";
+
+/// Switchboard: one GraphQL graph over your contact-center vendors.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+pub struct Cli {
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Where to listen (for `serve` without a subcommand).
+    #[arg(long, env = "SWITCHBOARD_LISTEN", global = true)]
+    pub listen: Option<SocketAddr>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the graph. Without --config: the built-in simulators and a demo tenant.
+    Serve {
+        /// A TOML settings file (see switchboard.example.toml).
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+    },
+    /// Run the vendor simulators alone, each under its own path prefix.
+    Sim,
+    /// Print the GraphQL schema (SDL).
+    Schema,
+}
+
+impl Cli {
+    /// Runs the command.
+    pub async fn run(self) -> anyhow::Result<()> {
+        match self.command {
+            Some(Command::Schema) => {
+                print!("{}", graphql::sdl());
+                Ok(())
+            }
+            Some(Command::Sim) => {
+                let listen = self
+                    .listen
+                    .unwrap_or_else(|| "127.0.0.1:8090".parse().expect("valid address"));
+                let sims = RunningSimulators::start(listen)
+                    .await
+                    .with_context(|| format!("binding {listen}"))?;
+                println!("Vendor simulators on http://{}", sims.addr);
+                println!(
+                    "  Dixa:  {}  (Authorization: {})",
+                    sims.url("dixa/v1"),
+                    crate::sim::dixa::DEMO_TOKEN
+                );
+                println!(
+                    "  Controls: GET/DELETE /{{vendor}}/_sim/calls, GET/POST/DELETE /{{vendor}}/_sim/faults"
+                );
+                shutdown_signal().await;
+                Ok(())
+            }
+            Some(Command::Serve { config: Some(file) }) => {
+                let mut settings = Settings::load(Some(&file))?;
+                if let Some(listen) = self.listen {
+                    settings.listen = listen;
+                }
+                serve(settings).await
+            }
+            None | Some(Command::Serve { config: None }) => {
+                let listen = self
+                    .listen
+                    .unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("valid address"));
+                let sims = RunningSimulators::start("127.0.0.1:0".parse().expect("valid address"))
+                    .await
+                    .context("starting the vendor simulators")?;
+                tracing::info!(addr = %sims.addr, "vendor simulators started");
+                let settings = Settings::for_default_run(listen, DEMO_TENANT, sims.tenant_settings());
+                serve(settings).await
+            }
+        }
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let app = Application::build(settings).await?;
+    let addr = app.local_addr();
+    println!("Switchboard is serving GraphiQL at http://{addr}/ (GraphQL endpoint: http://{addr}/graphql)");
+    app.run_until_stopped().await?;
+    Ok(())
+}

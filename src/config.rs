@@ -1,0 +1,351 @@
+//! Typed settings: built-in defaults, then an optional TOML file, then `SWITCHBOARD_*`
+//! environment variables (`__` separates levels, e.g.
+//! `SWITCHBOARD_TENANTS__ACME__DIXA__API_TOKEN`). Unknown keys are an error, never a
+//! silently ignored typo. Every credential is a [`SecretString`].
+//!
+//! May depend on: nothing else in the crate.
+
+use std::{collections::BTreeMap, net::SocketAddr, path::Path, time::Duration};
+
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+/// The address the default run listens on.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+/// Everything Switchboard needs to run.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Where the HTTP server listens (`SWITCHBOARD_LISTEN`).
+    pub listen: SocketAddr,
+    /// The tenant that requests without an API key act as. Unset in production: then a
+    /// request without a valid key is refused (`SWITCHBOARD_ANONYMOUS_TENANT`).
+    #[serde(default)]
+    pub anonymous_tenant: Option<String>,
+    /// The read cache (`SWITCHBOARD_CACHE__*`).
+    #[serde(default)]
+    pub cache: CacheSettings,
+    /// Timeouts and retries for every vendor call (`SWITCHBOARD_HTTP__*`).
+    #[serde(default)]
+    pub http: HttpSettings,
+    /// GraphQL limits (`SWITCHBOARD_GRAPHQL__*`).
+    #[serde(default)]
+    pub graphql: GraphqlSettings,
+    /// Tenants by id (`SWITCHBOARD_TENANTS__<ID>__*`).
+    #[serde(default)]
+    pub tenants: BTreeMap<String, TenantSettings>,
+}
+
+/// Where cached reads live.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheSettings {
+    /// Prefix of every cache key, so several deployments can share one store
+    /// (`SWITCHBOARD_CACHE__NAMESPACE`).
+    #[serde(default = "default_namespace")]
+    pub namespace: String,
+    /// Seconds directory data (teams, agents, users, supervisors) stays cached
+    /// (`SWITCHBOARD_CACHE__DIRECTORY_TTL_SECS`).
+    #[serde(default = "default_directory_ttl")]
+    pub directory_ttl_secs: u64,
+    /// Seconds presence stays cached (`SWITCHBOARD_CACHE__PRESENCE_TTL_SECS`).
+    #[serde(default = "default_presence_ttl")]
+    pub presence_ttl_secs: u64,
+    /// Seconds reference data (skill queues, locations) stays cached
+    /// (`SWITCHBOARD_CACHE__REFERENCE_TTL_SECS`).
+    #[serde(default = "default_reference_ttl")]
+    pub reference_ttl_secs: u64,
+    /// Upper bound of the in-process cache, in MiB (`SWITCHBOARD_CACHE__MEMORY_MAX_MIB`).
+    #[serde(default = "default_memory_mib")]
+    pub memory_max_mib: u64,
+}
+
+fn default_namespace() -> String {
+    "switchboard".into()
+}
+fn default_directory_ttl() -> u64 {
+    60
+}
+fn default_presence_ttl() -> u64 {
+    5
+}
+fn default_reference_ttl() -> u64 {
+    300
+}
+fn default_memory_mib() -> u64 {
+    64
+}
+
+impl Default for CacheSettings {
+    fn default() -> Self {
+        Self {
+            namespace: default_namespace(),
+            directory_ttl_secs: default_directory_ttl(),
+            presence_ttl_secs: default_presence_ttl(),
+            reference_ttl_secs: default_reference_ttl(),
+            memory_max_mib: default_memory_mib(),
+        }
+    }
+}
+
+/// Timeouts and retries for vendor calls.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpSettings {
+    /// Milliseconds to establish a connection (`SWITCHBOARD_HTTP__CONNECT_TIMEOUT_MS`).
+    #[serde(default = "default_connect_timeout")]
+    pub connect_timeout_ms: u64,
+    /// Milliseconds for a whole vendor call (`SWITCHBOARD_HTTP__REQUEST_TIMEOUT_MS`).
+    #[serde(default = "default_request_timeout")]
+    pub request_timeout_ms: u64,
+    /// Retries of an idempotent call after the first attempt (`SWITCHBOARD_HTTP__MAX_RETRIES`).
+    #[serde(default = "default_max_retries")]
+    pub max_retries: u32,
+    /// First backoff step in milliseconds, doubled per retry (`SWITCHBOARD_HTTP__BACKOFF_BASE_MS`).
+    #[serde(default = "default_backoff_base")]
+    pub backoff_base_ms: u64,
+    /// Longest backoff step in milliseconds (`SWITCHBOARD_HTTP__BACKOFF_MAX_MS`).
+    #[serde(default = "default_backoff_max")]
+    pub backoff_max_ms: u64,
+    /// Longest `Retry-After` honoured, in seconds; a longer one fails the call at once
+    /// (`SWITCHBOARD_HTTP__MAX_RETRY_AFTER_SECS`).
+    #[serde(default = "default_max_retry_after")]
+    pub max_retry_after_secs: u64,
+}
+
+fn default_connect_timeout() -> u64 {
+    2_000
+}
+fn default_request_timeout() -> u64 {
+    10_000
+}
+fn default_max_retries() -> u32 {
+    2
+}
+fn default_backoff_base() -> u64 {
+    100
+}
+fn default_backoff_max() -> u64 {
+    2_000
+}
+fn default_max_retry_after() -> u64 {
+    10
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self {
+            connect_timeout_ms: default_connect_timeout(),
+            request_timeout_ms: default_request_timeout(),
+            max_retries: default_max_retries(),
+            backoff_base_ms: default_backoff_base(),
+            backoff_max_ms: default_backoff_max(),
+            max_retry_after_secs: default_max_retry_after(),
+        }
+    }
+}
+
+impl HttpSettings {
+    /// The connect timeout.
+    pub fn connect_timeout(&self) -> Duration {
+        Duration::from_millis(self.connect_timeout_ms)
+    }
+
+    /// The whole-call timeout.
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_millis(self.request_timeout_ms)
+    }
+
+    /// The retry policy these settings describe.
+    pub fn retry_policy(&self) -> crate::vendors::http::RetryPolicy {
+        crate::vendors::http::RetryPolicy {
+            max_retries: self.max_retries,
+            backoff_base: Duration::from_millis(self.backoff_base_ms),
+            backoff_max: Duration::from_millis(self.backoff_max_ms.max(self.backoff_base_ms)),
+            max_retry_after: Duration::from_secs(self.max_retry_after_secs),
+        }
+    }
+}
+
+/// Limits on what one GraphQL request may ask.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GraphqlSettings {
+    /// Deepest selection allowed (`SWITCHBOARD_GRAPHQL__MAX_DEPTH`).
+    #[serde(default = "default_max_depth")]
+    pub max_depth: usize,
+    /// Highest complexity allowed (`SWITCHBOARD_GRAPHQL__MAX_COMPLEXITY`).
+    #[serde(default = "default_max_complexity")]
+    pub max_complexity: usize,
+}
+
+fn default_max_depth() -> usize {
+    12
+}
+fn default_max_complexity() -> usize {
+    5_000
+}
+
+impl Default for GraphqlSettings {
+    fn default() -> Self {
+        Self {
+            max_depth: default_max_depth(),
+            max_complexity: default_max_complexity(),
+        }
+    }
+}
+
+/// One tenant: the API keys its clients present, and its vendor connections.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TenantSettings {
+    /// Keys clients send as `Authorization: Bearer <key>`
+    /// (`SWITCHBOARD_TENANTS__<ID>__API_KEYS`, a TOML list).
+    #[serde(default)]
+    pub api_keys: Vec<SecretString>,
+    /// The Dixa connection (`SWITCHBOARD_TENANTS__<ID>__DIXA__*`).
+    #[serde(default)]
+    pub dixa: Option<DixaSettings>,
+}
+
+/// A Dixa organisation's API.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DixaSettings {
+    /// Base URL including the version segment, e.g. `https://dev.dixa.io/v1`
+    /// (`…__DIXA__BASE_URL`).
+    pub base_url: Url,
+    /// The API token, sent raw in `Authorization` (`…__DIXA__API_TOKEN`).
+    pub api_token: SecretString,
+    /// Page size requested from paged endpoints (`…__DIXA__PAGE_LIMIT`).
+    #[serde(default = "default_dixa_page_limit")]
+    pub page_limit: u32,
+}
+
+fn default_dixa_page_limit() -> u32 {
+    100
+}
+
+impl DixaSettings {
+    /// A connection to `base_url` with `api_token` and the default page size.
+    pub fn new(base_url: Url, api_token: impl Into<String>) -> Self {
+        Self {
+            base_url,
+            api_token: SecretString::from(api_token.into()),
+            page_limit: default_dixa_page_limit(),
+        }
+    }
+}
+
+/// Settings could not be read; says which key and why.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {0}")]
+pub struct ConfigError(String);
+
+impl Settings {
+    /// Reads `file` (when given) and the environment over the built-in defaults.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        // `SWITCHBOARD_LOG_FORMAT` belongs to telemetry, not to these settings.
+        let env = Env::prefixed("SWITCHBOARD_").ignore(&["log_format"]).split("__");
+        Self::extract(Self::defaults_and_file(file)?.merge(env))
+    }
+
+    /// The built-in defaults with `file` (when given) over them; no environment.
+    fn defaults_and_file(file: Option<&Path>) -> Result<Figment, ConfigError> {
+        let mut figment = Figment::new().merge(Serialized::default("listen", DEFAULT_LISTEN));
+        if let Some(file) = file {
+            if !file.is_file() {
+                return Err(ConfigError(format!(
+                    "config file {} does not exist",
+                    file.display()
+                )));
+            }
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        Ok(figment)
+    }
+
+    fn extract(figment: Figment) -> Result<Self, ConfigError> {
+        let settings: Settings = figment.extract().map_err(|e| ConfigError(e.to_string()))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Settings for the default run: no file, one anonymous tenant.
+    pub fn for_default_run(listen: SocketAddr, tenant: &str, tenant_settings: TenantSettings) -> Self {
+        Self {
+            listen,
+            anonymous_tenant: Some(tenant.to_owned()),
+            cache: CacheSettings::default(),
+            http: HttpSettings::default(),
+            graphql: GraphqlSettings::default(),
+            tenants: BTreeMap::from([(tenant.to_owned(), tenant_settings)]),
+        }
+    }
+
+    /// Checks what the types alone cannot.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if let Some(t) = &self.anonymous_tenant
+            && !self.tenants.contains_key(t)
+        {
+            return Err(ConfigError(format!(
+                "anonymous_tenant names unknown tenant `{t}`"
+            )));
+        }
+        for (id, tenant) in &self.tenants {
+            if id.is_empty()
+                || !id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                return Err(ConfigError(format!(
+                    "tenant id `{id}` must be letters, digits, `-` or `_`"
+                )));
+            }
+            if let Some(d) = &tenant.dixa
+                && !(1..=1000).contains(&d.page_limit)
+            {
+                return Err(ConfigError(format!(
+                    "tenants.{id}.dixa.page_limit must be 1 to 1000"
+                )));
+            }
+        }
+        if self.http.request_timeout_ms == 0 || self.http.connect_timeout_ms == 0 {
+            return Err(ConfigError("http timeouts must be above zero".into()));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The file over the defaults, without the environment of whoever runs the tests.
+    fn file_only(file: &Path) -> Result<Settings, ConfigError> {
+        Settings::extract(Settings::defaults_and_file(Some(file))?)
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        let dir = std::env::temp_dir().join(format!("sb-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("bad.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:1\"\n[cache]\nnamepsace = \"x\"\n").unwrap();
+        let err = file_only(&file).unwrap_err().to_string();
+        assert!(err.contains("namepsace"), "{err}");
+    }
+
+    #[test]
+    fn the_example_file_parses() {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("switchboard.example.toml");
+        let settings = file_only(&file).expect("example config is valid");
+        assert!(settings.tenants.contains_key("acme"));
+    }
+}

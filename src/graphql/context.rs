@@ -1,0 +1,35 @@
+//! What every resolver can reach for the request it serves.
+
+use std::sync::Arc;
+
+use async_graphql::Context;
+
+use super::error::{ApiError, ApiResult};
+use crate::{cache::Cache, loaders::Loaders, tenant::Tenant};
+
+/// The tenant a request acts as, and its loaders.
+pub struct RequestContext {
+    /// The authenticated tenant.
+    pub tenant: Arc<Tenant>,
+    /// This request's loaders.
+    pub loaders: Loaders,
+}
+
+impl RequestContext {
+    /// Context for one request of `tenant`.
+    pub fn new(tenant: Arc<Tenant>, cache: &Cache) -> Self {
+        let loaders = Loaders::new(&tenant, cache);
+        Self { tenant, loaders }
+    }
+}
+
+/// The request context of `ctx`.
+pub fn request<'a>(ctx: &Context<'a>) -> ApiResult<&'a RequestContext> {
+    ctx.data::<RequestContext>()
+        .map_err(|_| ApiError::internal("request context missing"))
+}
+
+/// The loaders of `ctx`'s request.
+pub fn loaders<'a>(ctx: &Context<'a>) -> ApiResult<&'a Loaders> {
+    Ok(&request(ctx)?.loaders)
+}

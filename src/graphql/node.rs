@@ -1,0 +1,75 @@
+//! The `Node` interface and `node(id)` / `nodes(ids)`.
+
+use async_graphql::{Context, ID, Interface, Object};
+
+use super::{
+    context::loaders,
+    error::{ApiError, ApiResult},
+    id::{GlobalId, NodeType},
+    types::{Agent, Team},
+};
+use crate::{
+    loaders::dixa::{AgentById, TeamById},
+    vendors::{Vendor, VendorError},
+};
+
+/// The most ids one `nodes` call may ask for.
+const MAX_NODES: usize = 100;
+
+/// An object with a global id.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "The global id."))]
+pub enum Node {
+    /// An agent account.
+    Agent(Agent),
+    /// A team.
+    Team(Team),
+}
+
+/// `node` and `nodes`.
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// The object with global id `id`, or null when it does not exist.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Node>> {
+        let id = GlobalId::decode("id", &id)?;
+        resolve(ctx, id).await
+    }
+
+    /// The objects with these global ids, in order; null where one does not exist.
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> ApiResult<Vec<Option<Node>>> {
+        if ids.len() > MAX_NODES {
+            return Err(ApiError::bad_input(
+                "ids",
+                format!("must name at most {MAX_NODES} ids"),
+            ));
+        }
+        let decoded = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| GlobalId::decode(&format!("ids[{i}]"), id))
+            .collect::<ApiResult<Vec<_>>>()?;
+        let resolved = futures::future::join_all(decoded.into_iter().map(|id| resolve(ctx, id))).await;
+        resolved.into_iter().collect()
+    }
+}
+
+async fn resolve(ctx: &Context<'_>, id: GlobalId) -> ApiResult<Option<Node>> {
+    let loaders = loaders(ctx)?;
+    let unsupported = || VendorError::not_configured(id.vendor);
+    Ok(match (id.node_type, id.vendor) {
+        (NodeType::Team, Vendor::Dixa) => loaders
+            .dixa()?
+            .load_one(TeamById(id.vendor_id.clone()))
+            .await?
+            .map(|t| Node::Team(Team::new(t))),
+        (NodeType::Agent, Vendor::Dixa) => loaders
+            .dixa()?
+            .load_one(AgentById(id.vendor_id.clone()))
+            .await?
+            .map(|a| Node::Agent(Agent::new(a))),
+        _ => return Err(unsupported().into()),
+    })
+}

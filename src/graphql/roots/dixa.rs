@@ -1,0 +1,167 @@
+//! Dixa's part of the graph: teams, and the team mutations.
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+
+use crate::{
+    graphql::{
+        connection::{self, ListConnection, PageRequest},
+        context::loaders,
+        error::{ApiError, ApiResult},
+        id::NodeType,
+        types::Team,
+        validate,
+    },
+    loaders::dixa::{self as dixa_loaders, AllTeams, TeamById},
+    vendors::Vendor,
+};
+
+/// Longest team name accepted.
+pub const MAX_TEAM_NAME: usize = 100;
+/// Most agents one membership change may name.
+pub const MAX_MEMBERS_PER_CHANGE: usize = 100;
+
+/// Team queries.
+#[derive(Default)]
+pub struct DixaQuery;
+
+#[Object]
+impl DixaQuery {
+    /// All teams.
+    async fn teams(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Option<ListConnection<Team>>> {
+        let page = PageRequest::parse(first, after.as_deref())?;
+        let teams = loaders(ctx)?
+            .dixa()?
+            .load_one(AllTeams)
+            .await?
+            .unwrap_or_default();
+        Ok(Some(connection::from_slice(&teams, page, |t| {
+            Team::new(t.clone())
+        })))
+    }
+
+    /// One team by global id.
+    async fn team(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Team>> {
+        let team_id = validate::node_id("id", &id, NodeType::Team, Vendor::Dixa)?;
+        load_team(ctx, &team_id).await.map(Some)
+    }
+}
+
+async fn load_team(ctx: &Context<'_>, team_id: &str) -> ApiResult<Team> {
+    loaders(ctx)?
+        .dixa()?
+        .load_one(TeamById(team_id.to_owned()))
+        .await?
+        .map(Team::new)
+        .ok_or_else(|| ApiError::not_found("team"))
+}
+
+/// Input of `createTeam`.
+#[derive(InputObject)]
+pub struct CreateTeamInput {
+    /// The team name: 1 to 100 characters.
+    pub name: String,
+}
+
+/// Input of `deleteTeam`.
+#[derive(InputObject)]
+pub struct DeleteTeamInput {
+    /// The team's global id.
+    pub team_id: ID,
+}
+
+/// Input of `addTeamMembers` and `removeTeamMembers`.
+#[derive(InputObject)]
+pub struct TeamMembersInput {
+    /// The team's global id.
+    pub team_id: ID,
+    /// Global ids of Dixa agents: 1 to 100.
+    pub agent_ids: Vec<ID>,
+}
+
+/// A team after a change.
+#[derive(SimpleObject)]
+pub struct TeamPayload {
+    /// The team as it is now.
+    pub team: Team,
+}
+
+/// What `deleteTeam` removed.
+#[derive(SimpleObject)]
+pub struct DeleteTeamPayload {
+    /// The global id of the deleted team.
+    pub deleted_team_id: ID,
+}
+
+/// Team mutations.
+#[derive(Default)]
+pub struct DixaMutation;
+
+#[Object]
+impl DixaMutation {
+    /// Creates a team.
+    async fn create_team(&self, ctx: &Context<'_>, input: CreateTeamInput) -> ApiResult<Option<TeamPayload>> {
+        let name = validate::name("input.name", &input.name, MAX_TEAM_NAME)?;
+        let dixa = loaders(ctx)?.dixa()?;
+        let team = dixa_loaders::create_team(dixa, &name).await?;
+        Ok(Some(TeamPayload {
+            team: Team::new(team),
+        }))
+    }
+
+    /// Deletes a team.
+    async fn delete_team(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteTeamInput,
+    ) -> ApiResult<Option<DeleteTeamPayload>> {
+        let team_id = validate::node_id("input.teamId", &input.team_id, NodeType::Team, Vendor::Dixa)?;
+        let team_id = validate::uuid("input.teamId", &team_id)?;
+        dixa_loaders::delete_team(loaders(ctx)?.dixa()?, &team_id).await?;
+        Ok(Some(DeleteTeamPayload {
+            deleted_team_id: input.team_id,
+        }))
+    }
+
+    /// Adds agents to a team.
+    async fn add_team_members(
+        &self,
+        ctx: &Context<'_>,
+        input: TeamMembersInput,
+    ) -> ApiResult<Option<TeamPayload>> {
+        change_members(ctx, input, true).await.map(Some)
+    }
+
+    /// Removes agents from a team.
+    async fn remove_team_members(
+        &self,
+        ctx: &Context<'_>,
+        input: TeamMembersInput,
+    ) -> ApiResult<Option<TeamPayload>> {
+        change_members(ctx, input, false).await.map(Some)
+    }
+}
+
+async fn change_members(ctx: &Context<'_>, input: TeamMembersInput, add: bool) -> ApiResult<TeamPayload> {
+    let team_id = validate::node_id("input.teamId", &input.team_id, NodeType::Team, Vendor::Dixa)?;
+    let team_id = validate::uuid("input.teamId", &team_id)?;
+    let agent_ids = validate::node_ids(
+        "input.agentIds",
+        &input.agent_ids,
+        NodeType::Agent,
+        Vendor::Dixa,
+        MAX_MEMBERS_PER_CHANGE,
+    )?
+    .into_iter()
+    .enumerate()
+    .map(|(i, id)| validate::uuid(&format!("input.agentIds[{i}]"), &id))
+    .collect::<ApiResult<Vec<_>>>()?;
+    dixa_loaders::change_members(loaders(ctx)?.dixa()?, &team_id, &agent_ids, add).await?;
+    Ok(TeamPayload {
+        team: load_team(ctx, &team_id).await?,
+    })
+}

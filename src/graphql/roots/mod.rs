@@ -1,0 +1,3 @@
+//! Query and mutation roots, one pair per vendor, merged into the schema's roots.
+
+pub mod dixa;

@@ -1,0 +1,155 @@
+//! `Agent`: one agent account on one vendor, with the fields every vendor shares and
+//! the vendor's own details. Each vendor implements [`AgentSource`] for its record in
+//! its own file (`agent_dixa.rs`, …), so adding a vendor touches nothing here but the
+//! [`AgentDetails`] union.
+
+use std::{fmt, sync::Arc};
+
+use async_graphql::{Context, ID, Object, Union};
+use async_trait::async_trait;
+
+use super::{PhoneNumber, Presence, Team, VendorKind, agent_dixa::DixaAgentDetails};
+use crate::{
+    graphql::{
+        error::ApiResult,
+        id::{GlobalId, NodeType},
+    },
+    vendors::Vendor,
+};
+
+/// What only one vendor knows about an agent.
+#[derive(Debug, Clone, Union)]
+pub enum AgentDetails {
+    /// Dixa's details.
+    Dixa(DixaAgentDetails),
+}
+
+/// A vendor's agent record, seen through the fields every vendor shares. Edges default
+/// to "this vendor has none".
+#[async_trait]
+pub trait AgentSource: fmt::Debug + Send + Sync {
+    /// The vendor the account lives on.
+    fn vendor(&self) -> Vendor;
+    /// The vendor's id of the account.
+    fn vendor_id(&self) -> &str;
+    /// The name to show.
+    fn display_name(&self) -> Option<String>;
+    /// First name.
+    fn first_name(&self) -> Option<&str>;
+    /// Last name.
+    fn last_name(&self) -> Option<&str>;
+    /// Primary email.
+    fn email(&self) -> Option<&str>;
+    /// Phone numbers, primary first.
+    fn phone_numbers(&self) -> Vec<PhoneNumber>;
+    /// The vendor's own details.
+    fn details(&self) -> AgentDetails;
+    /// The agent's current presence.
+    async fn presence(&self, _ctx: &Context<'_>) -> ApiResult<Option<Presence>> {
+        Ok(None)
+    }
+    /// The teams the agent is in.
+    async fn teams(&self, _ctx: &Context<'_>) -> ApiResult<Option<Vec<Team>>> {
+        Ok(Some(Vec::new()))
+    }
+}
+
+/// One agent account on one vendor.
+#[derive(Debug, Clone)]
+pub struct Agent {
+    source: Arc<dyn AgentSource>,
+}
+
+impl Agent {
+    /// An agent over a vendor record.
+    pub fn new(source: impl AgentSource + 'static) -> Self {
+        Self {
+            source: Arc::new(source),
+        }
+    }
+
+    /// The vendor this account lives on.
+    pub fn account_vendor(&self) -> Vendor {
+        self.source.vendor()
+    }
+
+    /// The vendor's id of this account.
+    pub fn account_id(&self) -> &str {
+        self.source.vendor_id()
+    }
+
+    /// The global id.
+    pub fn global_id(&self) -> ID {
+        GlobalId::new(NodeType::Agent, self.account_vendor(), self.account_id()).encode()
+    }
+}
+
+/// One agent account on one vendor.
+#[Object]
+impl Agent {
+    /// The global id.
+    pub async fn id(&self) -> ID {
+        self.global_id()
+    }
+
+    /// The vendor this account lives on.
+    async fn vendor(&self) -> VendorKind {
+        self.account_vendor().into()
+    }
+
+    /// The vendor's own id of this account.
+    async fn vendor_id(&self) -> &str {
+        self.account_id()
+    }
+
+    /// The name to show.
+    async fn display_name(&self) -> Option<String> {
+        self.source.display_name()
+    }
+
+    /// First name.
+    async fn first_name(&self) -> Option<&str> {
+        self.source.first_name()
+    }
+
+    /// Last name.
+    async fn last_name(&self) -> Option<&str> {
+        self.source.last_name()
+    }
+
+    /// Primary email.
+    async fn email(&self) -> Option<&str> {
+        self.source.email()
+    }
+
+    /// Phone numbers, primary first.
+    async fn phone_numbers(&self) -> Vec<PhoneNumber> {
+        self.source.phone_numbers()
+    }
+
+    /// What only this agent's vendor knows.
+    async fn details(&self) -> AgentDetails {
+        self.source.details()
+    }
+
+    /// The agent's current presence, where the vendor reports one.
+    async fn presence(&self, ctx: &Context<'_>) -> ApiResult<Option<Presence>> {
+        self.source.presence(ctx).await
+    }
+
+    /// The teams this agent is a member of.
+    async fn teams(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<Team>>> {
+        self.source.teams(ctx).await
+    }
+}
+
+/// "First Last" from the parts that are present.
+pub fn join_name(first: Option<&str>, last: Option<&str>) -> Option<String> {
+    let joined = [first, last]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    (!joined.is_empty()).then_some(joined)
+}

@@ -1,0 +1,102 @@
+//! A Dixa agent or admin as an [`Agent`](super::Agent).
+
+use async_graphql::{Context, SimpleObject};
+use async_trait::async_trait;
+
+use super::{
+    PhoneNumber, Presence, Team,
+    agent::{AgentDetails, AgentSource, join_name},
+};
+use crate::{
+    graphql::{context::loaders, error::ApiResult},
+    loaders::dixa::{AgentPresenceOf, TeamById, TeamsOfAgent},
+    vendors::{Vendor, dixa},
+};
+
+/// Dixa's own details of an agent.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct DixaAgentDetails {
+    /// Roles (`Agent`, `Admin`, …).
+    pub roles: Vec<String>,
+    /// Middle names.
+    pub middle_names: Vec<String>,
+    /// Emails besides the primary one.
+    pub additional_emails: Vec<String>,
+    /// Avatar URL.
+    pub avatar_url: Option<String>,
+    /// When the agent was created, as Dixa wrote it.
+    pub created_at: Option<String>,
+}
+
+#[async_trait]
+impl AgentSource for dixa::Agent {
+    fn vendor(&self) -> Vendor {
+        Vendor::Dixa
+    }
+
+    fn vendor_id(&self) -> &str {
+        &self.id
+    }
+
+    fn display_name(&self) -> Option<String> {
+        self.display_name
+            .clone()
+            .or_else(|| join_name(self.first_name.as_deref(), self.last_name.as_deref()))
+    }
+
+    fn first_name(&self) -> Option<&str> {
+        self.first_name.as_deref()
+    }
+
+    fn last_name(&self) -> Option<&str> {
+        self.last_name.as_deref()
+    }
+
+    fn email(&self) -> Option<&str> {
+        self.email.as_deref()
+    }
+
+    fn phone_numbers(&self) -> Vec<PhoneNumber> {
+        self.phone_number
+            .iter()
+            .map(|n| (n, true))
+            .chain(self.additional_phone_numbers.iter().map(|n| (n, false)))
+            .map(|(n, primary)| PhoneNumber {
+                number: Some(n.clone()),
+                extension: None,
+                primary,
+            })
+            .collect()
+    }
+
+    fn details(&self) -> AgentDetails {
+        AgentDetails::Dixa(DixaAgentDetails {
+            roles: self.roles.clone(),
+            middle_names: self.middle_names.clone(),
+            additional_emails: self.additional_emails.clone(),
+            avatar_url: self.avatar_url.clone(),
+            created_at: self.created_at.clone(),
+        })
+    }
+
+    async fn presence(&self, ctx: &Context<'_>) -> ApiResult<Option<Presence>> {
+        let p = loaders(ctx)?
+            .dixa()?
+            .load_one(AgentPresenceOf(self.id.clone()))
+            .await?;
+        Ok(p.as_ref().map(Presence::from_dixa))
+    }
+
+    async fn teams(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<Team>>> {
+        let dixa = loaders(ctx)?.dixa()?;
+        let Some(ids) = dixa.load_one(TeamsOfAgent(self.id.clone())).await? else {
+            return Ok(Some(Vec::new()));
+        };
+        let teams = dixa.load_many(ids.iter().cloned().map(TeamById)).await?;
+        Ok(Some(
+            ids.iter()
+                .filter_map(|id| teams.get(&TeamById(id.clone())).cloned().map(Team::new))
+                .collect(),
+        ))
+    }
+}

@@ -1,0 +1,13 @@
+//! The graph's object types. Each holds the vendor record it was built from and
+//! resolves its edges through the request's loaders.
+
+pub mod agent;
+pub mod agent_dixa;
+pub mod common;
+pub mod presence;
+pub mod team;
+
+pub use agent::{Agent, AgentDetails, AgentSource};
+pub use common::{PhoneNumber, VendorKind};
+pub use presence::Presence;
+pub use team::Team;

@@ -1,0 +1,146 @@
+//! `Presence`: who is working or away, online or offline, on which channels, normalised
+//! across vendors with the vendor's own status kept.
+
+use async_graphql::{ComplexObject, Context, Enum, SimpleObject};
+use chrono::{DateTime, NaiveDateTime, Utc};
+
+use super::{Agent, VendorKind};
+use crate::{
+    graphql::{
+        context::loaders,
+        error::ApiResult,
+        id::{GlobalId, NodeType},
+    },
+    loaders::dixa::AgentById,
+    vendors::{Vendor, dixa},
+};
+
+/// Presence normalised across vendors.
+#[derive(Debug, Enum, Clone, Copy, PartialEq, Eq)]
+pub enum Availability {
+    /// Online and working: can take contacts.
+    Available,
+    /// Online but away.
+    Away,
+    /// Offline or logged out.
+    Offline,
+    /// The vendor did not say.
+    Unknown,
+}
+
+/// One agent's presence on one vendor.
+#[derive(Debug, Clone, SimpleObject)]
+#[graphql(complex)]
+pub struct Presence {
+    /// The global id of the agent this presence belongs to.
+    pub agent_id: async_graphql::ID,
+    /// The vendor that reported it.
+    pub vendor: VendorKind,
+    /// Normalised availability.
+    pub availability: Availability,
+    /// Whether the agent is working (Dixa `presenceStatus`), where the vendor tells.
+    pub working: Option<bool>,
+    /// Whether the agent is connected, where the vendor tells.
+    pub online: Option<bool>,
+    /// Channels the agent is active on.
+    pub channels: Vec<String>,
+    /// When the agent was last seen.
+    pub last_seen: Option<DateTime<Utc>>,
+    /// When the vendor reported this.
+    pub observed_at: Option<DateTime<Utc>>,
+    /// The vendor's own status word (Dixa `presenceStatus`).
+    pub raw_status: Option<String>,
+    /// The vendor's own connection word (Dixa `connectionStatus`).
+    pub raw_connection: Option<String>,
+    #[graphql(skip)]
+    pub(crate) agent_vendor_id: String,
+}
+
+#[ComplexObject]
+impl Presence {
+    /// The agent this presence belongs to.
+    async fn agent(&self, ctx: &Context<'_>) -> ApiResult<Option<Agent>> {
+        match self.vendor.into() {
+            Vendor::Dixa => {
+                let agent = loaders(ctx)?
+                    .dixa()?
+                    .load_one(AgentById(self.agent_vendor_id.clone()))
+                    .await?;
+                Ok(agent.map(Agent::new))
+            }
+            _ => Ok(None),
+        }
+    }
+}
+
+/// Reads a vendor timestamp: RFC 3339, or ISO 8601 without a zone (taken as UTC).
+pub fn parse_timestamp(raw: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(raw)
+        .map(|t| t.with_timezone(&Utc))
+        .ok()
+        .or_else(|| {
+            NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S%.f")
+                .ok()
+                .map(|t| t.and_utc())
+        })
+}
+
+impl Presence {
+    /// Normalises a Dixa presence.
+    pub fn from_dixa(p: &dixa::UserPresence) -> Self {
+        let online = match p.connection_status.as_str() {
+            "Online" => Some(true),
+            "Offline" => Some(false),
+            _ => None,
+        };
+        let working = match p.presence_status.as_deref() {
+            Some("Working") => Some(true),
+            Some("Away") => Some(false),
+            _ => None,
+        };
+        let availability = match (online, working) {
+            (Some(false), _) => Availability::Offline,
+            (Some(true), Some(true)) => Availability::Available,
+            (Some(true), Some(false)) => Availability::Away,
+            _ => Availability::Unknown,
+        };
+        Self {
+            agent_id: GlobalId::new(NodeType::Agent, Vendor::Dixa, &p.user_id).encode(),
+            vendor: VendorKind::Dixa,
+            availability,
+            working,
+            online,
+            channels: p.active_channels.clone(),
+            last_seen: p.last_seen.as_deref().and_then(parse_timestamp),
+            observed_at: parse_timestamp(&p.request_time),
+            raw_status: p.presence_status.clone(),
+            raw_connection: Some(p.connection_status.clone()),
+            agent_vendor_id: p.user_id.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dixa_presence_is_normalised() {
+        let p = dixa::UserPresence {
+            user_id: "u".into(),
+            request_time: "2021-12-01T12:46:35.935".into(),
+            last_seen: Some("2021-12-01T12:46:35.935Z".into()),
+            presence_status: Some("Away".into()),
+            connection_status: "Online".into(),
+            active_channels: vec![],
+        };
+        let n = Presence::from_dixa(&p);
+        assert_eq!(n.availability, Availability::Away);
+        assert!(n.observed_at.is_some() && n.last_seen.is_some());
+        let offline = Presence::from_dixa(&dixa::UserPresence {
+            connection_status: "Offline".into(),
+            ..p
+        });
+        assert_eq!(offline.availability, Availability::Offline);
+    }
+}

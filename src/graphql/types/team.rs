@@ -1,0 +1,100 @@
+//! `Team`: a Dixa team with its members and their presence.
+
+use async_graphql::{Context, ID, Object};
+
+use super::{Agent, Presence, VendorKind};
+use crate::{
+    graphql::{
+        connection::{self, ListConnection, PageRequest},
+        context::loaders,
+        error::ApiResult,
+        id::{GlobalId, NodeType},
+    },
+    loaders::dixa::{AgentById, MembersOf, TeamPresenceOf},
+    vendors::{Vendor, dixa},
+};
+
+/// A team of agents.
+#[derive(Debug, Clone)]
+pub struct Team {
+    record: dixa::Team,
+}
+
+impl Team {
+    /// A team from Dixa's record.
+    pub fn new(record: dixa::Team) -> Self {
+        Self { record }
+    }
+
+    /// The global id.
+    pub fn global_id(&self) -> ID {
+        GlobalId::new(NodeType::Team, Vendor::Dixa, &self.record.id).encode()
+    }
+}
+
+/// A team of agents.
+#[Object]
+impl Team {
+    /// The global id.
+    pub async fn id(&self) -> ID {
+        self.global_id()
+    }
+
+    /// The vendor the team lives on.
+    async fn vendor(&self) -> VendorKind {
+        VendorKind::Dixa
+    }
+
+    /// The vendor's own id of the team.
+    async fn vendor_id(&self) -> &str {
+        &self.record.id
+    }
+
+    /// The team name.
+    async fn name(&self) -> &str {
+        &self.record.name
+    }
+
+    /// The team's members.
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Option<ListConnection<Agent>>> {
+        let page = PageRequest::parse(first, after.as_deref())?;
+        let dixa = loaders(ctx)?.dixa()?;
+        let members = dixa
+            .load_one(MembersOf(self.record.id.clone()))
+            .await?
+            .unwrap_or_default();
+        let end = page.offset.saturating_add(page.limit).min(members.len());
+        let window = &members[page.offset.min(end)..end];
+        let agents = dixa
+            .load_many(window.iter().map(|m| AgentById(m.id.clone())))
+            .await?;
+        Ok(Some(connection::from_slice(&members, page, |m| {
+            let record = agents
+                .get(&AgentById(m.id.clone()))
+                .cloned()
+                .unwrap_or_else(|| dixa::Agent::from_member(m));
+            Agent::new(record)
+        })))
+    }
+
+    /// The presence of the team's members.
+    async fn presence(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Option<ListConnection<Presence>>> {
+        let page = PageRequest::parse(first, after.as_deref())?;
+        let presence = loaders(ctx)?
+            .dixa()?
+            .load_one(TeamPresenceOf(self.record.id.clone()))
+            .await?
+            .unwrap_or_default();
+        Ok(Some(connection::from_slice(&presence, page, Presence::from_dixa)))
+    }
+}

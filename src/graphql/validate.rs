@@ -1,0 +1,105 @@
+//! Input rules checked before any vendor call; each failure names its field.
+
+use async_graphql::ID;
+
+use super::{
+    error::{ApiError, ApiResult},
+    id::{GlobalId, NodeType},
+};
+use crate::vendors::Vendor;
+
+/// A required display name: trimmed, 1 to `max` characters, no control characters.
+pub fn name(field: &str, raw: &str, max: usize) -> ApiResult<String> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Err(ApiError::bad_input(field, "must not be empty"));
+    }
+    let len = trimmed.chars().count();
+    if len > max {
+        return Err(ApiError::bad_input(
+            field,
+            format!("must be at most {max} characters (got {len})"),
+        ));
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err(ApiError::bad_input(field, "must not contain control characters"));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// A canonical, lower-case UUID.
+pub fn uuid(field: &str, raw: &str) -> ApiResult<String> {
+    uuid::Uuid::try_parse(raw)
+        .map(|u| u.hyphenated().to_string())
+        .map_err(|_| ApiError::bad_input(field, "is not a well-formed id"))
+}
+
+/// One global id of `node_type` on `vendor`, returning the vendor's id.
+pub fn node_id(field: &str, raw: &ID, node_type: NodeType, vendor: Vendor) -> ApiResult<String> {
+    Ok(GlobalId::decode_as(field, raw, node_type)?
+        .on(field, vendor)?
+        .vendor_id)
+}
+
+/// A non-empty list of at most `max` global ids of `node_type` on `vendor`, with
+/// duplicates dropped, returning the vendor's ids in order.
+pub fn node_ids(
+    field: &str,
+    raw: &[ID],
+    node_type: NodeType,
+    vendor: Vendor,
+    max: usize,
+) -> ApiResult<Vec<String>> {
+    if raw.is_empty() {
+        return Err(ApiError::bad_input(field, "must name at least one id"));
+    }
+    if raw.len() > max {
+        return Err(ApiError::bad_input(
+            field,
+            format!("must name at most {max} ids (got {})", raw.len()),
+        ));
+    }
+    let mut out: Vec<String> = Vec::with_capacity(raw.len());
+    for (i, id) in raw.iter().enumerate() {
+        let vendor_id = node_id(&format!("{field}[{i}]"), id, node_type, vendor)?;
+        if !out.contains(&vendor_id) {
+            out.push(vendor_id);
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(name("n", "  Tier 1 ", 10).unwrap(), "Tier 1");
+        assert_eq!(
+            name("input.name", "   ", 10).unwrap_err().field.as_deref(),
+            Some("input.name")
+        );
+        assert!(name("n", "12345678901", 10).is_err());
+        assert!(name("n", "a\u{7}b", 10).is_err());
+    }
+
+    #[test]
+    fn id_lists_name_the_bad_entry() {
+        let good = GlobalId::new(NodeType::Agent, Vendor::Dixa, "a").encode();
+        let err = node_ids(
+            "ids",
+            &[good.clone(), ID("x".into())],
+            NodeType::Agent,
+            Vendor::Dixa,
+            5,
+        )
+        .unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("ids[1]"));
+        assert_eq!(
+            node_ids("ids", &[good.clone(), good], NodeType::Agent, Vendor::Dixa, 5).unwrap(),
+            vec!["a"]
+        );
+        assert!(node_ids("ids", &[], NodeType::Agent, Vendor::Dixa, 5).is_err());
+    }
+}

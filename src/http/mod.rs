@@ -1,0 +1,59 @@
+//! The HTTP surface: `/graphql` (POST and GET), GraphiQL at `/`, `/healthz`, `/readyz`.
+//! Authenticates the caller to a tenant and hands the request to the schema; never
+//! calls a vendor itself.
+//!
+//! May depend on: `graphql`, `tenant`, `cache`.
+
+mod auth;
+mod graphql;
+mod health;
+
+use std::sync::Arc;
+
+use axum::{
+    Router,
+    extract::{MatchedPath, Request},
+    routing::get,
+};
+use tower_http::{catch_panic::CatchPanicLayer, trace::TraceLayer};
+
+pub use auth::Authenticator;
+
+use crate::{cache::Cache, graphql::AppSchema, tenant::Tenant};
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The schema.
+    pub schema: AppSchema,
+    /// The read cache.
+    pub cache: Cache,
+    /// API key → tenant.
+    pub auth: Arc<Authenticator>,
+    /// Every configured tenant, for readiness probes.
+    pub tenants: Arc<Vec<Arc<Tenant>>>,
+}
+
+/// The application's routes.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(graphql::graphiql))
+        .route("/graphql", get(graphql::execute).post(graphql::execute))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .with_state(state)
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
+            let path = request
+                .extensions()
+                .get::<MatchedPath>()
+                .map_or("unmatched", MatchedPath::as_str);
+            tracing::info_span!("http", method = %request.method(), path, tenant = tracing::field::Empty)
+        }))
+        .layer(CatchPanicLayer::custom(|_| {
+            graphql::error_response(
+                http::StatusCode::INTERNAL_SERVER_ERROR,
+                crate::graphql::error::ErrorCode::Internal,
+                "internal error",
+            )
+        }))
+}

@@ -1,0 +1,26 @@
+//! Switchboard: one GraphQL graph over the contact-center platforms a company already
+//! pays for (Webex Calling, Huawei Cloud AICC, Dixa, Vonage Contact Center).
+//!
+//! A request flows down these modules, each talking only to the one below it:
+//!
+//! - [`http`]: axum routes (`/graphql`, GraphiQL, `/healthz`, `/readyz`); API key → tenant.
+//! - [`graphql`]: the schema: roots, types, errors (`extensions.code`), global ids.
+//! - [`loaders`]: per-request DataLoaders, one per vendor resource; batch, dedupe, cache.
+//! - [`cache`]: tenant-scoped read cache behind a small trait.
+//! - [`vendors`]: one typed client per vendor over a shared HTTP layer (timeouts, retries).
+//!
+//! Beside them: [`config`] (typed settings), [`tenant`] (a tenant's vendor clients),
+//! [`startup`] (the one place that wires), [`sim`] (vendor simulators for the default
+//! run and the tests), [`cli`] (the command line) and [`telemetry`] (logging).
+
+pub mod cache;
+pub mod cli;
+pub mod config;
+pub mod graphql;
+pub mod http;
+pub mod loaders;
+pub mod sim;
+pub mod startup;
+pub mod telemetry;
+pub mod tenant;
+pub mod vendors;

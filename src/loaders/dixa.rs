@@ -1,0 +1,256 @@
+//! Dixa's loaders: teams, members, presence and agents, and the team writes.
+
+use std::{collections::HashMap, sync::Arc};
+
+use async_graphql::dataloader::Loader;
+
+use super::{RequestLoader, each_key};
+use crate::{
+    cache::{Cache, CacheKey, TtlClass},
+    vendors::{
+        Vendor, VendorError,
+        dixa::{Agent, DixaApi, Team, TeamMember, UserPresence},
+    },
+};
+
+/// A team list with more members than this is resolved with one `GET /agents`
+/// instead of one `GET /agents/{id}` per member.
+const AGENT_LIST_THRESHOLD: usize = 8;
+
+/// All teams of the organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AllTeams;
+/// One team by Dixa id.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TeamById(pub String);
+/// The members of a team.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MembersOf(pub String);
+/// The presence of a team's members.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TeamPresenceOf(pub String);
+/// One agent by Dixa id.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AgentById(pub String);
+/// One agent's presence.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AgentPresenceOf(pub String);
+/// The ids of the teams an agent is in.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TeamsOfAgent(pub String);
+
+/// Reads Dixa through the cache for one tenant.
+pub struct DixaLoader {
+    api: Arc<dyn DixaApi>,
+    cache: Cache,
+    tenant: Arc<str>,
+}
+
+impl DixaLoader {
+    /// A loader over `api` for `tenant`.
+    pub fn new(api: Arc<dyn DixaApi>, cache: Cache, tenant: Arc<str>) -> Self {
+        Self { api, cache, tenant }
+    }
+
+    fn key(&self, resource: &str, id: Option<&str>) -> CacheKey {
+        CacheKey::new(&self.tenant, Vendor::Dixa.as_str(), resource, id)
+    }
+
+    /// `resource` `id` from the cache, or from `fetch` on a miss.
+    async fn cached<T, Fut>(
+        &self,
+        resource: &str,
+        id: &str,
+        class: TtlClass,
+        fetch: impl FnOnce() -> Fut,
+    ) -> Result<T, VendorError>
+    where
+        T: serde::Serialize + serde::de::DeserializeOwned,
+        Fut: std::future::Future<Output = Result<T, VendorError>>,
+    {
+        self.cache
+            .get_or_fetch(&self.key(resource, Some(id)), class, fetch)
+            .await
+    }
+
+    fn team_keys(&self, team_id: &str) -> Vec<CacheKey> {
+        vec![
+            self.key("team", Some(team_id)),
+            self.key("team_members", Some(team_id)),
+            self.key("team_presence", Some(team_id)),
+        ]
+    }
+}
+
+impl Loader<AllTeams> for DixaLoader {
+    type Value = Arc<Vec<Team>>;
+    type Error = VendorError;
+
+    async fn load(&self, _keys: &[AllTeams]) -> Result<HashMap<AllTeams, Self::Value>, Self::Error> {
+        let teams = self
+            .cache
+            .get_or_fetch(&self.key("teams", None), TtlClass::Directory, || {
+                self.api.list_teams()
+            })
+            .await?;
+        Ok(HashMap::from([(AllTeams, Arc::new(teams))]))
+    }
+}
+
+impl Loader<TeamById> for DixaLoader {
+    type Value = Team;
+    type Error = VendorError;
+
+    async fn load(&self, keys: &[TeamById]) -> Result<HashMap<TeamById, Team>, VendorError> {
+        each_key(keys, |TeamById(id)| async move {
+            self.cached("team", &id, TtlClass::Directory, || self.api.get_team(&id))
+                .await
+        })
+        .await
+    }
+}
+
+impl Loader<MembersOf> for DixaLoader {
+    type Value = Arc<Vec<TeamMember>>;
+    type Error = VendorError;
+
+    async fn load(&self, keys: &[MembersOf]) -> Result<HashMap<MembersOf, Self::Value>, VendorError> {
+        each_key(keys, |MembersOf(id)| async move {
+            self.cached("team_members", &id, TtlClass::Directory, || {
+                self.api.list_team_members(&id)
+            })
+            .await
+            .map(Arc::new)
+        })
+        .await
+    }
+}
+
+impl Loader<TeamPresenceOf> for DixaLoader {
+    type Value = Arc<Vec<UserPresence>>;
+    type Error = VendorError;
+
+    async fn load(
+        &self,
+        keys: &[TeamPresenceOf],
+    ) -> Result<HashMap<TeamPresenceOf, Self::Value>, VendorError> {
+        each_key(keys, |TeamPresenceOf(id)| async move {
+            self.cached("team_presence", &id, TtlClass::Presence, || {
+                self.api.list_team_presence(&id)
+            })
+            .await
+            .map(Arc::new)
+        })
+        .await
+    }
+}
+
+impl Loader<AgentById> for DixaLoader {
+    type Value = Agent;
+    type Error = VendorError;
+
+    async fn load(&self, keys: &[AgentById]) -> Result<HashMap<AgentById, Agent>, VendorError> {
+        if keys.len() > AGENT_LIST_THRESHOLD {
+            let all = self
+                .cache
+                .get_or_fetch(&self.key("agents", None), TtlClass::Directory, || {
+                    self.api.list_agents()
+                })
+                .await?;
+            let wanted: std::collections::HashSet<&str> = keys.iter().map(|k| k.0.as_str()).collect();
+            return Ok(all
+                .into_iter()
+                .filter(|a| wanted.contains(a.id.as_str()))
+                .map(|a| (AgentById(a.id.clone()), a))
+                .collect());
+        }
+        each_key(keys, |AgentById(id)| async move {
+            self.cached("agent", &id, TtlClass::Directory, || self.api.get_agent(&id))
+                .await
+        })
+        .await
+    }
+}
+
+impl Loader<AgentPresenceOf> for DixaLoader {
+    type Value = UserPresence;
+    type Error = VendorError;
+
+    async fn load(
+        &self,
+        keys: &[AgentPresenceOf],
+    ) -> Result<HashMap<AgentPresenceOf, UserPresence>, VendorError> {
+        each_key(keys, |AgentPresenceOf(id)| async move {
+            self.cached("agent_presence", &id, TtlClass::Presence, || {
+                self.api.get_agent_presence(&id)
+            })
+            .await
+        })
+        .await
+    }
+}
+
+impl Loader<TeamsOfAgent> for DixaLoader {
+    type Value = Arc<Vec<String>>;
+    type Error = VendorError;
+
+    async fn load(&self, keys: &[TeamsOfAgent]) -> Result<HashMap<TeamsOfAgent, Self::Value>, VendorError> {
+        each_key(keys, |TeamsOfAgent(id)| async move {
+            self.cached("agent_teams", &id, TtlClass::Directory, || {
+                self.api.list_agent_teams(&id)
+            })
+            .await
+            .map(Arc::new)
+        })
+        .await
+    }
+}
+
+/// Creates a team; the team list is invalidated before this returns.
+pub async fn create_team(loader: &RequestLoader<DixaLoader>, name: &str) -> Result<Team, VendorError> {
+    let l = loader.loader();
+    let team = l.api.create_team(name).await?;
+    l.cache.invalidate(&[l.key("teams", None)]).await;
+    l.cache
+        .put(&l.key("team", Some(&team.id)), TtlClass::Directory, &team)
+        .await;
+    loader.clear::<AllTeams>();
+    Ok(team)
+}
+
+/// Deletes a team and forgets everything cached about it.
+pub async fn delete_team(loader: &RequestLoader<DixaLoader>, team_id: &str) -> Result<(), VendorError> {
+    let l = loader.loader();
+    l.api.delete_team(team_id).await?;
+    let mut keys = l.team_keys(team_id);
+    keys.push(l.key("teams", None));
+    l.cache.invalidate(&keys).await;
+    loader.clear::<AllTeams>();
+    loader.clear::<TeamById>();
+    loader.clear::<MembersOf>();
+    loader.clear::<TeamPresenceOf>();
+    Ok(())
+}
+
+/// Adds or removes team members, then invalidates the team's members and presence and
+/// the agents' team lists.
+pub async fn change_members(
+    loader: &RequestLoader<DixaLoader>,
+    team_id: &str,
+    agent_ids: &[String],
+    add: bool,
+) -> Result<(), VendorError> {
+    let l = loader.loader();
+    if add {
+        l.api.add_team_members(team_id, agent_ids).await?;
+    } else {
+        l.api.remove_team_members(team_id, agent_ids).await?;
+    }
+    let mut keys = l.team_keys(team_id);
+    keys.extend(agent_ids.iter().map(|a| l.key("agent_teams", Some(a))));
+    l.cache.invalidate(&keys).await;
+    loader.clear::<MembersOf>();
+    loader.clear::<TeamPresenceOf>();
+    loader.clear::<TeamsOfAgent>();
+    Ok(())
+}

@@ -1,0 +1,334 @@
+//! What every simulator shares: a call counter per route, fault injection (latency, a
+//! share of calls failing with a chosen status, rate limiting with `Retry-After`), and
+//! the `/_sim/` control API that reads and sets both.
+
+use std::{
+    collections::BTreeMap,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use axum::{
+    Json, Router,
+    extract::{MatchedPath, Request, State},
+    http::{HeaderValue, StatusCode, header},
+    middleware::Next,
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use serde::{Deserialize, Serialize};
+
+/// Renders a vendor's error body for `status` with `message`.
+pub type ErrorRenderer = fn(StatusCode, &str) -> Response;
+
+/// A fault to inject into matching calls.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FaultRule {
+    /// Only calls to this route (`"GET /teams/{teamId}"`); every route when absent.
+    #[serde(default)]
+    pub route: Option<String>,
+    /// Delay added before answering, in milliseconds.
+    #[serde(default)]
+    pub latency_ms: u64,
+    /// Answer with this status instead of the real answer.
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// Share of matching calls affected, 0.0 to 1.0.
+    #[serde(default = "one")]
+    pub rate: f64,
+    /// Affect only this many calls, then retire the rule.
+    #[serde(default)]
+    pub times: Option<u32>,
+    /// `Retry-After` seconds sent with the status.
+    #[serde(default)]
+    pub retry_after_secs: Option<u64>,
+    /// The message in the vendor's error body.
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// A request as the simulator received it, for checking clients against the vendor's
+/// documentation.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordedRequest {
+    /// The route it matched (`"GET /teams/{teamId}"`).
+    pub route: String,
+    /// The HTTP method.
+    pub method: String,
+    /// The path as sent, without the simulator's mount prefix.
+    pub path: String,
+    /// The raw query string.
+    pub query: Option<String>,
+    /// `Content-Type`, when sent.
+    pub content_type: Option<String>,
+    /// `Accept`, when sent.
+    pub accept: Option<String>,
+    /// Whether an `Authorization` header was sent (never its value).
+    pub authorized: bool,
+    /// The body, when it was JSON.
+    pub body: Option<serde_json::Value>,
+}
+
+/// Requests kept for inspection; older ones are dropped past this.
+const JOURNAL_LIMIT: usize = 1_000;
+
+/// Counters and faults of one vendor simulator.
+pub struct SimControl {
+    strip: &'static [&'static str],
+    render_error: ErrorRenderer,
+    rules: Mutex<Vec<FaultRule>>,
+    calls: Mutex<BTreeMap<String, u64>>,
+    journal: Mutex<std::collections::VecDeque<RecordedRequest>>,
+}
+
+impl SimControl {
+    /// Controls whose route names drop the `strip` prefixes (mount point first, then API
+    /// versions); recorded paths drop only the mount point.
+    pub fn new(strip: &'static [&'static str], render_error: ErrorRenderer) -> Arc<Self> {
+        Arc::new(Self {
+            strip,
+            render_error,
+            rules: Mutex::default(),
+            calls: Mutex::default(),
+            journal: Mutex::default(),
+        })
+    }
+
+    /// The most recent requests received (at most 1,000), oldest first.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.journal
+            .lock()
+            .expect("journal lock")
+            .iter()
+            .cloned()
+            .collect()
+    }
+
+    fn record(&self, entry: RecordedRequest) {
+        let mut journal = self.journal.lock().expect("journal lock");
+        if journal.len() == JOURNAL_LIMIT {
+            journal.pop_front();
+        }
+        journal.push_back(entry);
+    }
+
+    /// Calls received per route.
+    pub fn calls(&self) -> BTreeMap<String, u64> {
+        self.calls.lock().expect("calls lock").clone()
+    }
+
+    /// Calls received on `route`.
+    pub fn count(&self, route: &str) -> u64 {
+        self.calls
+            .lock()
+            .expect("calls lock")
+            .get(route)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Forgets every count and recorded request.
+    pub fn reset_calls(&self) {
+        self.calls.lock().expect("calls lock").clear();
+        self.journal.lock().expect("journal lock").clear();
+    }
+
+    /// Adds a fault rule.
+    pub fn add_fault(&self, rule: FaultRule) {
+        self.rules.lock().expect("rules lock").push(rule);
+    }
+
+    /// Removes every fault rule.
+    pub fn clear_faults(&self) {
+        self.rules.lock().expect("rules lock").clear();
+    }
+
+    /// Renders the vendor's error body.
+    pub fn error(&self, status: StatusCode, message: &str) -> Response {
+        (self.render_error)(status, message)
+    }
+
+    fn route_name(&self, method: &str, matched: &str) -> String {
+        let mut path = matched;
+        for prefix in self.strip {
+            if let Some(rest) = path.strip_prefix(prefix)
+                && (rest.is_empty() || rest.starts_with('/'))
+            {
+                path = rest;
+            }
+        }
+        format!("{method} {}", if path.is_empty() { "/" } else { path })
+    }
+
+    /// Records `request` (buffering its body) and hands it back whole.
+    async fn journal_request(&self, route: String, request: Request) -> Request {
+        let (parts, body) = request.into_parts();
+        let bytes = axum::body::to_bytes(body, 4 * 1024 * 1024)
+            .await
+            .unwrap_or_default();
+        let header = |name: header::HeaderName| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        // Nested routers see their path without the prefixes; the original has them.
+        let original = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map_or_else(|| parts.uri.path().to_owned(), |o| o.0.path().to_owned());
+        let mut path = original.as_str();
+        for prefix in self.strip.iter().take(1) {
+            path = path.strip_prefix(prefix).unwrap_or(path);
+        }
+        self.record(RecordedRequest {
+            route,
+            method: parts.method.to_string(),
+            path: path.to_owned(),
+            query: parts.uri.query().map(str::to_owned),
+            content_type: header(header::CONTENT_TYPE),
+            accept: header(header::ACCEPT),
+            authorized: parts.headers.contains_key(header::AUTHORIZATION),
+            body: serde_json::from_slice(&bytes).ok(),
+        });
+        Request::from_parts(parts, axum::body::Body::from(bytes))
+    }
+
+    fn take_fault(&self, route: &str) -> Option<FaultRule> {
+        let mut rules = self.rules.lock().expect("rules lock");
+        let index = rules.iter().position(|r| {
+            r.route.as_deref().is_none_or(|want| want == route) && (r.rate >= 1.0 || fastrand::f64() < r.rate)
+        })?;
+        let rule = rules[index].clone();
+        if let Some(times) = rules[index].times.as_mut() {
+            *times = times.saturating_sub(1);
+            if *times == 0 {
+                rules.remove(index);
+            }
+        }
+        Some(rule)
+    }
+}
+
+/// Counts the call and applies the first matching fault. Layered with `route_layer` on
+/// each vendor API router, so `/_sim/` itself is neither counted nor faulted.
+pub async fn count_and_fault(
+    State(control): State<Arc<SimControl>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let matched = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned())
+        .unwrap_or_else(|| request.uri().path().to_owned());
+    let route = control.route_name(request.method().as_str(), &matched);
+    *control
+        .calls
+        .lock()
+        .expect("calls lock")
+        .entry(route.clone())
+        .or_default() += 1;
+    let request = control.journal_request(route.clone(), request).await;
+    let Some(fault) = control.take_fault(&route) else {
+        return next.run(request).await;
+    };
+    if fault.latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(fault.latency_ms)).await;
+    }
+    let Some(status) = fault.status.and_then(|s| StatusCode::from_u16(s).ok()) else {
+        return next.run(request).await;
+    };
+    let message = fault
+        .message
+        .unwrap_or_else(|| status.canonical_reason().unwrap_or("injected fault").to_owned());
+    let mut response = control.error(status, &message);
+    if let Some(secs) = fault.retry_after_secs {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    response
+}
+
+/// `/_sim/calls`, `/_sim/requests` and `/_sim/faults`.
+pub fn routes(control: Arc<SimControl>) -> Router {
+    Router::new()
+        .route(
+            "/_sim/requests",
+            get(|State(c): State<Arc<SimControl>>| async move { Json(c.requests()) }),
+        )
+        .route(
+            "/_sim/calls",
+            get(|State(c): State<Arc<SimControl>>| async move { Json(c.calls()) }).delete(
+                |State(c): State<Arc<SimControl>>| async move {
+                    c.reset_calls();
+                    StatusCode::NO_CONTENT
+                },
+            ),
+        )
+        .route(
+            "/_sim/faults",
+            get(|State(c): State<Arc<SimControl>>| async move {
+                Json(c.rules.lock().expect("rules lock").clone())
+            })
+            .post(
+                |State(c): State<Arc<SimControl>>, Json(rule): Json<FaultRule>| async move {
+                    if !(0.0..=1.0).contains(&rule.rate) {
+                        return (StatusCode::BAD_REQUEST, "rate must be between 0 and 1").into_response();
+                    }
+                    c.add_fault(rule);
+                    StatusCode::NO_CONTENT.into_response()
+                },
+            )
+            .delete(|State(c): State<Arc<SimControl>>| async move {
+                c.clear_faults();
+                StatusCode::NO_CONTENT
+            }),
+        )
+        .with_state(control)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plain(status: StatusCode, message: &str) -> Response {
+        (status, message.to_owned()).into_response()
+    }
+
+    #[test]
+    fn route_names_drop_mount_and_version() {
+        let c = SimControl::new(&["/dixa", "/beta", "/v1"], plain);
+        assert_eq!(
+            c.route_name("GET", "/dixa/v1/teams/{teamId}"),
+            "GET /teams/{teamId}"
+        );
+        assert_eq!(c.route_name("GET", "/beta/teams"), "GET /teams");
+    }
+
+    #[test]
+    fn counted_faults_retire() {
+        let c = SimControl::new(&[], plain);
+        c.add_fault(FaultRule {
+            route: Some("GET /x".into()),
+            latency_ms: 0,
+            status: Some(500),
+            rate: 1.0,
+            times: Some(2),
+            retry_after_secs: None,
+            message: None,
+        });
+        assert!(c.take_fault("GET /y").is_none());
+        assert!(c.take_fault("GET /x").is_some());
+        assert!(c.take_fault("GET /x").is_some());
+        assert!(c.take_fault("GET /x").is_none());
+    }
+}

@@ -1,0 +1,611 @@
+//! The Dixa simulator: teams, members, presence and agents under `/beta` and `/v1`,
+//! with Dixa's raw-token auth, `{data}`/`{message}` envelopes, `pageKey`/`pageLimit`
+//! paging with `meta.next` as a full URL, and its documented 400/404 bodies.
+
+mod wire;
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
+
+use axum::{
+    Json, Router,
+    extract::{OriginalUri, Path, Query, Request, State, rejection::JsonRejection},
+    http::{HeaderMap, StatusCode, header},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    routing::{get, put},
+};
+use base64::{Engine, engine::general_purpose::STANDARD};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{
+    control::{self, SimControl},
+    roster::PEOPLE,
+};
+use wire::*;
+
+/// The token the simulator accepts by default.
+pub const DEMO_TOKEN: &str = "sim-dixa-token";
+/// Page size when a request gives no `pageLimit`.
+const DEFAULT_PAGE_LIMIT: usize = 50;
+/// The largest `pageLimit` accepted.
+const MAX_PAGE_LIMIT: usize = 500;
+
+#[derive(Debug, Clone)]
+struct SimTeam {
+    id: String,
+    name: String,
+    members: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+struct SimPresence {
+    presence_status: Option<String>,
+    connection_status: String,
+    active_channels: Vec<String>,
+    last_seen: Option<String>,
+}
+
+#[derive(Default)]
+struct State_ {
+    teams: Vec<SimTeam>,
+    agents: Vec<AgentOut>,
+    presence: HashMap<String, SimPresence>,
+}
+
+/// A stateful Dixa organisation.
+pub struct DixaSim {
+    /// Counters and faults.
+    pub control: Arc<SimControl>,
+    token: String,
+    state: Mutex<State_>,
+}
+
+fn render_error(status: StatusCode, message: &str) -> Response {
+    (status, Json(json!({ "message": message }))).into_response()
+}
+
+fn now() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3f").to_string()
+}
+
+/// The id of roster person `i` on Dixa.
+pub fn agent_id(i: usize) -> String {
+    format!("0d1a{i:04x}-5e7e-4c1d-9a5e-{i:012x}")
+}
+
+impl DixaSim {
+    /// A simulator seeded with the demo organisation, accepting `token`.
+    pub fn seeded(token: &str) -> Arc<Self> {
+        let sim = Arc::new(Self {
+            control: SimControl::new(&["/dixa", "/beta", "/v1"], render_error),
+            token: token.to_owned(),
+            state: Mutex::default(),
+        });
+        sim.reset();
+        sim
+    }
+
+    /// Puts the seeded organisation back.
+    pub fn reset(&self) {
+        let mut s = self.state.lock().expect("dixa state");
+        *s = State_::default();
+        for (i, p) in PEOPLE.iter().enumerate().take(12) {
+            s.agents.push(AgentOut {
+                id: agent_id(i),
+                created_at: "2024-03-01T09:00:00Z".into(),
+                display_name: p.full_name(),
+                email: p.email.to_owned(),
+                avatar_url: None,
+                phone_number: Some(p.phone.to_owned()),
+                additional_emails: Vec::new(),
+                additional_phone_numbers: Vec::new(),
+                first_name: Some(p.first.to_owned()),
+                last_name: Some(p.last.to_owned()),
+                middle_names: Vec::new(),
+                roles: vec![if i == 0 { "Admin" } else { "Agent" }.to_owned()],
+            });
+            let (status, connection, channels): (Option<&str>, &str, &[&str]) = match i % 4 {
+                0 => (Some("Working"), "Online", &["Email", "WidgetChat"]),
+                1 => (Some("Working"), "Online", &["PstnPhone"]),
+                2 => (Some("Away"), "Online", &[]),
+                _ => (Some("Away"), "Offline", &[]),
+            };
+            s.presence.insert(
+                agent_id(i),
+                SimPresence {
+                    presence_status: status.map(str::to_owned),
+                    connection_status: connection.to_owned(),
+                    active_channels: channels.iter().map(|c| (*c).to_owned()).collect(),
+                    last_seen: Some("2026-11-23T08:00:00.000".into()),
+                },
+            );
+        }
+        let team = |id: &str, name: &str, members: &[usize]| SimTeam {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            members: members.iter().map(|i| agent_id(*i)).collect(),
+        };
+        s.teams = vec![
+            team(
+                "005e7108-c85c-41d1-a945-4a8dc58c4399",
+                "Tier 1 Support",
+                &[0, 1, 2, 3, 4, 5],
+            ),
+            team("83cc3c21-9d28-4250-b6ea-b3a6333c5c73", "Billing", &[4, 6, 7, 8]),
+            team(
+                "5b1f0c0e-3c1a-4f7e-9a51-2f4f8f0d9c11",
+                "VIP Care",
+                &[9, 10, 11, 0],
+            ),
+        ];
+    }
+
+    /// The router: the API under `/beta` and `/v1`, and the control API under `/_sim`.
+    pub fn router(self: &Arc<Self>) -> Router {
+        let api = Router::new()
+            .route("/teams", get(list_teams).post(create_team))
+            .route("/teams/{teamId}", get(get_team).delete(delete_team))
+            .route(
+                "/teams/{teamId}/agents",
+                get(list_members).patch(add_members).delete(remove_members),
+            )
+            .route("/teams/{teamId}/presence", get(team_presence))
+            .route("/agents", get(list_agents))
+            .route("/agents/presence", get(all_presence))
+            .route("/agents/{agentId}", get(get_agent))
+            .route("/agents/{agentId}/presence", get(agent_presence))
+            .route("/agents/{agentId}/teams", get(agent_teams))
+            .route_layer(middleware::from_fn_with_state(self.clone(), require_token))
+            .route_layer(middleware::from_fn_with_state(
+                self.control.clone(),
+                control::count_and_fault,
+            ))
+            .with_state(self.clone());
+        let sim_routes = Router::new()
+            .route("/_sim/presence/{agentId}", put(set_presence))
+            .route("/_sim/agents", axum::routing::post(add_agent))
+            .route("/_sim/reset", axum::routing::post(reset))
+            .with_state(self.clone());
+        Router::new()
+            .nest("/beta", api.clone())
+            .nest("/v1", api)
+            .merge(sim_routes)
+            .merge(control::routes(self.control.clone()))
+    }
+
+    fn with<R>(&self, f: impl FnOnce(&mut State_) -> R) -> R {
+        f(&mut self.state.lock().expect("dixa state"))
+    }
+}
+
+async fn require_token(State(sim): State<Arc<DixaSim>>, request: Request, next: Next) -> Response {
+    let given = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    if given != Some(sim.token.as_str()) {
+        return render_error(StatusCode::UNAUTHORIZED, "Unauthorized");
+    }
+    next.run(request).await
+}
+
+/// An error answer in Dixa's `{message}` shape.
+struct DixaError(StatusCode, String);
+
+impl IntoResponse for DixaError {
+    fn into_response(self) -> Response {
+        render_error(self.0, &self.1)
+    }
+}
+
+type Reply = Result<Response, DixaError>;
+
+fn bad(message: &str) -> DixaError {
+    DixaError(StatusCode::BAD_REQUEST, message.to_owned())
+}
+
+fn not_found() -> DixaError {
+    DixaError(
+        StatusCode::NOT_FOUND,
+        "The requested resource could not be found".to_owned(),
+    )
+}
+
+fn check_uuid(raw: &str, what: &str) -> Result<(), DixaError> {
+    uuid::Uuid::try_parse(raw)
+        .map(drop)
+        .map_err(|_| bad(&format!("Invalid value for: path parameter {what}")))
+}
+
+fn data<T: Serialize>(status: StatusCode, value: T) -> Response {
+    (status, Json(json!({ "data": value }))).into_response()
+}
+
+fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, DixaError> {
+    payload
+        .map(|Json(v)| v)
+        .map_err(|_| bad("Invalid value for: body"))
+}
+
+impl State_ {
+    fn team(&self, id: &str) -> Result<&SimTeam, DixaError> {
+        self.teams.iter().find(|t| t.id == id).ok_or_else(not_found)
+    }
+
+    fn team_mut(&mut self, id: &str) -> Result<&mut SimTeam, DixaError> {
+        self.teams.iter_mut().find(|t| t.id == id).ok_or_else(not_found)
+    }
+
+    fn presence_of(&self, id: &str, at: &str) -> PresenceOut {
+        let p = self.presence.get(id);
+        PresenceOut {
+            user_id: id.to_owned(),
+            request_time: at.to_owned(),
+            last_seen: p.and_then(|p| p.last_seen.clone()),
+            presence_status: p.and_then(|p| p.presence_status.clone()),
+            connection_status: p.map_or("Offline".to_owned(), |p| p.connection_status.clone()),
+            active_channels: p.map(|p| p.active_channels.clone()).unwrap_or_default(),
+        }
+    }
+}
+
+async fn list_teams(State(sim): State<Arc<DixaSim>>) -> Response {
+    let teams: Vec<TeamOut> = sim.with(|s| {
+        s.teams
+            .iter()
+            .map(|t| TeamOut {
+                id: t.id.clone(),
+                name: t.name.clone(),
+            })
+            .collect()
+    });
+    data(StatusCode::OK, teams)
+}
+
+async fn create_team(
+    State(sim): State<Arc<DixaSim>>,
+    payload: Result<Json<CreateTeamIn>, JsonRejection>,
+) -> Reply {
+    let input = body(payload)?;
+    if input.name.trim().is_empty() {
+        return Err(bad("Invalid value for: body"));
+    }
+    let team = SimTeam {
+        id: uuid::Uuid::new_v4().to_string(),
+        name: input.name,
+        members: Vec::new(),
+    };
+    let out = TeamOut {
+        id: team.id.clone(),
+        name: team.name.clone(),
+    };
+    sim.with(|s| s.teams.push(team));
+    Ok(data(StatusCode::CREATED, out))
+}
+
+async fn get_team(State(sim): State<Arc<DixaSim>>, Path(team_id): Path<String>) -> Reply {
+    check_uuid(&team_id, "teamId")?;
+    sim.with(|s| {
+        let t = s.team(&team_id)?;
+        Ok(data(
+            StatusCode::OK,
+            TeamOut {
+                id: t.id.clone(),
+                name: t.name.clone(),
+            },
+        ))
+    })
+}
+
+async fn delete_team(State(sim): State<Arc<DixaSim>>, Path(team_id): Path<String>) -> Reply {
+    check_uuid(&team_id, "teamId")?;
+    sim.with(|s| {
+        s.team(&team_id)?;
+        s.teams.retain(|t| t.id != team_id);
+        Ok(StatusCode::NO_CONTENT.into_response())
+    })
+}
+
+async fn list_members(State(sim): State<Arc<DixaSim>>, Path(team_id): Path<String>) -> Reply {
+    check_uuid(&team_id, "teamId")?;
+    sim.with(|s| {
+        let team = s.team(&team_id)?;
+        let members: Vec<MemberOut> = team
+            .members
+            .iter()
+            .filter_map(|id| s.agents.iter().find(|a| &a.id == id))
+            .map(|a| MemberOut {
+                id: a.id.clone(),
+                name: Some(a.display_name.clone()),
+                email: Some(a.email.clone()),
+                phone_number: a.phone_number.clone(),
+            })
+            .collect();
+        Ok(data(StatusCode::OK, members))
+    })
+}
+
+fn checked_ids(s: &State_, ids: &[String]) -> Result<(), DixaError> {
+    for id in ids {
+        if uuid::Uuid::try_parse(id).is_err() || !s.agents.iter().any(|a| &a.id == id) {
+            return Err(bad("Invalid value for: body"));
+        }
+    }
+    Ok(())
+}
+
+async fn add_members(
+    State(sim): State<Arc<DixaSim>>,
+    Path(team_id): Path<String>,
+    payload: Result<Json<AgentIdsIn>, JsonRejection>,
+) -> Reply {
+    check_uuid(&team_id, "teamId")?;
+    let input = body(payload)?;
+    sim.with(|s| {
+        s.team(&team_id)?;
+        checked_ids(s, &input.agent_ids)?;
+        let team = s.team_mut(&team_id)?;
+        for id in input.agent_ids {
+            if !team.members.contains(&id) {
+                team.members.push(id);
+            }
+        }
+        Ok(StatusCode::OK.into_response())
+    })
+}
+
+async fn remove_members(
+    State(sim): State<Arc<DixaSim>>,
+    Path(team_id): Path<String>,
+    payload: Result<Json<AgentIdsIn>, JsonRejection>,
+) -> Reply {
+    check_uuid(&team_id, "teamId")?;
+    let input = body(payload)?;
+    sim.with(|s| {
+        checked_ids(s, &input.agent_ids)?;
+        let team = s.team_mut(&team_id)?;
+        team.members.retain(|m| !input.agent_ids.contains(m));
+        Ok(StatusCode::NO_CONTENT.into_response())
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PageParams {
+    page_limit: Option<String>,
+    page_key: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct PageKey {
+    offset: usize,
+    limit: usize,
+}
+
+/// Cuts one page out of `items`, with `meta` links as full URLs.
+fn paged<T: Serialize>(items: Vec<T>, params: &PageParams, headers: &HeaderMap, uri: &OriginalUri) -> Reply {
+    let mut limit = match params.page_limit.as_deref() {
+        None => DEFAULT_PAGE_LIMIT,
+        Some(raw) => match raw.parse::<usize>() {
+            Ok(n) if (1..=MAX_PAGE_LIMIT).contains(&n) => n,
+            _ => return Err(bad("Invalid value for: query parameter pageLimit")),
+        },
+    };
+    let offset = match params.page_key.as_deref() {
+        None => 0,
+        Some(raw) => {
+            let key: PageKey = STANDARD
+                .decode(raw)
+                .ok()
+                .and_then(|b| serde_json::from_slice(&b).ok())
+                .ok_or_else(|| bad("Invalid value for: query parameter pageKey"))?;
+            if params.page_limit.is_none() {
+                limit = key.limit;
+            }
+            key.offset
+        }
+    };
+    let total = items.len();
+    let page: Vec<T> = items.into_iter().skip(offset).take(limit).collect();
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let link = |offset: usize| {
+        let key = STANDARD.encode(serde_json::to_vec(&PageKey { offset, limit }).unwrap_or_default());
+        let mut url = url::Url::parse(&format!("http://{host}{}", uri.0.path())).expect("a valid URL");
+        url.query_pairs_mut()
+            .append_pair("pageLimit", &limit.to_string())
+            .append_pair("pageKey", &key);
+        url.to_string()
+    };
+    let meta = Meta {
+        previous: (offset > 0).then(|| link(offset.saturating_sub(limit))),
+        next: (offset + limit < total).then(|| link(offset + limit)),
+    };
+    Ok((StatusCode::OK, Json(json!({ "data": page, "meta": meta }))).into_response())
+}
+
+async fn team_presence(
+    State(sim): State<Arc<DixaSim>>,
+    Path(team_id): Path<String>,
+    Query(params): Query<PageParams>,
+    headers: HeaderMap,
+    uri: OriginalUri,
+) -> Reply {
+    check_uuid(&team_id, "teamId")?;
+    let at = now();
+    let items = sim.with(|s| {
+        let team = s.team(&team_id)?;
+        Ok::<_, DixaError>(
+            team.members
+                .iter()
+                .map(|m| s.presence_of(m, &at))
+                .collect::<Vec<_>>(),
+        )
+    })?;
+    paged(items, &params, &headers, &uri)
+}
+
+async fn list_agents(
+    State(sim): State<Arc<DixaSim>>,
+    Query(params): Query<PageParams>,
+    headers: HeaderMap,
+    uri: OriginalUri,
+) -> Reply {
+    if params.email.is_some() && params.phone.is_some() {
+        return Err(bad(
+            "Invalid filters: Cannot provide both phone number and email address",
+        ));
+    }
+    let agents: Vec<AgentOut> = sim.with(|s| {
+        s.agents
+            .iter()
+            .filter(|a| {
+                params
+                    .email
+                    .as_ref()
+                    .is_none_or(|e| a.email.eq_ignore_ascii_case(e))
+            })
+            .filter(|a| {
+                params
+                    .phone
+                    .as_ref()
+                    .is_none_or(|p| a.phone_number.as_ref() == Some(p))
+            })
+            .cloned()
+            .collect()
+    });
+    paged(agents, &params, &headers, &uri)
+}
+
+async fn all_presence(State(sim): State<Arc<DixaSim>>) -> Response {
+    let at = now();
+    let all: Vec<PresenceOut> = sim.with(|s| s.agents.iter().map(|a| s.presence_of(&a.id, &at)).collect());
+    // Documented as a bare array, not wrapped in `data`.
+    Json(all).into_response()
+}
+
+async fn get_agent(State(sim): State<Arc<DixaSim>>, Path(agent_id): Path<String>) -> Reply {
+    check_uuid(&agent_id, "agentId")?;
+    sim.with(|s| {
+        let agent = s.agents.iter().find(|a| a.id == agent_id).ok_or_else(not_found)?;
+        Ok(data(StatusCode::OK, agent.clone()))
+    })
+}
+
+async fn agent_presence(State(sim): State<Arc<DixaSim>>, Path(agent_id): Path<String>) -> Reply {
+    check_uuid(&agent_id, "agentId")?;
+    let at = now();
+    sim.with(|s| {
+        if !s.agents.iter().any(|a| a.id == agent_id) {
+            return Err(not_found());
+        }
+        Ok(data(StatusCode::OK, s.presence_of(&agent_id, &at)))
+    })
+}
+
+async fn agent_teams(State(sim): State<Arc<DixaSim>>, Path(agent_id): Path<String>) -> Reply {
+    check_uuid(&agent_id, "agentId")?;
+    sim.with(|s| {
+        if !s.agents.iter().any(|a| a.id == agent_id) {
+            return Err(not_found());
+        }
+        let teams: Vec<_> = s
+            .teams
+            .iter()
+            .filter(|t| t.members.contains(&agent_id))
+            .map(|t| json!({ "id": t.id }))
+            .collect();
+        Ok(data(StatusCode::OK, teams))
+    })
+}
+
+async fn set_presence(
+    State(sim): State<Arc<DixaSim>>,
+    Path(agent_id): Path<String>,
+    payload: Result<Json<PresenceChangeIn>, JsonRejection>,
+) -> Reply {
+    let change = payload
+        .map(|Json(v)| v)
+        .map_err(|e| DixaError(StatusCode::BAD_REQUEST, e.body_text()))?;
+    for (value, allowed, field) in [
+        (
+            &change.presence_status,
+            &["Working", "Away"][..],
+            "presenceStatus",
+        ),
+        (
+            &change.connection_status,
+            &["Online", "Offline"][..],
+            "connectionStatus",
+        ),
+    ] {
+        if let Some(v) = value
+            && !allowed.contains(&v.as_str())
+        {
+            return Err(DixaError(
+                StatusCode::BAD_REQUEST,
+                format!("{field} must be one of {allowed:?}"),
+            ));
+        }
+    }
+    sim.with(|s| {
+        if !s.agents.iter().any(|a| a.id == agent_id) {
+            return Err(not_found());
+        }
+        let entry = s.presence.entry(agent_id).or_insert_with(|| SimPresence {
+            presence_status: None,
+            connection_status: "Offline".into(),
+            active_channels: Vec::new(),
+            last_seen: None,
+        });
+        if let Some(p) = change.presence_status {
+            entry.presence_status = Some(p);
+        }
+        if let Some(c) = change.connection_status {
+            entry.connection_status = c;
+        }
+        if let Some(ch) = change.active_channels {
+            entry.active_channels = ch;
+        }
+        entry.last_seen = Some(now());
+        Ok(StatusCode::NO_CONTENT.into_response())
+    })
+}
+
+async fn add_agent(
+    State(sim): State<Arc<DixaSim>>,
+    payload: Result<Json<NewAgentIn>, JsonRejection>,
+) -> Reply {
+    let input = payload
+        .map(|Json(v)| v)
+        .map_err(|e| DixaError(StatusCode::BAD_REQUEST, e.body_text()))?;
+    let agent = AgentOut {
+        id: uuid::Uuid::new_v4().to_string(),
+        created_at: chrono::Utc::now().to_rfc3339(),
+        display_name: input.display_name,
+        email: input.email,
+        avatar_url: None,
+        phone_number: input.phone_number,
+        additional_emails: Vec::new(),
+        additional_phone_numbers: Vec::new(),
+        first_name: None,
+        last_name: None,
+        middle_names: Vec::new(),
+        roles: vec!["Agent".into()],
+    };
+    sim.with(|s| s.agents.push(agent.clone()));
+    Ok(data(StatusCode::CREATED, agent))
+}
+
+async fn reset(State(sim): State<Arc<DixaSim>>) -> StatusCode {
+    sim.reset();
+    StatusCode::NO_CONTENT
+}

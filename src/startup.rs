@@ -1,0 +1,100 @@
+//! The one place that wires: builds the vendor clients per tenant, the cache, the
+//! schema and the router, and binds the listener.
+
+use std::{collections::HashMap, future::Future, net::SocketAddr, sync::Arc};
+
+use tokio::net::TcpListener;
+
+use crate::{
+    cache::Cache,
+    config::Settings,
+    graphql::build_schema,
+    http::{AppState, Authenticator, router},
+    tenant::Tenant,
+    vendors::http::VendorHttp,
+};
+
+/// A built application, bound to its port, not yet serving.
+pub struct Application {
+    listener: TcpListener,
+    app: axum::Router,
+}
+
+impl Application {
+    /// Builds everything `settings` describe and binds `settings.listen`.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        use anyhow::Context as _;
+        let client = VendorHttp::shared_client(&settings.http).context("building the HTTP client")?;
+        let tenants: HashMap<String, Arc<Tenant>> = settings
+            .tenants
+            .iter()
+            .map(|(id, t)| {
+                (
+                    id.clone(),
+                    Arc::new(Tenant::build(id, t, &client, &settings.http)),
+                )
+            })
+            .collect();
+        let keys = settings
+            .tenants
+            .iter()
+            .flat_map(|(id, t)| t.api_keys.iter().map(move |k| (id.clone(), k.clone())));
+        let auth = Authenticator::new(&tenants, keys, settings.anonymous_tenant.as_deref());
+        let cache = Cache::in_memory(&settings.cache);
+        let state = AppState {
+            schema: build_schema(&settings.graphql),
+            cache,
+            auth: Arc::new(auth),
+            tenants: Arc::new(tenants.into_values().collect()),
+        };
+        let listener = TcpListener::bind(settings.listen)
+            .await
+            .with_context(|| format!("binding {}", settings.listen))?;
+        Ok(Self {
+            listener,
+            app: router(state),
+        })
+    }
+
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// Serves until `shutdown` completes, then drains open requests.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        axum::serve(self.listener, self.app)
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+
+    /// Serves until SIGTERM or ctrl-c.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+}
+
+/// Completes on SIGTERM or ctrl-c.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: draining open requests");
+}

@@ -1,0 +1,59 @@
+//! A tenant: one customer's vendor connections, built once at start-up from its
+//! settings. Requests carry the tenant they authenticated as.
+//!
+//! May depend on: `config`, `vendors`.
+
+use std::sync::Arc;
+
+use reqwest::Client;
+
+use crate::{
+    config::{HttpSettings, TenantSettings},
+    vendors::{
+        Vendor, VendorError,
+        dixa::{DixaApi, DixaClient},
+        http::VendorHttp,
+    },
+};
+
+/// One tenant's vendor clients. A vendor the tenant has not configured is `None`, and
+/// the fields it would serve answer `VENDOR_UNAVAILABLE` saying so.
+pub struct Tenant {
+    /// The tenant id, as configured; part of every cache key.
+    pub id: Arc<str>,
+    /// Dixa, when configured.
+    pub dixa: Option<Arc<dyn DixaApi>>,
+}
+
+impl Tenant {
+    /// Builds the clients `settings` describe, sharing `client`'s connection pool.
+    pub fn build(id: &str, settings: &TenantSettings, client: &Client, http: &HttpSettings) -> Self {
+        let id: Arc<str> = id.into();
+        let endpoint =
+            |vendor, base: &url::Url| VendorHttp::new(client.clone(), vendor, id.clone(), base.clone(), http);
+        let dixa = settings.dixa.as_ref().map(|d| {
+            DixaClient::new(
+                endpoint(Vendor::Dixa, &d.base_url),
+                d.api_token.clone(),
+                d.page_limit,
+            ) as Arc<dyn DixaApi>
+        });
+        Self { id, dixa }
+    }
+
+    /// The Dixa client, or the error saying the tenant has none.
+    pub fn dixa(&self) -> Result<&Arc<dyn DixaApi>, VendorError> {
+        self.dixa
+            .as_ref()
+            .ok_or_else(|| VendorError::not_configured(Vendor::Dixa))
+    }
+
+    /// Makes one cheap authenticated call to each configured vendor.
+    pub async fn probe_vendors(&self) -> Vec<(Vendor, Result<(), VendorError>)> {
+        let mut out = Vec::new();
+        if let Some(dixa) = &self.dixa {
+            out.push((Vendor::Dixa, dixa.list_teams().await.map(drop)));
+        }
+        out
+    }
+}

@@ -1,0 +1,442 @@
+//! The HTTP layer under every vendor client: timeouts, bounded retries for idempotent
+//! calls on 429/502/503/504 and connect errors (honouring a capped `Retry-After`, with
+//! jittered backoff otherwise), a `tracing` span per call, and errors that never carry
+//! a URL or a credential.
+
+use std::{sync::Arc, time::Duration};
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use reqwest::Client;
+use serde::{Serialize, de::DeserializeOwned};
+use tokio::time::Instant;
+use tracing::{Instrument, field};
+use url::Url;
+
+use super::{Vendor, VendorError, VendorErrorKind};
+use crate::config::HttpSettings;
+
+/// Whether a call may be sent again after a transient failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Idempotency {
+    /// Safe to repeat: GET, and PUT/DELETE where the vendor documents them idempotent.
+    Idempotent,
+    /// Never repeated (creates, and anything the vendor does not call idempotent).
+    Once,
+}
+
+/// One request to a vendor, described without the base URL.
+#[derive(Debug)]
+pub struct Call {
+    /// HTTP method.
+    pub method: Method,
+    /// The documented path template, for logs and metrics (`/teams/{teamId}`).
+    pub template: &'static str,
+    /// The concrete path below the base URL (`/teams/3f…`), already escaped.
+    pub path: String,
+    /// Query parameters.
+    pub query: Vec<(&'static str, String)>,
+    /// Extra headers; credentials go here and are marked sensitive by [`Call::bearer`]
+    /// and [`Call::header_secret`].
+    pub headers: HeaderMap,
+    /// The request body.
+    pub body: Option<Body>,
+    /// Whether the call may be retried.
+    pub idempotency: Idempotency,
+}
+
+/// A request body.
+#[derive(Debug, Clone)]
+pub enum Body {
+    /// `application/json`.
+    Json(Bytes),
+    /// `application/x-www-form-urlencoded`.
+    Form(String),
+}
+
+impl Call {
+    /// A call with no body; GET and DELETE default to idempotent, anything else to once.
+    pub fn new(method: Method, template: &'static str, path: impl Into<String>) -> Self {
+        let idempotency = if method == Method::GET || method == Method::HEAD {
+            Idempotency::Idempotent
+        } else {
+            Idempotency::Once
+        };
+        Self {
+            method,
+            template,
+            path: path.into(),
+            query: Vec::new(),
+            headers: HeaderMap::new(),
+            body: None,
+            idempotency,
+        }
+    }
+
+    /// A GET of `path`, documented as `template`.
+    pub fn get(template: &'static str, path: impl Into<String>) -> Self {
+        Self::new(Method::GET, template, path)
+    }
+
+    /// Adds a query parameter.
+    pub fn query(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.query.push((name, value.to_string()));
+        self
+    }
+
+    /// Adds a query parameter when `value` is present.
+    pub fn query_opt(self, name: &'static str, value: Option<impl ToString>) -> Self {
+        match value {
+            Some(v) => self.query(name, v),
+            None => self,
+        }
+    }
+
+    /// Sets a JSON body.
+    pub fn json<T: Serialize + ?Sized>(mut self, body: &T) -> Self {
+        let bytes = serde_json::to_vec(body).expect("request bodies are plain data and always serialize");
+        self.body = Some(Body::Json(Bytes::from(bytes)));
+        self
+    }
+
+    /// Sets a form body.
+    pub fn form<T: Serialize + ?Sized>(mut self, body: &T) -> Self {
+        let encoded = serde_urlencoded_like(body);
+        self.body = Some(Body::Form(encoded));
+        self
+    }
+
+    /// Overrides whether the call may be retried.
+    pub fn idempotency(mut self, idempotency: Idempotency) -> Self {
+        self.idempotency = idempotency;
+        self
+    }
+
+    /// Adds a plain header.
+    pub fn header(mut self, name: header::HeaderName, value: HeaderValue) -> Self {
+        self.headers.insert(name, value);
+        self
+    }
+
+    /// Adds a credential header, marked sensitive so it is never logged.
+    pub fn header_secret(mut self, name: header::HeaderName, value: &str) -> Self {
+        if let Ok(mut v) = HeaderValue::from_str(value) {
+            v.set_sensitive(true);
+            self.headers.insert(name, v);
+        }
+        self
+    }
+
+    /// Adds `Authorization: Bearer <token>`, marked sensitive.
+    pub fn bearer(self, token: &str) -> Self {
+        self.header_secret(header::AUTHORIZATION, &format!("Bearer {token}"))
+    }
+}
+
+fn serde_urlencoded_like<T: Serialize + ?Sized>(body: &T) -> String {
+    // Form bodies are flat string maps; encode them through serde_json to stay
+    // free of another dependency.
+    let value = serde_json::to_value(body).unwrap_or_default();
+    let mut out = url::form_urlencoded::Serializer::new(String::new());
+    if let serde_json::Value::Object(map) = value {
+        for (k, v) in map {
+            let v = match v {
+                serde_json::Value::String(s) => s,
+                serde_json::Value::Null => continue,
+                other => other.to_string(),
+            };
+            out.append_pair(&k, &v);
+        }
+    }
+    out.finish()
+}
+
+/// Characters escaped in a path segment: everything but unreserved ones (RFC 3986).
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Escapes one path segment (an id) so it can never change the path it is put in.
+pub fn segment(raw: &str) -> String {
+    percent_encoding::utf8_percent_encode(raw, SEGMENT).to_string()
+}
+
+/// What a vendor answered.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The response headers.
+    pub headers: HeaderMap,
+    /// The raw body.
+    pub body: Bytes,
+}
+
+impl Reply {
+    /// Decodes the body as JSON of type `T`.
+    pub fn json<T: DeserializeOwned>(&self, vendor: Vendor) -> Result<T, VendorError> {
+        serde_json::from_slice(&self.body).map_err(|e| {
+            tracing::warn!(%vendor, error = %e, "undecodable vendor response");
+            VendorError::invalid_response(vendor, format!("unexpected response body ({e})"))
+        })
+    }
+
+    /// `Retry-After`, in seconds or as an HTTP date.
+    pub fn retry_after(&self) -> Option<Duration> {
+        parse_retry_after(self.headers.get(header::RETRY_AFTER)?)
+    }
+
+    /// A header as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+fn parse_retry_after(value: &HeaderValue) -> Option<Duration> {
+    let text = value.to_str().ok()?.trim();
+    if let Ok(secs) = text.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(text).ok()?;
+    let delta = when.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    Some(delta.to_std().unwrap_or_default())
+}
+
+/// How retries are spaced and bounded.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt.
+    pub max_retries: u32,
+    /// The first backoff step; doubled per attempt, with full jitter.
+    pub backoff_base: Duration,
+    /// The longest backoff step.
+    pub backoff_max: Duration,
+    /// The longest `Retry-After` Switchboard will wait; a longer one fails at once.
+    pub max_retry_after: Duration,
+}
+
+impl RetryPolicy {
+    fn backoff(&self, attempt: u32) -> Duration {
+        let exp = self.backoff_base.saturating_mul(1u32 << attempt.min(16));
+        let cap = exp.min(self.backoff_max);
+        cap.mul_f64(fastrand::f64())
+    }
+}
+
+/// A vendor's HTTP endpoint for one tenant: base URL, shared client, retry policy.
+#[derive(Clone)]
+pub struct VendorHttp {
+    client: Client,
+    vendor: Vendor,
+    tenant: Arc<str>,
+    base: Url,
+    policy: Arc<RetryPolicy>,
+}
+
+impl VendorHttp {
+    /// An endpoint for `vendor` at `base` (the path every call's path is appended to).
+    pub fn new(client: Client, vendor: Vendor, tenant: Arc<str>, base: Url, settings: &HttpSettings) -> Self {
+        Self {
+            client,
+            vendor,
+            tenant,
+            base,
+            policy: Arc::new(settings.retry_policy()),
+        }
+    }
+
+    /// Which vendor this endpoint belongs to.
+    pub fn vendor(&self) -> Vendor {
+        self.vendor
+    }
+
+    /// The base URL (never shown to clients).
+    pub fn base(&self) -> &Url {
+        &self.base
+    }
+
+    /// Builds the reqwest client every vendor endpoint shares.
+    pub fn shared_client(settings: &HttpSettings) -> reqwest::Result<Client> {
+        Client::builder()
+            .connect_timeout(settings.connect_timeout())
+            .timeout(settings.request_timeout())
+            .user_agent(concat!("switchboard/", env!("CARGO_PKG_VERSION")))
+            .pool_idle_timeout(Duration::from_secs(60))
+            .build()
+    }
+
+    fn url(&self, path: &str) -> Url {
+        let mut url = self.base.clone();
+        let joined = format!("{}{}", self.base.path().trim_end_matches('/'), path);
+        url.set_path(&joined);
+        url
+    }
+
+    /// Sends `call`, retrying transient failures when it is idempotent. Returns the
+    /// vendor's final answer whatever its status; transport failures become errors.
+    pub async fn send(&self, call: Call) -> Result<Reply, VendorError> {
+        let url = self.url(&call.path);
+        let mut attempt = 0u32;
+        loop {
+            let span = tracing::info_span!(
+                "vendor_call",
+                vendor = %self.vendor,
+                tenant = %self.tenant,
+                method = %call.method,
+                path = call.template,
+                attempt,
+                status = field::Empty,
+                latency_ms = field::Empty,
+            );
+            let outcome = self.attempt(&call, url.clone()).instrument(span.clone()).await;
+            let retryable = call.idempotency == Idempotency::Idempotent && attempt < self.policy.max_retries;
+            match outcome {
+                Ok(reply) => {
+                    let transient = matches!(reply.status.as_u16(), 429 | 502 | 503 | 504);
+                    if !(transient && retryable) {
+                        return Ok(reply);
+                    }
+                    let wait = match reply.retry_after() {
+                        Some(wait) if wait > self.policy.max_retry_after => {
+                            span.in_scope(|| {
+                                tracing::warn!(
+                                    retry_after_s = wait.as_secs(),
+                                    "Retry-After beyond the cap; not retrying"
+                                )
+                            });
+                            return Ok(reply);
+                        }
+                        Some(wait) => wait + wait.mul_f64(fastrand::f64() * 0.1),
+                        None => self.policy.backoff(attempt),
+                    };
+                    span.in_scope(|| {
+                        tracing::info!(
+                            wait_ms = wait.as_millis() as u64,
+                            "retrying after a transient status"
+                        )
+                    });
+                    tokio::time::sleep(wait).await;
+                }
+                Err(err) => {
+                    let connect = err.kind == VendorErrorKind::Unavailable && err.status.is_none();
+                    if !(connect && retryable) {
+                        return Err(err);
+                    }
+                    let wait = self.policy.backoff(attempt);
+                    span.in_scope(|| {
+                        tracing::info!(
+                            wait_ms = wait.as_millis() as u64,
+                            "retrying after a connect error"
+                        )
+                    });
+                    tokio::time::sleep(wait).await;
+                }
+            }
+            attempt += 1;
+        }
+    }
+
+    async fn attempt(&self, call: &Call, url: Url) -> Result<Reply, VendorError> {
+        let started = Instant::now();
+        let mut request = self
+            .client
+            .request(call.method.clone(), url)
+            .headers(call.headers.clone());
+        if !call.query.is_empty() {
+            request = request.query(&call.query);
+        }
+        request = match &call.body {
+            Some(Body::Json(bytes)) => request
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(bytes.clone()),
+            Some(Body::Form(text)) => request
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(text.clone()),
+            None => request,
+        };
+        let span = tracing::Span::current();
+        let result = async {
+            let response = request.send().await?;
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = response.bytes().await?;
+            Ok::<_, reqwest::Error>(Reply {
+                status,
+                headers,
+                body,
+            })
+        }
+        .await;
+        let latency = started.elapsed().as_millis() as u64;
+        span.record("latency_ms", latency);
+        match result {
+            Ok(reply) => {
+                span.record("status", reply.status.as_u16());
+                if reply.status.is_success() {
+                    tracing::info!("vendor call");
+                } else {
+                    tracing::warn!("vendor call failed");
+                }
+                Ok(reply)
+            }
+            Err(e) => {
+                let e = e.without_url();
+                let kind = if e.is_timeout() {
+                    VendorErrorKind::Timeout
+                } else {
+                    VendorErrorKind::Unavailable
+                };
+                tracing::warn!(error = %e, "vendor call did not complete");
+                Err(VendorError::new(self.vendor, kind))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        assert_eq!(
+            parse_retry_after(&HeaderValue::from_static("3")),
+            Some(Duration::from_secs(3))
+        );
+        let past = HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT");
+        assert_eq!(parse_retry_after(&past), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after(&HeaderValue::from_static("soon")), None);
+    }
+
+    #[test]
+    fn backoff_is_bounded() {
+        let policy = RetryPolicy {
+            max_retries: 3,
+            backoff_base: Duration::from_millis(100),
+            backoff_max: Duration::from_millis(300),
+            max_retry_after: Duration::from_secs(5),
+        };
+        for attempt in 0..10 {
+            assert!(policy.backoff(attempt) <= Duration::from_millis(300));
+        }
+    }
+
+    #[test]
+    fn form_bodies_are_url_encoded() {
+        #[derive(Serialize)]
+        struct F<'a> {
+            grant_type: &'a str,
+            scope: &'a str,
+        }
+        let s = serde_urlencoded_like(&F {
+            grant_type: "client_credentials",
+            scope: "users:read users:write",
+        });
+        assert_eq!(
+            s,
+            "grant_type=client_credentials&scope=users%3Aread+users%3Awrite"
+        );
+    }
+}

@@ -1,0 +1,177 @@
+//! Access tokens for vendors that hand them out (Huawei AICC's AK/SK exchange, Vonage's
+//! OAuth2 client credentials): one cached token per tenant connection, renewed before
+//! it expires, one renewal at a time however many requests wait, and renewed once when
+//! the vendor answers 401 to a token it issued.
+
+use std::{
+    future::Future,
+    time::{Duration, Instant},
+};
+
+use async_trait::async_trait;
+use secrecy::{ExposeSecret, SecretString};
+use tokio::sync::Mutex;
+
+use super::{VendorError, VendorErrorKind};
+
+/// A token and when it stops working.
+#[derive(Clone)]
+pub struct Token {
+    /// The token itself.
+    pub value: SecretString,
+    /// When the vendor said it expires.
+    pub expires_at: Instant,
+}
+
+impl Token {
+    /// A token valid for `lifetime` from now.
+    pub fn new(value: SecretString, lifetime: Duration) -> Self {
+        Self {
+            value,
+            expires_at: Instant::now() + lifetime,
+        }
+    }
+}
+
+/// How a vendor issues a token.
+#[async_trait]
+pub trait TokenSource: Send + Sync {
+    /// Asks the vendor for a new token.
+    async fn fetch(&self) -> Result<Token, VendorError>;
+}
+
+/// The cached token of one vendor connection.
+pub struct TokenCache {
+    source: Box<dyn TokenSource>,
+    current: Mutex<Option<Token>>,
+    margin: Duration,
+}
+
+impl TokenCache {
+    /// A cache over `source` that renews a token `margin` before it expires.
+    pub fn new(source: impl TokenSource + 'static, margin: Duration) -> Self {
+        Self {
+            source: Box::new(source),
+            current: Mutex::new(None),
+            margin,
+        }
+    }
+
+    /// A token valid for at least `margin`, fetching one if needed. Concurrent callers
+    /// wait for the one renewal in progress.
+    pub async fn get(&self) -> Result<SecretString, VendorError> {
+        let mut current = self.current.lock().await;
+        if let Some(token) = current.as_ref()
+            && token.expires_at > Instant::now() + self.margin
+        {
+            return Ok(token.value.clone());
+        }
+        let token = self.source.fetch().await?;
+        let value = token.value.clone();
+        *current = Some(token);
+        Ok(value)
+    }
+
+    /// The vendor refused `rejected`: renew, unless another caller already has.
+    pub async fn renew_after_rejection(&self, rejected: &SecretString) -> Result<SecretString, VendorError> {
+        let mut current = self.current.lock().await;
+        if let Some(token) = current.as_ref()
+            && token.value.expose_secret() != rejected.expose_secret()
+            && token.expires_at > Instant::now() + self.margin
+        {
+            return Ok(token.value.clone());
+        }
+        let token = self.source.fetch().await?;
+        let value = token.value.clone();
+        *current = Some(token);
+        Ok(value)
+    }
+
+    /// Runs `call` with a token; when the vendor answers 401, renews the token and runs
+    /// `call` once more.
+    pub async fn with_token<T, F, Fut>(&self, call: F) -> Result<T, VendorError>
+    where
+        F: Fn(SecretString) -> Fut,
+        Fut: Future<Output = Result<T, VendorError>>,
+    {
+        let token = self.get().await?;
+        match call(token.clone()).await {
+            Err(e) if e.kind == VendorErrorKind::Unauthorized && e.status == Some(401) => {
+                tracing::info!(vendor = %e.vendor, "token refused; renewing once");
+                let renewed = self.renew_after_rejection(&token).await?;
+                call(renewed).await
+            }
+            other => other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    };
+
+    use super::*;
+    use crate::vendors::Vendor;
+
+    struct Counting(Arc<AtomicUsize>, Duration);
+
+    #[async_trait]
+    impl TokenSource for Counting {
+        async fn fetch(&self) -> Result<Token, VendorError> {
+            let n = self.0.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            Ok(Token::new(SecretString::from(format!("t{n}")), self.1))
+        }
+    }
+
+    #[tokio::test]
+    async fn one_fetch_for_many_waiters_and_renewal_near_expiry() {
+        let fetches = Arc::new(AtomicUsize::new(0));
+        let cache = TokenCache::new(
+            Counting(fetches.clone(), Duration::from_secs(3600)),
+            Duration::from_secs(60),
+        );
+        let tokens = futures::future::join_all((0..20).map(|_| cache.get())).await;
+        assert!(tokens.iter().all(|t| t.as_ref().unwrap().expose_secret() == "t0"));
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+
+        let short = TokenCache::new(
+            Counting(Arc::new(AtomicUsize::new(0)), Duration::from_secs(30)),
+            Duration::from_secs(60),
+        );
+        assert_eq!(short.get().await.unwrap().expose_secret(), "t0");
+        assert_eq!(
+            short.get().await.unwrap().expose_secret(),
+            "t1",
+            "inside the margin: renewed"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_401_renews_once_and_retries() {
+        let fetches = Arc::new(AtomicUsize::new(0));
+        let cache = TokenCache::new(
+            Counting(fetches.clone(), Duration::from_secs(3600)),
+            Duration::from_secs(60),
+        );
+        let attempts = AtomicUsize::new(0);
+        let result = cache
+            .with_token(|token| {
+                let n = attempts.fetch_add(1, Ordering::SeqCst);
+                async move {
+                    if n == 0 {
+                        Err(VendorError::from_status(Vendor::Vonage, 401))
+                    } else {
+                        Ok(token.expose_secret().to_owned())
+                    }
+                }
+            })
+            .await;
+        assert_eq!(result.unwrap(), "t1");
+        assert_eq!(fetches.load(Ordering::SeqCst), 2);
+        assert_eq!(attempts.load(Ordering::SeqCst), 2);
+    }
+}

@@ -1,0 +1,89 @@
+//! Client API keys: none, malformed or wrong is `UNAUTHENTICATED`; the default run
+//! needs none.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{first_code, spawn_app, spawn_app_with};
+
+const QUERY: &str = "{ teams { totalCount } }";
+
+#[tokio::test]
+async fn a_missing_or_wrong_key_is_unauthenticated() {
+    let app = spawn_app().await;
+    for auth in [None, Some("Bearer nope"), Some("Basic abc"), Some("Bearer ")] {
+        let (status, body) = app.graphql_with_auth(auth, QUERY, json!({})).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{auth:?}");
+        assert_eq!(first_code(&body), "UNAUTHENTICATED", "{auth:?}: {body}");
+        assert!(body.get("data").is_none());
+    }
+    assert_eq!(app.total_calls("dixa").await, 0, "no vendor call without a key");
+
+    let ok = app.data(QUERY, json!({})).await;
+    assert_eq!(ok["teams"]["totalCount"], 3);
+}
+
+#[tokio::test]
+async fn the_anonymous_tenant_needs_no_key() {
+    let app = spawn_app_with(|s| s.anonymous_tenant = Some(crate::helpers::TENANT.into())).await;
+    let (status, body) = app.graphql_with_auth(None, QUERY, json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["data"]["teams"]["totalCount"], 3);
+}
+
+#[tokio::test]
+async fn health_and_readiness() {
+    let app = spawn_app().await;
+    let health = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+
+    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), StatusCode::OK);
+    let body: serde_json::Value = ready.json().await.unwrap();
+    assert_eq!(body["cache"]["ok"], true);
+    assert_eq!(body["vendors"][0]["vendor"], "DIXA");
+
+    app.fault("dixa", json!({ "status": 503, "route": "GET /teams" }))
+        .await;
+    let degraded = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(degraded.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body: serde_json::Value = degraded.json().await.unwrap();
+    assert_eq!(body["vendors"][0]["ok"], false);
+    assert!(
+        !body.to_string().contains(&app.sims.addr.to_string()),
+        "no upstream URL: {body}"
+    );
+}
+
+#[tokio::test]
+async fn graphiql_is_served() {
+    let app = spawn_app().await;
+    let page = app.client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("graphiql"));
+}
+
+#[tokio::test]
+async fn mutations_are_refused_over_get() {
+    let app = spawn_app().await;
+    let auth = format!("Bearer {}", app.api_key);
+    let get = |query: &str| {
+        app.client
+            .get(app.url("/graphql"))
+            .query(&[("query", query)])
+            .header("authorization", &auth)
+            .send()
+    };
+    let response = get("mutation { createTeam(input: { name: \"x\" }) { team { id } } }")
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(first_code(&body), "BAD_USER_INPUT");
+    assert_eq!(app.calls("dixa", "POST /teams").await, 0);
+
+    let response = get("{ teams { totalCount } }").await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["data"]["teams"]["totalCount"], 3);
+}

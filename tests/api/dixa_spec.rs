@@ -1,0 +1,231 @@
+//! The Dixa client against Dixa's own OpenAPI document: every request it sends is one
+//! Dixa documents, and it reads every documented example response.
+
+use std::collections::BTreeSet;
+
+use serde::de::DeserializeOwned;
+use serde_json::json;
+use switchboard::vendors::dixa::wire::{Agent, Data, Page, Team, TeamMember, TeamRef, UserPresence};
+
+use crate::{
+    helpers::{TENANT, spawn_app_with},
+    openapi,
+};
+
+const SPEC: &str = "dixa/dixa-api.yaml";
+
+#[tokio::test]
+async fn every_request_the_client_sends_is_documented() {
+    let Some(spec) = openapi::load(SPEC) else { return };
+    let app = spawn_app_with(|s| {
+        s.tenants
+            .get_mut(TENANT)
+            .unwrap()
+            .dixa
+            .as_mut()
+            .unwrap()
+            .page_limit = 2;
+    })
+    .await;
+
+    // Reads: lists, paged presence, members (batched into GET /agents), single agents'
+    // presence and teams, and one team by id.
+    let data = app
+        .data(
+            r#"{ teams { edges { node { id
+                   members { edges { node { id displayName presence { availability } teams { name } } } }
+                   presence { totalCount } } } } }"#,
+            json!({}),
+        )
+        .await;
+    let team_id = data["teams"]["edges"][0]["node"]["id"].clone();
+    let agent_id = data["teams"]["edges"][0]["node"]["members"]["edges"][0]["node"]["id"].clone();
+    app.data(
+        "query($id: ID!) { node(id: $id) { ... on Agent { email } } }",
+        json!({ "id": agent_id }),
+    )
+    .await;
+    app.data(
+        "query($id: ID!) { team(id: $id) { name } }",
+        json!({ "id": team_id }),
+    )
+    .await;
+
+    // Writes.
+    let created = app
+        .data(
+            "mutation { createTeam(input: { name: \"Spec check\" }) { team { id } } }",
+            json!({}),
+        )
+        .await;
+    let new_team = created["createTeam"]["team"]["id"].clone();
+    let vars = json!({ "t": new_team, "a": [agent_id] });
+    app.data(
+        "mutation($t: ID!, $a: [ID!]!) { addTeamMembers(input: { teamId: $t, agentIds: $a }) { team { id } } }",
+        vars.clone(),
+    )
+    .await;
+    app.data(
+        "mutation($t: ID!, $a: [ID!]!) { removeTeamMembers(input: { teamId: $t, agentIds: $a }) { team { id } } }",
+        vars,
+    )
+    .await;
+    app.data(
+        "mutation($t: ID!) { deleteTeam(input: { teamId: $t }) { deletedTeamId } }",
+        json!({ "t": new_team }),
+    )
+    .await;
+
+    let requests = app.sims.sims.dixa.control.requests();
+    let mut problems = Vec::new();
+    let mut covered = BTreeSet::new();
+    for request in &requests {
+        // The client talks to /v1, which Dixa documents as identical to the spec's /beta.
+        let api_path = request.path.replacen("/v1/", "/beta/", 1);
+        problems.extend(spec.check(request, &api_path));
+        covered.insert(request.route.clone());
+    }
+    assert!(
+        problems.is_empty(),
+        "requests Dixa does not document:\n{}",
+        problems.join("\n")
+    );
+    let expected = [
+        "GET /teams",
+        "POST /teams",
+        "GET /teams/{teamId}",
+        "DELETE /teams/{teamId}",
+        "GET /teams/{teamId}/agents",
+        "PATCH /teams/{teamId}/agents",
+        "DELETE /teams/{teamId}/agents",
+        "GET /teams/{teamId}/presence",
+        "GET /agents",
+        "GET /agents/{agentId}",
+        "GET /agents/{agentId}/presence",
+        "GET /agents/{agentId}/teams",
+    ];
+    for route in expected {
+        assert!(
+            covered.contains(route),
+            "{route} was not exercised; covered: {covered:?}"
+        );
+    }
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.query.as_deref().is_some_and(|q| q.contains("pageKey="))),
+        "a follow-up page was requested"
+    );
+}
+
+fn parses<T: DeserializeOwned>(spec: &openapi::Spec, method: &str, template: &str, status: &str) {
+    let example = spec
+        .example(method, template, status)
+        .unwrap_or_else(|| panic!("{method} {template} {status} has an example"));
+    if let Err(e) = serde_json::from_value::<T>(example.clone()) {
+        panic!("{method} {template} {status}: the client cannot read the documented example: {e}");
+    }
+}
+
+#[test]
+fn the_client_reads_every_documented_example() {
+    let Some(spec) = openapi::load(SPEC) else { return };
+    parses::<Page<Team>>(&spec, "GET", "/beta/teams", "200");
+    parses::<Data<Team>>(&spec, "POST", "/beta/teams", "201");
+    parses::<Data<Team>>(&spec, "GET", "/beta/teams/{teamId}", "200");
+    parses::<Page<TeamMember>>(&spec, "GET", "/beta/teams/{teamId}/agents", "200");
+    parses::<Page<UserPresence>>(&spec, "GET", "/beta/teams/{teamId}/presence", "200");
+    parses::<Page<Agent>>(&spec, "GET", "/beta/agents", "200");
+    parses::<Data<Agent>>(&spec, "GET", "/beta/agents/{agentId}", "200");
+    parses::<Data<UserPresence>>(&spec, "GET", "/beta/agents/{agentId}/presence", "200");
+    parses::<Page<TeamRef>>(&spec, "GET", "/beta/agents/{agentId}/teams", "200");
+    parses::<Vec<UserPresence>>(&spec, "GET", "/beta/agents/presence", "200");
+    for (method, template, status) in [
+        ("GET", "/beta/teams/{teamId}", "404"),
+        ("GET", "/beta/teams/{teamId}/presence", "400"),
+        ("DELETE", "/beta/teams/{teamId}/agents", "500"),
+    ] {
+        parses::<switchboard::vendors::dixa::wire::ErrorBody>(&spec, method, template, status);
+    }
+}
+
+#[test]
+fn the_check_catches_what_dixa_does_not_document() {
+    use switchboard::sim::control::RecordedRequest;
+    let Some(spec) = openapi::load(SPEC) else { return };
+    let request =
+        |method: &str, path: &str, query: Option<&str>, body: Option<serde_json::Value>, authorized| {
+            RecordedRequest {
+                route: String::new(),
+                method: method.into(),
+                path: path.into(),
+                query: query.map(Into::into),
+                content_type: body.as_ref().map(|_| "application/json".into()),
+                accept: None,
+                authorized,
+                body,
+            }
+        };
+    let team = "/beta/teams/005e7108-c85c-41d1-a945-4a8dc58c4399";
+    let cases = [
+        (
+            request("GET", "/beta/teams", Some("limit=5"), None, true),
+            "undocumented query parameter `limit`",
+        ),
+        (
+            request(
+                "GET",
+                &format!("{team}/presence"),
+                Some("pageLimit=ten"),
+                None,
+                true,
+            ),
+            "not an integer",
+        ),
+        (
+            request("GET", "/beta/teams/not-a-uuid", None, None, true),
+            "not a uuid",
+        ),
+        (
+            request("POST", "/beta/teams", None, Some(json!({ "title": "x" })), true),
+            "required property `name`",
+        ),
+        (
+            request(
+                "POST",
+                "/beta/teams",
+                None,
+                Some(json!({ "name": "x", "x": 1 })),
+                true,
+            ),
+            "undocumented property `x`",
+        ),
+        (
+            request(
+                "PATCH",
+                &format!("{team}/agents"),
+                None,
+                Some(json!({ "agentIds": ["nope"] })),
+                true,
+            ),
+            "not a uuid",
+        ),
+        (
+            request("GET", "/beta/teams", None, None, false),
+            "no Authorization",
+        ),
+        (
+            request("PUT", "/beta/teams", None, None, true),
+            "no such operation",
+        ),
+    ];
+    for (req, expected) in cases {
+        let problems = spec.check(&req, &req.path);
+        assert!(
+            problems.iter().any(|p| p.contains(expected)),
+            "{} {} should report `{expected}`, got {problems:?}",
+            req.method,
+            req.path
+        );
+    }
+}

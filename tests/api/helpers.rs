@@ -1,0 +1,160 @@
+//! `spawn_app()`: the real application on 127.0.0.1:0 over freshly seeded simulators
+//! (their own port 0), and a client that speaks GraphQL to it.
+
+use std::net::SocketAddr;
+
+use reqwest::StatusCode;
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use switchboard::{
+    config::{HttpSettings, Settings},
+    sim::RunningSimulators,
+    startup::Application,
+};
+use tokio::sync::oneshot;
+
+/// The tenant every test app serves.
+pub const TENANT: &str = "test";
+
+/// A running application and its simulators.
+pub struct TestApp {
+    /// Where the application listens.
+    pub addr: SocketAddr,
+    /// The simulators behind it.
+    pub sims: RunningSimulators,
+    /// The API key of [`TENANT`].
+    pub api_key: String,
+    /// A plain HTTP client.
+    pub client: reqwest::Client,
+    _stop: oneshot::Sender<()>,
+}
+
+/// Vendor-call settings fit for tests: short timeouts and backoff.
+pub fn test_http() -> HttpSettings {
+    HttpSettings {
+        connect_timeout_ms: 500,
+        request_timeout_ms: 1_500,
+        max_retries: 2,
+        backoff_base_ms: 10,
+        backoff_max_ms: 50,
+        max_retry_after_secs: 3,
+    }
+}
+
+/// The application with default test settings.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// The application with settings changed by `customize`.
+pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
+    let sims = RunningSimulators::start("127.0.0.1:0".parse().unwrap())
+        .await
+        .expect("simulators start");
+    let api_key = format!("key-{}", uuid::Uuid::new_v4());
+    let mut tenant = sims.tenant_settings();
+    tenant.api_keys = vec![SecretString::from(api_key.clone())];
+    let mut settings = Settings::for_default_run("127.0.0.1:0".parse().unwrap(), TENANT, tenant);
+    settings.anonymous_tenant = None;
+    settings.http = test_http();
+    // Every test gets its own cache namespace.
+    settings.cache.namespace = format!("sbtest-{}", uuid::Uuid::new_v4());
+    customize(&mut settings);
+    settings.validate().expect("test settings are valid");
+    let app = Application::build(settings).await.expect("application builds");
+    let addr = app.local_addr();
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(app.run_until(async {
+        let _ = stopped.await;
+    }));
+    TestApp {
+        addr,
+        sims,
+        api_key,
+        client: reqwest::Client::new(),
+        _stop: stop,
+    }
+}
+
+impl TestApp {
+    /// `http://127.0.0.1:port{path}`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Posts a GraphQL request with `authorization` as the header (none when `None`).
+    pub async fn graphql_with_auth(
+        &self,
+        authorization: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> (StatusCode, Value) {
+        let mut request = self
+            .client
+            .post(self.url("/graphql"))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(a) = authorization {
+            request = request.header("authorization", a);
+        }
+        let response = request.send().await.expect("request is sent");
+        let status = response.status();
+        let body = response.json().await.expect("a JSON response");
+        (status, body)
+    }
+
+    /// Posts a GraphQL request as the test tenant.
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        let auth = format!("Bearer {}", self.api_key);
+        self.graphql_with_auth(Some(&auth), query, variables).await.1
+    }
+
+    /// Posts a GraphQL request that must succeed without errors; returns `data`.
+    pub async fn data(&self, query: &str, variables: Value) -> Value {
+        let body = self.graphql(query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+
+    /// The simulator control API of `vendor` (`dixa`, …): `{method} /{vendor}/_sim{path}`.
+    pub async fn sim(&self, method: reqwest::Method, vendor: &str, path: &str, body: Option<Value>) -> Value {
+        let url = format!("http://{}/{vendor}/_sim{path}", self.sims.addr);
+        let mut request = self.client.request(method, url);
+        if let Some(b) = body {
+            request = request.json(&b);
+        }
+        let response = request.send().await.expect("control request is sent");
+        assert!(
+            response.status().is_success(),
+            "control call failed: {}",
+            response.status()
+        );
+        response.json().await.unwrap_or(Value::Null)
+    }
+
+    /// Adds a fault rule on `vendor`'s simulator.
+    pub async fn fault(&self, vendor: &str, rule: Value) {
+        self.sim(reqwest::Method::POST, vendor, "/faults", Some(rule))
+            .await;
+    }
+
+    /// Calls `vendor`'s simulator received on `route` (`"GET /teams"`).
+    pub async fn calls(&self, vendor: &str, route: &str) -> u64 {
+        let calls = self.sim(reqwest::Method::GET, vendor, "/calls", None).await;
+        calls[route].as_u64().unwrap_or(0)
+    }
+
+    /// Every call `vendor`'s simulator received.
+    pub async fn total_calls(&self, vendor: &str) -> u64 {
+        let calls = self.sim(reqwest::Method::GET, vendor, "/calls", None).await;
+        calls
+            .as_object()
+            .map_or(0, |m| m.values().filter_map(Value::as_u64).sum())
+    }
+}
+
+/// The `extensions.code` of the first error.
+pub fn first_code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("<none>")
+}

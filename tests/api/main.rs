@@ -1,0 +1,12 @@
+//! Switchboard's integration tests: one binary, the real server on port 0, the vendor
+//! simulators in-process. `helpers` starts both; each other module covers one capability.
+
+mod helpers;
+
+mod auth;
+mod dixa_spec;
+mod dixa_teams;
+mod errors;
+mod ids;
+mod openapi;
+mod schema;
