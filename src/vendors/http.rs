@@ -3,7 +3,7 @@
 //! jittered backoff otherwise), a `tracing` span per call, and errors that never carry
 //! a URL or a credential.
 
-use std::{sync::Arc, time::Duration};
+use std::{fmt, sync::Arc, time::Duration};
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -25,8 +25,9 @@ pub enum Idempotency {
     Once,
 }
 
-/// One request to a vendor, described without the base URL.
-#[derive(Debug)]
+/// One request to a vendor, described without the base URL. Its `Debug` shows the
+/// method, the path, the query and header names and the body's size, never a value that
+/// could be a credential.
 pub struct Call {
     /// HTTP method.
     pub method: Method,
@@ -45,13 +46,40 @@ pub struct Call {
     pub idempotency: Idempotency,
 }
 
-/// A request body.
-#[derive(Debug, Clone)]
+/// A request body. Its `Debug` shows only its kind and size: bodies carry passwords
+/// and client secrets.
+#[derive(Clone)]
 pub enum Body {
     /// `application/json`.
     Json(Bytes),
     /// `application/x-www-form-urlencoded`.
     Form(String),
+}
+
+impl fmt::Debug for Call {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Call")
+            .field("method", &self.method)
+            .field("template", &self.template)
+            .field("path", &self.path)
+            .field(
+                "query",
+                &self.query.iter().map(|(name, _)| *name).collect::<Vec<_>>(),
+            )
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .field("body", &self.body)
+            .field("idempotency", &self.idempotency)
+            .finish()
+    }
+}
+
+impl fmt::Debug for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Json(bytes) => write!(f, "Json({} bytes)", bytes.len()),
+            Self::Form(text) => write!(f, "Form({} bytes)", text.len()),
+        }
+    }
 }
 
 impl Call {
@@ -163,8 +191,9 @@ pub fn segment(raw: &str) -> String {
     percent_encoding::utf8_percent_encode(raw, SEGMENT).to_string()
 }
 
-/// What a vendor answered.
-#[derive(Debug, Clone)]
+/// What a vendor answered. Its `Debug` leaves the body out: token endpoints answer with
+/// credentials.
+#[derive(Clone)]
 pub struct Reply {
     /// The HTTP status.
     pub status: StatusCode,
@@ -174,12 +203,24 @@ pub struct Reply {
     pub body: Bytes,
 }
 
+impl fmt::Debug for Reply {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Reply")
+            .field("status", &self.status)
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .field("body", &format_args!("{} bytes", self.body.len()))
+            .finish()
+    }
+}
+
 impl Reply {
-    /// Decodes the body as JSON of type `T`.
+    /// Decodes the body as JSON of type `T`. The error names what did not match but
+    /// never quotes a value from the body, which may be a credential.
     pub fn json<T: DeserializeOwned>(&self, vendor: Vendor) -> Result<T, VendorError> {
         serde_json::from_slice(&self.body).map_err(|e| {
-            tracing::warn!(%vendor, error = %e, "undecodable vendor response");
-            VendorError::invalid_response(vendor, format!("unexpected response body ({e})"))
+            let reason = decode_error_without_values(&e);
+            tracing::warn!(%vendor, error = %reason, "undecodable vendor response");
+            VendorError::invalid_response(vendor, format!("unexpected response body ({reason})"))
         })
     }
 
@@ -192,6 +233,22 @@ impl Reply {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
+}
+
+/// serde_json's message, unless it quotes a value (`invalid type: string "…"`): then
+/// only the kind of error and where it happened.
+fn decode_error_without_values(e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    if !message.contains('"') {
+        return message;
+    }
+    let kind = match e.classify() {
+        serde_json::error::Category::Io => "read error",
+        serde_json::error::Category::Syntax => "syntax error",
+        serde_json::error::Category::Data => "a value of the wrong type",
+        serde_json::error::Category::Eof => "unexpected end",
+    };
+    format!("{kind} at line {} column {}", e.line(), e.column())
 }
 
 fn parse_retry_after(value: &HeaderValue) -> Option<Duration> {
@@ -398,6 +455,47 @@ impl VendorHttp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_output_never_shows_credentials() {
+        let call = Call::new(Method::POST, "/token", "/token")
+            .query("apiKey", "q-secret")
+            .bearer("t-secret")
+            .json(&serde_json::json!({ "password": "p-secret" }));
+        let reply = Reply {
+            status: StatusCode::OK,
+            headers: HeaderMap::new(),
+            body: Bytes::from_static(br#"{"access_token":"r-secret"}"#),
+        };
+        let shown = format!("{call:?} {reply:?}");
+        for secret in ["q-secret", "t-secret", "p-secret", "r-secret"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(shown.contains("/token") && shown.contains("apiKey"), "{shown}");
+    }
+
+    #[test]
+    fn decode_errors_never_quote_the_body() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct TokenReply {
+            expires_in: u64,
+        }
+        let reply = Reply {
+            status: StatusCode::OK,
+            headers: HeaderMap::new(),
+            body: Bytes::from_static(br#"{"expires_in":"s3cr3t-token"}"#),
+        };
+        let err = reply.json::<TokenReply>(Vendor::Dixa).unwrap_err().to_string();
+        assert!(!err.contains("s3cr3t"), "{err}");
+        assert!(err.contains("line 1"), "{err}");
+        let missing = Reply {
+            body: Bytes::from_static(b"{}"),
+            ..reply
+        };
+        let err = missing.json::<TokenReply>(Vendor::Dixa).unwrap_err().to_string();
+        assert!(err.contains("expires_in"), "{err}");
+    }
 
     #[test]
     fn retry_after_reads_seconds_and_dates() {
