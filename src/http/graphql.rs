@@ -1,12 +1,11 @@
 //! `/graphql` and the GraphiQL page.
 
-use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::{
     Json,
     extract::State,
     http::{HeaderMap, Method, StatusCode, header},
-    response::{Html, IntoResponse, Response},
+    response::{IntoResponse, Response},
 };
 use serde_json::json;
 
@@ -81,13 +80,4 @@ pub async fn execute(
         }
     }
     GraphQLResponse::from(response).into_response()
-}
-
-pub async fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .title("Switchboard")
-            .finish(),
-    )
 }

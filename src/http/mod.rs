@@ -1,10 +1,11 @@
-//! The HTTP surface: `/graphql` (POST and GET), GraphiQL at `/`, `/healthz`, `/readyz`.
+//! The HTTP surface: `/graphql` (POST and GET), GraphiQL at `/` (self-hosted), `/healthz`, `/readyz`.
 //! Authenticates the caller to a tenant and hands the request to the schema; never
 //! calls a vendor itself.
 //!
 //! May depend on: `graphql`, `tenant`, `cache`.
 
 mod auth;
+mod explorer;
 mod graphql;
 mod health;
 
@@ -37,7 +38,8 @@ pub struct AppState {
 /// The application's routes.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/", get(graphql::graphiql))
+        .route("/", get(explorer::page))
+        .route("/assets/graphiql/{file}", get(explorer::asset))
         .route("/graphql", get(graphql::execute).post(graphql::execute))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

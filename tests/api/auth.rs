@@ -56,11 +56,37 @@ async fn health_and_readiness() {
 }
 
 #[tokio::test]
-async fn graphiql_is_served() {
+async fn graphiql_is_served_with_its_own_assets() {
     let app = spawn_app().await;
     let page = app.client.get(app.url("/")).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
-    assert!(page.text().await.unwrap().contains("graphiql"));
+    let html = page.text().await.unwrap();
+    let scripts: Vec<&str> = html
+        .split("src=\"")
+        .skip(1)
+        .chain(html.split("href=\"").skip(1))
+        .map(|rest| &rest[..rest.find('"').unwrap()])
+        .collect();
+    assert_eq!(scripts.len(), 5, "{scripts:?}");
+    // Every asset comes from the gateway itself, with a type a browser will run.
+    for src in scripts {
+        assert!(src.starts_with("assets/graphiql/"), "{src} is not self-hosted");
+        let asset = app.client.get(app.url(&format!("/{src}"))).send().await.unwrap();
+        assert_eq!(asset.status(), StatusCode::OK, "{src}");
+        let kind = asset.headers()["content-type"].to_str().unwrap().to_owned();
+        assert!(
+            kind.starts_with("text/javascript") || kind.starts_with("text/css"),
+            "{src}: {kind}"
+        );
+        assert!(asset.bytes().await.unwrap().len() > 100, "{src} is empty");
+    }
+    let missing = app
+        .client
+        .get(app.url("/assets/graphiql/nope.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
