@@ -233,11 +233,7 @@ impl WebexSim {
         };
         s.supervisors = vec![
             sup(0, (1..=4).map(person_uuid).collect(), true),
-            sup(
-                6,
-                vec![person_uuid(7), person_uuid(8), workspace_uuid(0)],
-                false,
-            ),
+            sup(6, vec![person_uuid(7), person_uuid(8), workspace_uuid(0)], false),
             sup(9, vec![person_uuid(10), person_uuid(12), line_uuid(0)], true),
         ];
     }
@@ -247,9 +243,7 @@ impl WebexSim {
         let api = Router::new()
             .route(
                 "/telephony/config/supervisors",
-                get(list_supervisors)
-                    .post(create_supervisor)
-                    .delete(bulk_delete),
+                get(list_supervisors).post(create_supervisor).delete(bulk_delete),
             )
             .route(
                 "/telephony/config/supervisors/availableSupervisors",
@@ -261,9 +255,7 @@ impl WebexSim {
             )
             .route(
                 "/telephony/config/supervisors/{supervisorId}",
-                get(get_supervisor)
-                    .put(change_agents)
-                    .delete(delete_supervisor),
+                get(get_supervisor).put(change_agents).delete(delete_supervisor),
             )
             .route(
                 "/telephony/config/locations/{locationId}/cxEssentials/agents/availableAgents",
@@ -290,15 +282,24 @@ impl WebexSim {
     }
 
     /// An error answer in Webex's shape, remembering its trackingId.
-    fn fail(&self, status: StatusCode, message: impl AsRef<str>) -> Response {
+    fn fail(&self, status: StatusCode, message: impl AsRef<str>) -> Fail {
         let tracking = new_tracking_id();
         *self.last_tracking_id.lock().expect("tracking lock") = Some(tracking.clone());
-        error_body(status, message.as_ref(), &tracking)
+        Fail(Box::new(error_body(status, message.as_ref(), &tracking)))
+    }
+}
+
+/// A rendered Webex error answer.
+struct Fail(Box<Response>);
+
+impl IntoResponse for Fail {
+    fn into_response(self) -> Response {
+        *self.0
     }
 }
 
 type Params = HashMap<String, String>;
-type Reply = Result<Response, Response>;
+type Reply = Result<Response, Fail>;
 
 async fn require_auth(State(sim): State<Arc<WebexSim>>, request: Request, next: Next) -> Response {
     let expected = format!("Bearer {}", sim.token);
@@ -307,23 +308,31 @@ async fn require_auth(State(sim): State<Arc<WebexSim>>, request: Request, next: 
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
     if given != Some(expected.as_str()) {
-        return sim.fail(
-            StatusCode::UNAUTHORIZED,
-            "The request requires a valid access token set in the Authorization request header.",
-        );
+        return sim
+            .fail(
+                StatusCode::UNAUTHORIZED,
+                "The request requires a valid access token set in the Authorization request header.",
+            )
+            .into_response();
     }
     let org = request
         .uri()
         .query()
-        .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect::<Params>())
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .into_owned()
+                .collect::<Params>()
+        })
         .and_then(|q| q.get("orgId").cloned());
     if let Some(org) = org
         && org != sim.org_id
     {
-        return sim.fail(
-            StatusCode::FORBIDDEN,
-            "The token is not authorized for the organization in orgId.",
-        );
+        return sim
+            .fail(
+                StatusCode::FORBIDDEN,
+                "The token is not authorized for the organization in orgId.",
+            )
+            .into_response();
     }
     next.run(request).await
 }
@@ -347,7 +356,7 @@ fn decode_id(raw: &str, kinds: &[&str]) -> Option<String> {
 
 const AGENT_KINDS: &[&str] = &["PEOPLE", "PLACE", "VIRTUAL_LINE"];
 
-fn flag(sim: &WebexSim, q: &Params, name: &str) -> Result<Option<bool>, Response> {
+fn flag(sim: &WebexSim, q: &Params, name: &str) -> Result<Option<bool>, Fail> {
     match q.get(name).map(String::as_str) {
         None => Ok(None),
         Some("true") => Ok(Some(true)),
@@ -359,7 +368,7 @@ fn flag(sim: &WebexSim, q: &Params, name: &str) -> Result<Option<bool>, Response
     }
 }
 
-fn number(sim: &WebexSim, q: &Params, name: &str, default: usize) -> Result<usize, Response> {
+fn number(sim: &WebexSim, q: &Params, name: &str, default: usize) -> Result<usize, Fail> {
     match q.get(name) {
         None => Ok(default),
         Some(raw) => raw.parse::<usize>().map_err(|_| {
@@ -378,7 +387,7 @@ fn paged<T>(
     q: &Params,
     headers: &HeaderMap,
     uri: &OriginalUri,
-) -> Result<(Vec<T>, Option<HeaderValue>), Response> {
+) -> Result<(Vec<T>, Option<HeaderValue>), Fail> {
     let start = number(sim, q, "start", 0)?;
     let max = number(sim, q, "max", DEFAULT_MAX)?;
     if max == 0 || max > MAX_MAX {
@@ -425,7 +434,12 @@ fn with_link(status: StatusCode, body: Value, link: Option<HeaderValue>) -> Resp
 }
 
 /// The `name`, `phoneNumber`, `order` and `hasCxEssentials` filters.
-fn filtered(sim: &WebexSim, mut agents: Vec<SimAgent>, q: &Params, s: &State_) -> Result<Vec<SimAgent>, Response> {
+fn filtered(
+    sim: &WebexSim,
+    mut agents: Vec<SimAgent>,
+    q: &Params,
+    s: &State_,
+) -> Result<Vec<SimAgent>, Fail> {
     if let Some(cx) = flag(sim, q, "hasCxEssentials")? {
         agents.retain(|a| a.has_cx == cx);
     }
@@ -650,7 +664,7 @@ fn duplicate(uuid: &str) -> Status {
     }
 }
 
-fn json_body(sim: &WebexSim, body: &Bytes) -> Result<Value, Response> {
+fn json_body(sim: &WebexSim, body: &Bytes) -> Result<Value, Fail> {
     serde_json::from_slice::<Value>(body)
         .ok()
         .filter(Value::is_object)
@@ -675,12 +689,15 @@ async fn create_supervisor(State(sim): State<Arc<WebexSim>>, Query(q): Query<Par
     let raw_id = input["id"]
         .as_str()
         .ok_or_else(|| sim.fail(StatusCode::BAD_REQUEST, "Missing required field id."))?;
-    let agents = input["agents"].as_array().filter(|a| !a.is_empty()).ok_or_else(|| {
-        sim.fail(
-            StatusCode::BAD_REQUEST,
-            "The supervisor must be created with at least one agent.",
-        )
-    })?;
+    let agents = input["agents"]
+        .as_array()
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| {
+            sim.fail(
+                StatusCode::BAD_REQUEST,
+                "The supervisor must be created with at least one agent.",
+            )
+        })?;
     let mut raw_agents = Vec::new();
     for a in agents {
         let id = a["id"]
@@ -691,7 +708,7 @@ async fn create_supervisor(State(sim): State<Arc<WebexSim>>, Query(q): Query<Par
     let person = decode_id(raw_id, &["PEOPLE"])
         .ok_or_else(|| sim.fail(StatusCode::BAD_REQUEST, "Invalid supervisor id."))?;
     sim.with(|s| {
-        if !s.agent(&person).is_some_and(|a| a.kind == "PEOPLE") {
+        if s.agent(&person).is_none_or(|a| a.kind != "PEOPLE") {
             return Err(sim.fail(StatusCode::NOT_FOUND, format!("Person {person} not found.")));
         }
         if s.is_supervisor(&person) {
@@ -710,10 +727,7 @@ async fn create_supervisor(State(sim): State<Arc<WebexSim>>, Query(q): Query<Par
                 }
                 Some(uuid) => statuses.push(not_available(&uuid)),
                 None => {
-                    return Err(sim.fail(
-                        StatusCode::BAD_REQUEST,
-                        format!("Invalid agent id {raw}."),
-                    ));
+                    return Err(sim.fail(StatusCode::BAD_REQUEST, format!("Invalid agent id {raw}.")));
                 }
             }
         }
@@ -749,10 +763,7 @@ async fn change_agents(
     let mut changes = Vec::new();
     for a in agents {
         let (Some(id), Some(action)) = (a["id"].as_str(), a["action"].as_str()) else {
-            return Err(sim.fail(
-                StatusCode::BAD_REQUEST,
-                "Every agent needs an id and an action.",
-            ));
+            return Err(sim.fail(StatusCode::BAD_REQUEST, "Every agent needs an id and an action."));
         };
         if action != "ADD" && action != "DELETE" {
             return Err(sim.fail(StatusCode::BAD_REQUEST, "action must be ADD or DELETE."));
@@ -907,7 +918,7 @@ mod tests {
     fn ids_round_trip() {
         assert_eq!(decode_id(&person_id(3), &["PEOPLE"]), Some(person_uuid(3)));
         assert_eq!(decode_id(&person_id(3), &["PLACE"]), None);
-        assert_eq!(decode_id(&org_id(), &["ORGANIZATION"]).is_some(), true);
+        assert!(decode_id(&org_id(), &["ORGANIZATION"]).is_some());
         assert_eq!(decode_id("garbage", AGENT_KINDS), None);
     }
 }

@@ -48,7 +48,9 @@ impl WebexClient {
 
     /// Sends `call` with the token and `orgId`; a non-2xx answer becomes an error.
     async fn send(&self, call: Call) -> Result<Reply, VendorError> {
-        let call = call.bearer(self.token.expose_secret()).query("orgId", &self.org_id);
+        let call = call
+            .bearer(self.token.expose_secret())
+            .query("orgId", &self.org_id);
         let reply = self.http.send(call).await?;
         if reply.status.is_success() {
             Ok(reply)
@@ -265,7 +267,8 @@ impl WebexApi for WebexClient {
 
     async fn delete_supervisors(&self, supervisor_ids: &[String]) -> Result<(), VendorError> {
         // `deleteAll` is never sent: Switchboard deletes only what it names.
-        let call = Call::new(Method::DELETE, SUPERVISORS, SUPERVISORS).json(&wire::BulkDelete { supervisor_ids });
+        let call =
+            Call::new(Method::DELETE, SUPERVISORS, SUPERVISORS).json(&wire::BulkDelete { supervisor_ids });
         self.send(call).await.map(drop)
     }
 

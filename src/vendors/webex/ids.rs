@@ -3,8 +3,7 @@
 //! `supervisorAgentStatus` of supervisor writes), so matching is done on the UUID.
 
 use base64::{
-    Engine,
-    alphabet,
+    Engine, alphabet,
     engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig},
 };
 
@@ -91,12 +90,15 @@ mod tests {
 
     #[test]
     fn decodes_the_seed_ids() {
-        let id = WebexId::decode("Y2lzY29zcGFyazovL3VzL1BFT1BMRS83MTFlNWQ5NS0zODQyLTRmOGItOGZjNy00NGY5YjA0N2MyZTc")
-            .unwrap();
+        let id = WebexId::decode(
+            "Y2lzY29zcGFyazovL3VzL1BFT1BMRS83MTFlNWQ5NS0zODQyLTRmOGItOGZjNy00NGY5YjA0N2MyZTc",
+        )
+        .unwrap();
         assert_eq!(id.kind, PEOPLE);
         assert_eq!(id.local, "711e5d95-3842-4f8b-8fc7-44f9b047c2e7");
         let place =
-            WebexId::decode("Y2lzY29zcGFyazovL3VzL1BMQUNFLzE3NzczMWRiLWE1YzEtNGI2MC05ZTMwLTNhM2MxMGFiM2IxMQ").unwrap();
+            WebexId::decode("Y2lzY29zcGFyazovL3VzL1BMQUNFLzE3NzczMWRiLWE1YzEtNGI2MC05ZTMwLTNhM2MxMGFiM2IxMQ")
+                .unwrap();
         assert_eq!(place.kind, PLACE);
         let encoded = WebexId::encode(PEOPLE, "711e5d95-3842-4f8b-8fc7-44f9b047c2e7");
         assert_eq!(
