@@ -396,5 +396,29 @@ mod tests {
         let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("switchboard.example.toml");
         let settings = file_only(&file).expect("example config is valid");
         assert!(settings.tenants.contains_key("acme"));
+        assert!(settings.tenants["acme"].webex.is_some());
+    }
+
+    #[test]
+    fn webex_settings_are_checked() {
+        let dir = std::env::temp_dir().join(format!("sb-config-webex-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("webex.toml");
+        let write = |org: &str, page: u32| {
+            std::fs::write(
+                &file,
+                format!(
+                    "listen = \"127.0.0.1:1\"\n[tenants.a.webex]\nbase_url = \"https://webexapis.com/v1\"\n\
+                     access_token = \"t\"\norg_id = \"{org}\"\npage_size = {page}\n"
+                ),
+            )
+            .unwrap();
+        };
+        write("Y2lzY29zcGFyazovL3VzL09SR0FOSVpBVElPTi85NmFi", 100);
+        assert!(file_only(&file).is_ok());
+        write("not an id", 100);
+        assert!(file_only(&file).unwrap_err().to_string().contains("org_id"));
+        write("Y2lzY29zcGFyazovL3VzL09SR0FOSVpBVElPTi85NmFi", 0);
+        assert!(file_only(&file).unwrap_err().to_string().contains("page_size"));
     }
 }

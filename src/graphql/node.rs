@@ -6,6 +6,7 @@ use super::{
     context::loaders,
     error::{ApiError, ApiResult},
     id::{GlobalId, NodeType},
+    roots::webex,
     types::{Agent, Supervisor, Team, supervisor_webex::WebexSupervisor},
 };
 use crate::{
@@ -13,7 +14,10 @@ use crate::{
         dixa::{AgentById, TeamById},
         webex::{AvailableAgents, SupervisorById},
     },
-    vendors::{Vendor, VendorError, webex::ids::uuid_of},
+    vendors::{
+        Vendor, VendorError,
+        webex::ids::{PEOPLE, uuid_of},
+    },
 };
 
 /// The most ids one `nodes` call may ask for.
@@ -75,21 +79,19 @@ async fn resolve(ctx: &Context<'_>, id: GlobalId) -> ApiResult<Option<Node>> {
             .load_one(AgentById(id.vendor_id.clone()))
             .await?
             .map(|a| Node::Agent(Agent::new(a))),
-        (NodeType::Supervisor, Vendor::Webex) => loaders
-            .webex()?
-            .load_one(SupervisorById {
-                id: id.vendor_id.clone(),
-                has_cx_essentials: None,
-            })
-            .await?
-            .map(|d| {
-                Node::Supervisor(Supervisor::new(WebexSupervisor::from_detail(
-                    &id.vendor_id,
-                    d,
-                    None,
-                )))
-            }),
+        (NodeType::Supervisor, Vendor::Webex) => {
+            let webex_id = webex::webex_id("id", &id.vendor_id, &[PEOPLE])?;
+            loaders
+                .webex()?
+                .load_one(SupervisorById {
+                    id: webex_id.clone(),
+                    has_cx_essentials: None,
+                })
+                .await?
+                .map(|d| Node::Supervisor(Supervisor::new(WebexSupervisor::from_detail(&webex_id, d, None))))
+        }
         (NodeType::Agent, Vendor::Webex) => {
+            webex::webex_id("id", &id.vendor_id, webex::AGENT_KINDS)?;
             // Webex has no single-agent read here: find the agent among the
             // organisation's agents (one cached list per tenant).
             let wanted = uuid_of(&id.vendor_id);

@@ -419,6 +419,16 @@ async fn inputs_are_checked_before_any_call() {
             json!({}),
             "name",
         ),
+        (
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": GlobalId::new(NodeType::Supervisor, Vendor::Webex, "nope").encode() }),
+            "id",
+        ),
+        (
+            "query($id: ID!) { supervisor(id: $id) { id } }",
+            json!({ "id": agent(0) }),
+            "id",
+        ),
     ];
     for (query, vars, field) in cases {
         let body = app.graphql(query, vars.clone()).await;
@@ -492,4 +502,57 @@ async fn locations_available_agents_and_nodes() {
     // The supervisor came from the single GET, not from the list.
     assert_eq!(app.calls("webex", LIST).await, 0);
     assert_eq!(app.calls("webex", ONE).await, 1);
+}
+
+#[tokio::test]
+async fn the_simulator_speaks_webex_auth_org_and_errors() {
+    let app = spawn_app().await;
+    let base = format!("http://{}/webex/v1/telephony/config/supervisors", app.sims.addr);
+    let client = reqwest::Client::new();
+
+    let response = client.get(&base).send().await.unwrap();
+    assert_eq!(response.status(), 401);
+    let tracking = response.headers()["trackingid"].to_str().unwrap().to_owned();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["trackingId"], tracking.as_str());
+    assert!(body["errors"][0]["description"].is_string());
+
+    let auth = format!("Bearer {}", switchboard::sim::webex::DEMO_TOKEN);
+    let other_org = switchboard::sim::webex::webex_id("ORGANIZATION", "00000000-0000-4000-8000-000000000000");
+    let response = client
+        .get(&base)
+        .header("authorization", &auth)
+        .query(&[("orgId", other_org.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+
+    // The bulk delete also takes the `supervisorsIds` spelling one public client uses.
+    let response = client
+        .delete(&base)
+        .header("authorization", &auth)
+        .json(&json!({ "supervisorsIds": [person_id(0)] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    assert_eq!(supervisor_count(&app).await, 2);
+
+    let ready: Value = client
+        .get(app.url("/readyz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        ready["vendors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["vendor"] == "WEBEX" && v["ok"] == true),
+        "{ready}"
+    );
 }

@@ -94,7 +94,7 @@ fn filter(
 }
 
 /// A Webex id of one of `kinds` with a UUID inside, named `field` in errors.
-fn webex_id(field: &str, raw: &str, kinds: &[&str]) -> ApiResult<String> {
+pub(crate) fn webex_id(field: &str, raw: &str, kinds: &[&str]) -> ApiResult<String> {
     let decoded = WebexId::decode(raw).ok_or_else(|| ApiError::bad_input(field, "is not a Webex id"))?;
     if !kinds.contains(&decoded.kind.as_str()) {
         return Err(ApiError::bad_input(
@@ -112,7 +112,8 @@ fn webex_id(field: &str, raw: &str, kinds: &[&str]) -> ApiResult<String> {
     Ok(raw.trim().to_owned())
 }
 
-const AGENT_KINDS: &[&str] = &[ids::PEOPLE, ids::PLACE, ids::VIRTUAL_LINE];
+/// The kinds of Webex ids an agent may have.
+pub(crate) const AGENT_KINDS: &[&str] = &[ids::PEOPLE, ids::PLACE, ids::VIRTUAL_LINE];
 
 /// A global id of a Webex agent, returning the Webex id.
 fn agent_id(field: &str, raw: &ID) -> ApiResult<String> {
