@@ -236,13 +236,14 @@ pub async fn create_supervisor(
     has_cx_essentials: Option<bool>,
 ) -> Result<Vec<AgentStatus>, VendorError> {
     let l = loader.loader();
-    let statuses = l
+    let result = l
         .api
         .create_supervisor(person_id, agent_ids, has_cx_essentials)
-        .await?;
+        .await;
+    // A create that failed late (a timeout, a 5xx) may still have happened.
     l.cache.invalidate(&l.written_keys(&[person_id])).await;
     clear_all(loader);
-    Ok(statuses)
+    result
 }
 
 /// Assigns or unassigns agents; returns the agents Webex did not change as asked.
