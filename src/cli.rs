@@ -65,6 +65,12 @@ impl Cli {
                     crate::sim::dixa::DEMO_TOKEN
                 );
                 println!(
+                    "  Webex: {}  (Authorization: Bearer {}, orgId {})",
+                    sims.url("webex/v1"),
+                    crate::sim::webex::DEMO_TOKEN,
+                    crate::sim::webex::org_id()
+                );
+                println!(
                     "  Controls: GET/DELETE /{{vendor}}/_sim/calls, GET/POST/DELETE /{{vendor}}/_sim/faults"
                 );
                 shutdown_signal().await;

@@ -212,6 +212,9 @@ pub struct TenantSettings {
     /// The Dixa connection (`SWITCHBOARD_TENANTS__<ID>__DIXA__*`).
     #[serde(default)]
     pub dixa: Option<DixaSettings>,
+    /// The Webex Calling connection (`SWITCHBOARD_TENANTS__<ID>__WEBEX__*`).
+    #[serde(default)]
+    pub webex: Option<WebexSettings>,
 }
 
 /// A Dixa organisation's API.
@@ -239,6 +242,39 @@ impl DixaSettings {
             base_url,
             api_token: SecretString::from(api_token.into()),
             page_limit: default_dixa_page_limit(),
+        }
+    }
+}
+
+/// A Webex Calling organisation.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebexSettings {
+    /// Base URL including the version, e.g. `https://webexapis.com/v1` (`…__WEBEX__BASE_URL`).
+    pub base_url: Url,
+    /// An admin or service-app access token with `spark-admin:telephony_config_read` and
+    /// `_write`, sent as `Authorization: Bearer` (`…__WEBEX__ACCESS_TOKEN`).
+    pub access_token: SecretString,
+    /// The organisation every call names in `orgId`: its Webex id
+    /// (`ciscospark://us/ORGANIZATION/…` in base64) (`…__WEBEX__ORG_ID`).
+    pub org_id: String,
+    /// Page size (`max`) asked of paged lists (`…__WEBEX__PAGE_SIZE`).
+    #[serde(default = "default_webex_page_size")]
+    pub page_size: u32,
+}
+
+fn default_webex_page_size() -> u32 {
+    100
+}
+
+impl WebexSettings {
+    /// A connection to `base_url` for `org_id` with `access_token` and the default page size.
+    pub fn new(base_url: Url, access_token: impl Into<String>, org_id: impl Into<String>) -> Self {
+        Self {
+            base_url,
+            access_token: SecretString::from(access_token.into()),
+            org_id: org_id.into(),
+            page_size: default_webex_page_size(),
         }
     }
 }
@@ -315,6 +351,19 @@ impl Settings {
                     "tenants.{id}.dixa.page_limit must be 1 to 1000"
                 )));
             }
+            if let Some(w) = &tenant.webex {
+                if !(1..=1000).contains(&w.page_size) {
+                    return Err(ConfigError(format!(
+                        "tenants.{id}.webex.page_size must be 1 to 1000"
+                    )));
+                }
+                let base64ish = |c: char| c.is_ascii_alphanumeric() || "+/=-_".contains(c);
+                if w.org_id.is_empty() || !w.org_id.chars().all(base64ish) {
+                    return Err(ConfigError(format!(
+                        "tenants.{id}.webex.org_id must be a Webex organization id"
+                    )));
+                }
+            }
         }
         if self.http.request_timeout_ms == 0 || self.http.connect_timeout_ms == 0 {
             return Err(ConfigError("http timeouts must be above zero".into()));
@@ -347,5 +396,29 @@ mod tests {
         let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("switchboard.example.toml");
         let settings = file_only(&file).expect("example config is valid");
         assert!(settings.tenants.contains_key("acme"));
+        assert!(settings.tenants["acme"].webex.is_some());
+    }
+
+    #[test]
+    fn webex_settings_are_checked() {
+        let dir = std::env::temp_dir().join(format!("sb-config-webex-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("webex.toml");
+        let write = |org: &str, page: u32| {
+            std::fs::write(
+                &file,
+                format!(
+                    "listen = \"127.0.0.1:1\"\n[tenants.a.webex]\nbase_url = \"https://webexapis.com/v1\"\n\
+                     access_token = \"t\"\norg_id = \"{org}\"\npage_size = {page}\n"
+                ),
+            )
+            .unwrap();
+        };
+        write("Y2lzY29zcGFyazovL3VzL09SR0FOSVpBVElPTi85NmFi", 100);
+        assert!(file_only(&file).is_ok());
+        write("not an id", 100);
+        assert!(file_only(&file).unwrap_err().to_string().contains("org_id"));
+        write("Y2lzY29zcGFyazovL3VzL09SR0FOSVpBVElPTi85NmFi", 0);
+        assert!(file_only(&file).unwrap_err().to_string().contains("page_size"));
     }
 }

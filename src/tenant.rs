@@ -13,6 +13,7 @@ use crate::{
         Vendor, VendorError,
         dixa::{DixaApi, DixaClient},
         http::VendorHttp,
+        webex::{WebexApi, WebexClient},
     },
 };
 
@@ -23,6 +24,8 @@ pub struct Tenant {
     pub id: Arc<str>,
     /// Dixa, when configured.
     pub dixa: Option<Arc<dyn DixaApi>>,
+    /// Webex Calling, when configured.
+    pub webex: Option<Arc<dyn WebexApi>>,
 }
 
 impl Tenant {
@@ -38,7 +41,15 @@ impl Tenant {
                 d.page_limit,
             ) as Arc<dyn DixaApi>
         });
-        Self { id, dixa }
+        let webex = settings.webex.as_ref().map(|w| {
+            WebexClient::new(
+                endpoint(Vendor::Webex, &w.base_url),
+                w.access_token.clone(),
+                w.org_id.clone(),
+                w.page_size,
+            ) as Arc<dyn WebexApi>
+        });
+        Self { id, dixa, webex }
     }
 
     /// The Dixa client, or the error saying the tenant has none.
@@ -53,6 +64,9 @@ impl Tenant {
         let mut out = Vec::new();
         if let Some(dixa) = &self.dixa {
             out.push((Vendor::Dixa, dixa.list_teams().await.map(drop)));
+        }
+        if let Some(webex) = &self.webex {
+            out.push((Vendor::Webex, webex.probe().await));
         }
         out
     }

@@ -6,11 +6,18 @@ use super::{
     context::loaders,
     error::{ApiError, ApiResult},
     id::{GlobalId, NodeType},
-    types::{Agent, Team},
+    roots::webex,
+    types::{Agent, Supervisor, Team, supervisor_webex::WebexSupervisor},
 };
 use crate::{
-    loaders::dixa::{AgentById, TeamById},
-    vendors::{Vendor, VendorError},
+    loaders::{
+        dixa::{AgentById, TeamById},
+        webex::{AvailableAgents, SupervisorById},
+    },
+    vendors::{
+        Vendor, VendorError,
+        webex::ids::{PEOPLE, uuid_of},
+    },
 };
 
 /// The most ids one `nodes` call may ask for.
@@ -24,6 +31,8 @@ pub enum Node {
     Agent(Agent),
     /// A team.
     Team(Team),
+    /// A supervisor.
+    Supervisor(Supervisor),
 }
 
 /// `node` and `nodes`.
@@ -70,6 +79,33 @@ async fn resolve(ctx: &Context<'_>, id: GlobalId) -> ApiResult<Option<Node>> {
             .load_one(AgentById(id.vendor_id.clone()))
             .await?
             .map(|a| Node::Agent(Agent::new(a))),
+        (NodeType::Supervisor, Vendor::Webex) => {
+            let webex_id = webex::webex_id("id", &id.vendor_id, &[PEOPLE])?;
+            loaders
+                .webex()?
+                .load_one(SupervisorById {
+                    id: webex_id.clone(),
+                    has_cx_essentials: None,
+                })
+                .await?
+                .map(|d| Node::Supervisor(Supervisor::new(WebexSupervisor::from_detail(&webex_id, d, None))))
+        }
+        (NodeType::Agent, Vendor::Webex) => {
+            webex::webex_id("id", &id.vendor_id, webex::AGENT_KINDS)?;
+            // Webex has no single-agent read here: find the agent among the
+            // organisation's agents (one cached list per tenant).
+            let wanted = uuid_of(&id.vendor_id);
+            loaders
+                .webex()?
+                .load_one(AvailableAgents(Default::default()))
+                .await?
+                .and_then(|all| {
+                    all.iter()
+                        .find(|a| wanted.is_some() && uuid_of(&a.id) == wanted)
+                        .cloned()
+                })
+                .map(|a| Node::Agent(Agent::new(a)))
+        }
         _ => return Err(unsupported().into()),
     })
 }

@@ -9,6 +9,7 @@
 pub mod control;
 pub mod dixa;
 pub mod roster;
+pub mod webex;
 
 use std::{net::SocketAddr, sync::Arc};
 
@@ -16,13 +17,15 @@ use axum::Router;
 use tokio::{net::TcpListener, task::JoinHandle};
 use url::Url;
 
-use crate::config::{DixaSettings, TenantSettings};
+use crate::config::{DixaSettings, TenantSettings, WebexSettings};
 
 /// Every vendor simulator.
 #[derive(Clone)]
 pub struct Simulators {
     /// Dixa, mounted at `/dixa`.
     pub dixa: Arc<dixa::DixaSim>,
+    /// Webex Calling, mounted at `/webex`.
+    pub webex: Arc<webex::WebexSim>,
 }
 
 impl Simulators {
@@ -30,12 +33,15 @@ impl Simulators {
     pub fn seeded() -> Self {
         Self {
             dixa: dixa::DixaSim::seeded(dixa::DEMO_TOKEN),
+            webex: webex::WebexSim::seeded(webex::DEMO_TOKEN),
         }
     }
 
     /// All simulators, each under its prefix.
     pub fn router(&self) -> Router {
-        Router::new().nest("/dixa", self.dixa.router())
+        Router::new()
+            .nest("/dixa", self.dixa.router())
+            .nest("/webex", self.webex.router())
     }
 }
 
@@ -76,6 +82,11 @@ impl RunningSimulators {
         TenantSettings {
             api_keys: Vec::new(),
             dixa: Some(DixaSettings::new(self.url("dixa/v1"), dixa::DEMO_TOKEN)),
+            webex: Some(WebexSettings::new(
+                self.url("webex/v1"),
+                webex::DEMO_TOKEN,
+                webex::org_id(),
+            )),
         }
     }
 }

@@ -1,5 +1,5 @@
 //! The HTTP layer under every vendor client: timeouts, bounded retries for idempotent
-//! calls on 429/502/503/504 and connect errors (honouring a capped `Retry-After`, with
+//! calls on 423/429/502/503/504 and connect errors (honouring a capped `Retry-After`, with
 //! jittered backoff otherwise), a `tracing` span per call, and errors that never carry
 //! a URL or a credential.
 
@@ -351,7 +351,7 @@ impl VendorHttp {
             let retryable = call.idempotency == Idempotency::Idempotent && attempt < self.policy.max_retries;
             match outcome {
                 Ok(reply) => {
-                    let transient = matches!(reply.status.as_u16(), 429 | 502 | 503 | 504);
+                    let transient = matches!(reply.status.as_u16(), 423 | 429 | 502 | 503 | 504);
                     if !(transient && retryable) {
                         return Ok(reply);
                     }

@@ -10,3 +10,5 @@ mod errors;
 mod ids;
 mod openapi;
 mod schema;
+mod webex;
+mod webex_spec;

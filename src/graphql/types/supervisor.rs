@@ -1,0 +1,135 @@
+//! `Supervisor`: someone who monitors agents (a Webex Calling supervisor; later a
+//! Vonage user whose role is Supervisor), with the fields every vendor shares, the
+//! vendor's own details, and `agents` as a connection. Each vendor implements
+//! [`SupervisorSource`] in its own file (`supervisor_webex.rs`, …), so adding a vendor
+//! touches nothing here but the [`SupervisorDetails`] union.
+
+use std::{fmt, sync::Arc};
+
+use async_graphql::{Context, ID, Object, Union};
+use async_trait::async_trait;
+
+use super::{Agent, PhoneNumber, VendorKind, supervisor_webex::WebexSupervisorDetails};
+use crate::{
+    graphql::{
+        connection::{ListConnection, PageRequest},
+        error::ApiResult,
+        id::{GlobalId, NodeType},
+    },
+    vendors::Vendor,
+};
+
+/// What only one vendor knows about a supervisor.
+#[derive(Debug, Clone, Union)]
+pub enum SupervisorDetails {
+    /// Webex Calling's details.
+    Webex(WebexSupervisorDetails),
+}
+
+/// A vendor's supervisor record, seen through the fields every vendor shares.
+#[async_trait]
+pub trait SupervisorSource: fmt::Debug + Send + Sync {
+    /// The vendor the supervisor lives on.
+    fn vendor(&self) -> Vendor;
+    /// The vendor's id of the supervisor.
+    fn vendor_id(&self) -> &str;
+    /// The name to show.
+    fn display_name(&self) -> Option<String>;
+    /// First name.
+    fn first_name(&self) -> Option<&str>;
+    /// Last name.
+    fn last_name(&self) -> Option<&str>;
+    /// Primary email.
+    fn email(&self) -> Option<&str>;
+    /// Phone numbers, primary first.
+    fn phone_numbers(&self) -> Vec<PhoneNumber>;
+    /// The vendor's own details.
+    fn details(&self) -> SupervisorDetails;
+    /// The agents this supervisor monitors, one page of them.
+    async fn agents(&self, ctx: &Context<'_>, page: PageRequest) -> ApiResult<Option<ListConnection<Agent>>>;
+}
+
+/// Someone who monitors agents.
+#[derive(Debug, Clone)]
+pub struct Supervisor {
+    source: Arc<dyn SupervisorSource>,
+}
+
+impl Supervisor {
+    /// A supervisor over a vendor record.
+    pub fn new(source: impl SupervisorSource + 'static) -> Self {
+        Self {
+            source: Arc::new(source),
+        }
+    }
+
+    /// The global id.
+    pub fn global_id(&self) -> ID {
+        GlobalId::new(
+            NodeType::Supervisor,
+            self.source.vendor(),
+            self.source.vendor_id(),
+        )
+        .encode()
+    }
+}
+
+/// Someone who monitors agents.
+#[Object]
+impl Supervisor {
+    /// The global id.
+    pub async fn id(&self) -> ID {
+        self.global_id()
+    }
+
+    /// The vendor the supervisor lives on.
+    async fn vendor(&self) -> VendorKind {
+        self.source.vendor().into()
+    }
+
+    /// The vendor's own id of the supervisor.
+    async fn vendor_id(&self) -> &str {
+        self.source.vendor_id()
+    }
+
+    /// The name to show, where the vendor's answer carried one.
+    async fn display_name(&self) -> Option<String> {
+        self.source.display_name()
+    }
+
+    /// First name.
+    async fn first_name(&self) -> Option<&str> {
+        self.source.first_name()
+    }
+
+    /// Last name.
+    async fn last_name(&self) -> Option<&str> {
+        self.source.last_name()
+    }
+
+    /// Primary email.
+    async fn email(&self) -> Option<&str> {
+        self.source.email()
+    }
+
+    /// Phone numbers, primary first.
+    async fn phone_numbers(&self) -> Vec<PhoneNumber> {
+        self.source.phone_numbers()
+    }
+
+    /// What only this supervisor's vendor knows.
+    async fn details(&self) -> SupervisorDetails {
+        self.source.details()
+    }
+
+    /// The agents this supervisor monitors.
+    async fn agents(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Option<ListConnection<Agent>>> {
+        let page = PageRequest::parse(first, after.as_deref())?;
+        self.source.agents(ctx, page).await
+    }
+}

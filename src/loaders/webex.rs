@@ -1,0 +1,283 @@
+//! Webex Calling's loaders: supervisors (the lists and one by id), the org's available
+//! supervisors and agents, locations and their available agents, and the supervisor
+//! writes, which invalidate what they change before they return.
+
+use std::{collections::HashMap, sync::Arc};
+
+use async_graphql::dataloader::Loader;
+
+use super::{RequestLoader, each_key};
+use crate::{
+    cache::{Cache, CacheKey, TtlClass},
+    vendors::{
+        Vendor, VendorError,
+        webex::{
+            Agent, AgentChange, AgentStatus, ListFilter, Location, Supervisor, SupervisorDetail, WebexApi,
+        },
+    },
+};
+
+/// The supervisors matching a filter.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Supervisors(pub ListFilter);
+/// One supervisor with its agents, by Webex id; `has_cx_essentials` is passed on as
+/// `hasCxEssentials` (Webex needs `true` to show a CX Essentials supervisor).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SupervisorById {
+    /// The supervisor's Webex id.
+    pub id: String,
+    /// `hasCxEssentials`.
+    pub has_cx_essentials: Option<bool>,
+}
+/// People who could become supervisors.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AvailableSupervisors(pub ListFilter);
+/// Agents who could be assigned to a supervisor.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AvailableAgents(pub ListFilter);
+/// The agents available in a location.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct LocationAgents {
+    /// The location's Webex id.
+    pub location_id: String,
+    /// `hasCxEssentials`: CX Essentials agents when true, CX Basic ones otherwise.
+    pub has_cx_essentials: Option<bool>,
+}
+/// The organisation's locations.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Locations;
+
+/// Reads Webex Calling through the cache for one tenant.
+pub struct WebexLoader {
+    api: Arc<dyn WebexApi>,
+    cache: Cache,
+    tenant: Arc<str>,
+}
+
+/// The cache id of a licence filter.
+fn cx_key(cx: Option<bool>) -> &'static str {
+    match cx {
+        None => "all",
+        Some(true) => "cx",
+        Some(false) => "basic",
+    }
+}
+
+const CX_KEYS: [Option<bool>; 3] = [None, Some(true), Some(false)];
+
+impl WebexLoader {
+    /// A loader over `api` for `tenant`.
+    pub fn new(api: Arc<dyn WebexApi>, cache: Cache, tenant: Arc<str>) -> Self {
+        Self { api, cache, tenant }
+    }
+
+    fn key(&self, resource: &str, id: Option<&str>) -> CacheKey {
+        CacheKey::new(&self.tenant, Vendor::Webex.as_str(), resource, id)
+    }
+
+    /// A filtered list: through the cache when only the licence filter is set (those
+    /// keys are few, so writes can invalidate them); straight from Webex otherwise.
+    async fn list<T, Fut>(
+        &self,
+        resource: &str,
+        filter: &ListFilter,
+        fetch: impl FnOnce() -> Fut,
+    ) -> Result<Arc<Vec<T>>, VendorError>
+    where
+        T: serde::Serialize + serde::de::DeserializeOwned,
+        Fut: std::future::Future<Output = Result<Vec<T>, VendorError>>,
+    {
+        let items = if filter.is_plain() {
+            let key = self.key(resource, Some(cx_key(filter.has_cx_essentials)));
+            self.cache.get_or_fetch(&key, TtlClass::Directory, fetch).await?
+        } else {
+            fetch().await?
+        };
+        Ok(Arc::new(items))
+    }
+
+    /// Every cache key a supervisor write may have made stale.
+    fn written_keys(&self, supervisor_ids: &[&str]) -> Vec<CacheKey> {
+        let mut keys = Vec::new();
+        for cx in CX_KEYS {
+            for resource in ["supervisors", "available_supervisors", "available_agents"] {
+                keys.push(self.key(resource, Some(cx_key(cx))));
+            }
+            for id in supervisor_ids {
+                keys.push(self.key("supervisor", Some(&format!("{id}:{}", cx_key(cx)))));
+            }
+        }
+        keys
+    }
+}
+
+impl Loader<Supervisors> for WebexLoader {
+    type Value = Arc<Vec<Supervisor>>;
+    type Error = VendorError;
+
+    async fn load(&self, keys: &[Supervisors]) -> Result<HashMap<Supervisors, Self::Value>, VendorError> {
+        each_key(keys, |Supervisors(filter)| async move {
+            self.list("supervisors", &filter, || self.api.list_supervisors(&filter))
+                .await
+        })
+        .await
+    }
+}
+
+impl Loader<SupervisorById> for WebexLoader {
+    type Value = SupervisorDetail;
+    type Error = VendorError;
+
+    async fn load(
+        &self,
+        keys: &[SupervisorById],
+    ) -> Result<HashMap<SupervisorById, Self::Value>, VendorError> {
+        each_key(keys, |key: SupervisorById| async move {
+            let id = format!("{}:{}", key.id, cx_key(key.has_cx_essentials));
+            self.cache
+                .get_or_fetch(&self.key("supervisor", Some(&id)), TtlClass::Directory, || {
+                    self.api.get_supervisor(&key.id, key.has_cx_essentials)
+                })
+                .await
+        })
+        .await
+    }
+}
+
+impl Loader<AvailableSupervisors> for WebexLoader {
+    type Value = Arc<Vec<Supervisor>>;
+    type Error = VendorError;
+
+    async fn load(
+        &self,
+        keys: &[AvailableSupervisors],
+    ) -> Result<HashMap<AvailableSupervisors, Self::Value>, VendorError> {
+        each_key(keys, |AvailableSupervisors(filter)| async move {
+            self.list("available_supervisors", &filter, || {
+                self.api.list_available_supervisors(&filter)
+            })
+            .await
+        })
+        .await
+    }
+}
+
+impl Loader<AvailableAgents> for WebexLoader {
+    type Value = Arc<Vec<Agent>>;
+    type Error = VendorError;
+
+    async fn load(
+        &self,
+        keys: &[AvailableAgents],
+    ) -> Result<HashMap<AvailableAgents, Self::Value>, VendorError> {
+        each_key(keys, |AvailableAgents(filter)| async move {
+            self.list("available_agents", &filter, || {
+                self.api.list_available_agents(&filter)
+            })
+            .await
+        })
+        .await
+    }
+}
+
+impl Loader<LocationAgents> for WebexLoader {
+    type Value = Arc<Vec<Agent>>;
+    type Error = VendorError;
+
+    async fn load(
+        &self,
+        keys: &[LocationAgents],
+    ) -> Result<HashMap<LocationAgents, Self::Value>, VendorError> {
+        each_key(keys, |key: LocationAgents| async move {
+            let id = format!("{}:{}", key.location_id, cx_key(key.has_cx_essentials));
+            self.cache
+                .get_or_fetch(
+                    &self.key("location_agents", Some(&id)),
+                    TtlClass::Directory,
+                    || {
+                        self.api
+                            .list_location_agents(&key.location_id, key.has_cx_essentials)
+                    },
+                )
+                .await
+                .map(Arc::new)
+        })
+        .await
+    }
+}
+
+impl Loader<Locations> for WebexLoader {
+    type Value = Arc<Vec<Location>>;
+    type Error = VendorError;
+
+    async fn load(&self, _keys: &[Locations]) -> Result<HashMap<Locations, Self::Value>, VendorError> {
+        let locations = self
+            .cache
+            .get_or_fetch(&self.key("locations", None), TtlClass::Reference, || {
+                self.api.list_locations()
+            })
+            .await?;
+        Ok(HashMap::from([(Locations, Arc::new(locations))]))
+    }
+}
+
+fn clear_all(loader: &RequestLoader<WebexLoader>) {
+    loader.clear::<Supervisors>();
+    loader.clear::<SupervisorById>();
+    loader.clear::<AvailableSupervisors>();
+    loader.clear::<AvailableAgents>();
+}
+
+/// Creates a supervisor (never retried); returns the agents Webex did not assign.
+pub async fn create_supervisor(
+    loader: &RequestLoader<WebexLoader>,
+    person_id: &str,
+    agent_ids: &[String],
+    has_cx_essentials: Option<bool>,
+) -> Result<Vec<AgentStatus>, VendorError> {
+    let l = loader.loader();
+    let result = l
+        .api
+        .create_supervisor(person_id, agent_ids, has_cx_essentials)
+        .await;
+    // A create that failed late (a timeout, a 5xx) may still have happened.
+    l.cache.invalidate(&l.written_keys(&[person_id])).await;
+    clear_all(loader);
+    result
+}
+
+/// Assigns or unassigns agents; returns the agents Webex did not change as asked.
+pub async fn change_agents(
+    loader: &RequestLoader<WebexLoader>,
+    supervisor_id: &str,
+    agent_ids: &[String],
+    change: AgentChange,
+    has_cx_essentials: Option<bool>,
+) -> Result<Vec<AgentStatus>, VendorError> {
+    let l = loader.loader();
+    let result = l
+        .api
+        .change_supervisor_agents(supervisor_id, agent_ids, change, has_cx_essentials)
+        .await;
+    // Even a failed write may have changed something: forget what it touched.
+    l.cache.invalidate(&l.written_keys(&[supervisor_id])).await;
+    clear_all(loader);
+    result
+}
+
+/// Deletes supervisors: one with `DELETE /supervisors/{id}`, several with the bulk
+/// `DELETE /supervisors`.
+pub async fn delete_supervisors(
+    loader: &RequestLoader<WebexLoader>,
+    supervisor_ids: &[String],
+) -> Result<(), VendorError> {
+    let l = loader.loader();
+    let result = match supervisor_ids {
+        [one] => l.api.delete_supervisor(one).await,
+        many => l.api.delete_supervisors(many).await,
+    };
+    let ids: Vec<&str> = supervisor_ids.iter().map(String::as_str).collect();
+    l.cache.invalidate(&l.written_keys(&ids)).await;
+    clear_all(loader);
+    result
+}
