@@ -212,6 +212,9 @@ pub struct TenantSettings {
     /// The Dixa connection (`SWITCHBOARD_TENANTS__<ID>__DIXA__*`).
     #[serde(default)]
     pub dixa: Option<DixaSettings>,
+    /// The Huawei Cloud AICC connection (`SWITCHBOARD_TENANTS__<ID>__HUAWEI__*`).
+    #[serde(default)]
+    pub huawei: Option<HuaweiSettings>,
 }
 
 /// A Dixa organisation's API.
@@ -239,6 +242,47 @@ impl DixaSettings {
             base_url,
             api_token: SecretString::from(api_token.into()),
             page_limit: default_dixa_page_limit(),
+        }
+    }
+}
+
+/// A Huawei Cloud AICC tenant's cc-management API, reached with an AK/SK token.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HuaweiSettings {
+    /// The AICC domain, e.g. `https://service.besclouds.com`; the token exchange and
+    /// cc-management paths are appended to it (`…__HUAWEI__BASE_URL`).
+    pub base_url: Url,
+    /// The app key (AK), sent as `app_key` and `x-app-key` (`…__HUAWEI__APP_KEY`).
+    pub app_key: SecretString,
+    /// The app secret (SK), sent only to the token exchange (`…__HUAWEI__APP_SECRET`).
+    pub app_secret: SecretString,
+    /// Token lifetime asked for in `X-Token-Expire`, 1 to 3600 seconds
+    /// (`…__HUAWEI__TOKEN_LIFETIME_SECS`).
+    #[serde(default = "default_huawei_token_lifetime")]
+    pub token_lifetime_secs: u64,
+    /// Seconds before expiry a token is renewed; below the lifetime
+    /// (`…__HUAWEI__TOKEN_RENEW_MARGIN_SECS`).
+    #[serde(default = "default_huawei_token_margin")]
+    pub token_renew_margin_secs: u64,
+}
+
+fn default_huawei_token_lifetime() -> u64 {
+    3600
+}
+fn default_huawei_token_margin() -> u64 {
+    60
+}
+
+impl HuaweiSettings {
+    /// A connection to `base_url` with the AK/SK pair and the default token lifetime.
+    pub fn new(base_url: Url, app_key: impl Into<String>, app_secret: impl Into<String>) -> Self {
+        Self {
+            base_url,
+            app_key: SecretString::from(app_key.into()),
+            app_secret: SecretString::from(app_secret.into()),
+            token_lifetime_secs: default_huawei_token_lifetime(),
+            token_renew_margin_secs: default_huawei_token_margin(),
         }
     }
 }
@@ -314,6 +358,18 @@ impl Settings {
                 return Err(ConfigError(format!(
                     "tenants.{id}.dixa.page_limit must be 1 to 1000"
                 )));
+            }
+            if let Some(h) = &tenant.huawei {
+                if !(1..=3600).contains(&h.token_lifetime_secs) {
+                    return Err(ConfigError(format!(
+                        "tenants.{id}.huawei.token_lifetime_secs must be 1 to 3600"
+                    )));
+                }
+                if h.token_renew_margin_secs >= h.token_lifetime_secs {
+                    return Err(ConfigError(format!(
+                        "tenants.{id}.huawei.token_renew_margin_secs must be below token_lifetime_secs"
+                    )));
+                }
             }
         }
         if self.http.request_timeout_ms == 0 || self.http.connect_timeout_ms == 0 {

@@ -13,6 +13,7 @@ use crate::{
         Vendor, VendorError,
         dixa::{DixaApi, DixaClient},
         http::VendorHttp,
+        huawei::{HuaweiApi, HuaweiClient, SkillFilter},
     },
 };
 
@@ -23,6 +24,8 @@ pub struct Tenant {
     pub id: Arc<str>,
     /// Dixa, when configured.
     pub dixa: Option<Arc<dyn DixaApi>>,
+    /// Huawei Cloud AICC, when configured.
+    pub huawei: Option<Arc<dyn HuaweiApi>>,
 }
 
 impl Tenant {
@@ -38,7 +41,16 @@ impl Tenant {
                 d.page_limit,
             ) as Arc<dyn DixaApi>
         });
-        Self { id, dixa }
+        let huawei = settings.huawei.as_ref().map(|h| {
+            HuaweiClient::new(
+                endpoint(Vendor::HuaweiAicc, &h.base_url),
+                h.app_key.clone(),
+                h.app_secret.clone(),
+                std::time::Duration::from_secs(h.token_lifetime_secs),
+                std::time::Duration::from_secs(h.token_renew_margin_secs),
+            ) as Arc<dyn HuaweiApi>
+        });
+        Self { id, dixa, huawei }
     }
 
     /// The Dixa client, or the error saying the tenant has none.
@@ -48,11 +60,25 @@ impl Tenant {
             .ok_or_else(|| VendorError::not_configured(Vendor::Dixa))
     }
 
+    /// The Huawei AICC client, or the error saying the tenant has none.
+    pub fn huawei(&self) -> Result<&Arc<dyn HuaweiApi>, VendorError> {
+        self.huawei
+            .as_ref()
+            .ok_or_else(|| VendorError::not_configured(Vendor::HuaweiAicc))
+    }
+
     /// Makes one cheap authenticated call to each configured vendor.
     pub async fn probe_vendors(&self) -> Vec<(Vendor, Result<(), VendorError>)> {
         let mut out = Vec::new();
         if let Some(dixa) = &self.dixa {
             out.push((Vendor::Dixa, dixa.list_teams().await.map(drop)));
+        }
+        if let Some(huawei) = &self.huawei {
+            let one = SkillFilter {
+                limit: 1,
+                ..SkillFilter::default()
+            };
+            out.push((Vendor::HuaweiAicc, huawei.query_skills(&one).await.map(drop)));
         }
         out
     }

@@ -6,6 +6,7 @@
 //! May depend on: `cache`, `vendors`, `tenant`. Never on GraphQL types.
 
 pub mod dixa;
+pub mod huawei;
 
 use std::{collections::HashMap, future::Future, hash::Hash, sync::Arc};
 
@@ -27,6 +28,7 @@ fn request_loader<T: Send + Sync + 'static>(loader: T) -> RequestLoader<T> {
 /// The loaders of one request, for the tenant it authenticated as.
 pub struct Loaders {
     dixa: Option<RequestLoader<dixa::DixaLoader>>,
+    huawei: Option<RequestLoader<huawei::HuaweiLoader>>,
 }
 
 impl Loaders {
@@ -37,6 +39,10 @@ impl Loaders {
                 .dixa
                 .clone()
                 .map(|api| request_loader(dixa::DixaLoader::new(api, cache.clone(), tenant.id.clone()))),
+            huawei: tenant
+                .huawei
+                .clone()
+                .map(|api| request_loader(huawei::HuaweiLoader::new(api, cache.clone(), tenant.id.clone()))),
         }
     }
 
@@ -45,6 +51,15 @@ impl Loaders {
         self.dixa
             .as_ref()
             .ok_or_else(|| VendorError::not_configured(Vendor::Dixa))
+    }
+}
+
+impl Loaders {
+    /// The Huawei AICC loader, or the error saying the tenant has no AICC connection.
+    pub fn huawei(&self) -> Result<&RequestLoader<huawei::HuaweiLoader>, VendorError> {
+        self.huawei
+            .as_ref()
+            .ok_or_else(|| VendorError::not_configured(Vendor::HuaweiAicc))
     }
 }
 

@@ -8,6 +8,7 @@
 
 pub mod control;
 pub mod dixa;
+pub mod huawei;
 pub mod roster;
 
 use std::{net::SocketAddr, sync::Arc};
@@ -16,13 +17,15 @@ use axum::Router;
 use tokio::{net::TcpListener, task::JoinHandle};
 use url::Url;
 
-use crate::config::{DixaSettings, TenantSettings};
+use crate::config::{DixaSettings, HuaweiSettings, TenantSettings};
 
 /// Every vendor simulator.
 #[derive(Clone)]
 pub struct Simulators {
     /// Dixa, mounted at `/dixa`.
     pub dixa: Arc<dixa::DixaSim>,
+    /// Huawei Cloud AICC, mounted at `/huawei`.
+    pub huawei: Arc<huawei::HuaweiSim>,
 }
 
 impl Simulators {
@@ -30,12 +33,15 @@ impl Simulators {
     pub fn seeded() -> Self {
         Self {
             dixa: dixa::DixaSim::seeded(dixa::DEMO_TOKEN),
+            huawei: huawei::HuaweiSim::seeded(huawei::DEMO_APP_KEY, huawei::DEMO_APP_SECRET),
         }
     }
 
     /// All simulators, each under its prefix.
     pub fn router(&self) -> Router {
-        Router::new().nest("/dixa", self.dixa.router())
+        Router::new()
+            .nest("/dixa", self.dixa.router())
+            .nest("/huawei", self.huawei.router())
     }
 }
 
@@ -76,6 +82,11 @@ impl RunningSimulators {
         TenantSettings {
             api_keys: Vec::new(),
             dixa: Some(DixaSettings::new(self.url("dixa/v1"), dixa::DEMO_TOKEN)),
+            huawei: Some(HuaweiSettings::new(
+                self.url("huawei"),
+                huawei::DEMO_APP_KEY,
+                huawei::DEMO_APP_SECRET,
+            )),
         }
     }
 }
