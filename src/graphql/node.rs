@@ -6,10 +6,13 @@ use super::{
     context::loaders,
     error::{ApiError, ApiResult},
     id::{GlobalId, NodeType},
-    types::{Agent, Team},
+    types::{Agent, SkillQueue, Team},
 };
 use crate::{
-    loaders::dixa::{AgentById, TeamById},
+    loaders::{
+        dixa::{AgentById, TeamById},
+        huawei::{AgentByAccount, SkillById},
+    },
     vendors::{Vendor, VendorError},
 };
 
@@ -24,6 +27,8 @@ pub enum Node {
     Agent(Agent),
     /// A team.
     Team(Team),
+    /// A skill queue.
+    SkillQueue(SkillQueue),
 }
 
 /// `node` and `nodes`.
@@ -70,6 +75,19 @@ async fn resolve(ctx: &Context<'_>, id: GlobalId) -> ApiResult<Option<Node>> {
             .load_one(AgentById(id.vendor_id.clone()))
             .await?
             .map(|a| Node::Agent(Agent::new(a))),
+        (NodeType::Agent, Vendor::HuaweiAicc) => loaders
+            .huawei()?
+            .load_one(AgentByAccount(id.vendor_id.clone()))
+            .await?
+            .map(|a| Node::Agent(Agent::new(a))),
+        (NodeType::SkillQueue, Vendor::HuaweiAicc) => match id.vendor_id.parse::<i64>() {
+            Ok(skill_id) => loaders
+                .huawei()?
+                .load_one(SkillById(skill_id))
+                .await?
+                .map(|q| Node::SkillQueue(SkillQueue::new(q))),
+            Err(_) => None,
+        },
         _ => return Err(unsupported().into()),
     })
 }

@@ -1,3 +1,4 @@
 //! Query and mutation roots, one pair per vendor, merged into the schema's roots.
 
 pub mod dixa;
+pub mod huawei;

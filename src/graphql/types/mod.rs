@@ -2,12 +2,16 @@
 //! resolves its edges through the request's loaders.
 
 pub mod agent;
+pub mod agent_aicc;
 pub mod agent_dixa;
 pub mod common;
+pub mod password;
 pub mod presence;
+pub mod skill_queue;
 pub mod team;
 
 pub use agent::{Agent, AgentDetails, AgentSource};
 pub use common::{PhoneNumber, VendorKind};
 pub use presence::Presence;
+pub use skill_queue::SkillQueue;
 pub use team::Team;

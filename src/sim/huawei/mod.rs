@@ -274,10 +274,28 @@ fn refuse(message: impl Into<String>) -> Response {
     Json(json!({ "resultCode": "1", "resultMessage": message.into() })).into_response()
 }
 
+/// Why a body could not be read.
+enum BodyError {
+    /// Not JSON at all: HTTP 400.
+    NotJson,
+    /// JSON of the wrong shape: `"1"`.
+    Invalid,
+}
+
+impl IntoResponse for BodyError {
+    fn into_response(self) -> Response {
+        match self {
+            BodyError::NotJson => {
+                render_error(StatusCode::BAD_REQUEST, "Incorrect request: the body is not JSON")
+            }
+            BodyError::Invalid => refuse("Invalid request parameters"),
+        }
+    }
+}
+
 /// Reads a body sent flat or wrapped in `requestParam`/`requestParams`.
-fn params<T: DeserializeOwned>(body: &Bytes) -> Result<T, Response> {
-    let value: Value = serde_json::from_slice(body)
-        .map_err(|_| render_error(StatusCode::BAD_REQUEST, "Incorrect request: the body is not JSON"))?;
+fn params<T: DeserializeOwned>(body: &Bytes) -> Result<T, BodyError> {
+    let value: Value = serde_json::from_slice(body).map_err(|_| BodyError::NotJson)?;
     let inner = match value {
         Value::Object(mut map)
             if map.len() == 1 && (map.contains_key("requestParam") || map.contains_key("requestParams")) =>
@@ -288,7 +306,7 @@ fn params<T: DeserializeOwned>(body: &Bytes) -> Result<T, Response> {
         }
         other => other,
     };
-    serde_json::from_value(inner).map_err(|_| refuse("Invalid request parameters"))
+    serde_json::from_value(inner).map_err(|_| BodyError::Invalid)
 }
 
 fn check_account(account: &str) -> Result<(), String> {
@@ -455,7 +473,7 @@ async fn issue_token(State(sim): State<Arc<HuaweiSim>>, headers: HeaderMap, body
 async fn create_agent(State(sim): State<Arc<HuaweiSim>>, body: Bytes) -> Response {
     let input: CreateIn = match params(&body) {
         Ok(i) => i,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let (Some(account), Some(name), Some(password), Some(email), Some(agent_type), Some(role)) = (
         input.user_account,
@@ -510,7 +528,7 @@ async fn create_agent(State(sim): State<Arc<HuaweiSim>>, body: Bytes) -> Respons
 async fn update_agent(State(sim): State<Arc<HuaweiSim>>, body: Bytes) -> Response {
     let input: UpdateIn = match params(&body) {
         Ok(i) => i,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let Some(account) = input.user_account else {
         return refuse("userAccount is mandatory");
@@ -593,7 +611,7 @@ async fn update_agent(State(sim): State<Arc<HuaweiSim>>, body: Bytes) -> Respons
 async fn delete_agent(State(sim): State<Arc<HuaweiSim>>, body: Bytes) -> Response {
     let input: AccountIn = match params(&body) {
         Ok(i) => i,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let Some(account) = input.user_account else {
         return refuse("userAccount is mandatory");
@@ -611,7 +629,7 @@ async fn delete_agent(State(sim): State<Arc<HuaweiSim>>, body: Bytes) -> Respons
 async fn query_agents(State(sim): State<Arc<HuaweiSim>>, body: Bytes) -> Response {
     let input: QueryIn = match params(&body) {
         Ok(i) => i,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     sim.with(|s| {
         if let Some(account) = &input.user_account {

@@ -125,7 +125,7 @@ pub struct AgentPage {
 }
 
 /// One page of skill queues.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SkillPage {
     /// The queues on the page.
     pub skills: Vec<SkillQueue>,
