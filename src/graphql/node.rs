@@ -77,7 +77,10 @@ async fn resolve(ctx: &Context<'_>, id: GlobalId) -> ApiResult<Option<Node>> {
             .map(|a| Node::Agent(Agent::new(a))),
         (NodeType::Agent, Vendor::HuaweiAicc) => loaders
             .huawei()?
-            .load_one(AgentByAccount(id.vendor_id.clone()))
+            .load_one(AgentByAccount(super::roots::huawei::rules::account(
+                "id",
+                &id.vendor_id,
+            )?))
             .await?
             .map(|a| Node::Agent(Agent::new(a))),
         (NodeType::SkillQueue, Vendor::HuaweiAicc) => match id.vendor_id.parse::<i64>() {

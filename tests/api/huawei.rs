@@ -673,3 +673,54 @@ async fn the_log_never_shows_a_credential() {
         assert!(!log.contains(secret.as_str()), "the log shows a credential");
     }
 }
+
+#[tokio::test]
+async fn creates_are_never_repeated_but_reads_are() {
+    let app = spawn_app().await;
+    app.fault(
+        "huawei",
+        json!({ "route": CREATE_ROUTE, "status": 503, "times": 1 }),
+    )
+    .await;
+    let body = app
+        .graphql(
+            &create_mutation(),
+            json!({ "input": new_agent("once.only", "Welcome#2026") }),
+        )
+        .await;
+    assert_eq!(first_code(&body), "VENDOR_UNAVAILABLE", "{body:#}");
+    assert_eq!(body["errors"][0]["extensions"]["vendorStatus"], 503);
+    assert_eq!(huawei_calls(&app, CREATE_ROUTE).await, 1);
+
+    app.fault(
+        "huawei",
+        json!({ "route": QUERY_ROUTE, "status": 503, "times": 1 }),
+    )
+    .await;
+    let data = app
+        .data(&agent_query(), json!({ "account": "ava.thompson" }))
+        .await;
+    assert_eq!(data["aiccAgent"]["displayName"], "Ava Thompson");
+    assert_eq!(huawei_calls(&app, QUERY_ROUTE).await, 2);
+}
+
+#[tokio::test]
+async fn readyz_probes_huawei_aicc() {
+    let app = spawn_app().await;
+    let body: Value = app
+        .client
+        .get(app.url("/readyz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let huawei = body["vendors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["vendor"] == "HUAWEI_AICC")
+        .expect("Huawei AICC is probed");
+    assert_eq!(huawei["ok"], true, "{body:#}");
+}

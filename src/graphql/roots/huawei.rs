@@ -51,9 +51,14 @@ impl HuaweiQuery {
             return Ok(Some(connection::from_page(Vec::new(), page.offset, false, None)));
         }
         // Cover [offset, offset + limit) with vendor pages of one size.
+        let end = page
+            .offset
+            .checked_add(page.limit)
+            .filter(|end| *end <= u32::MAX as usize)
+            .ok_or_else(|| ApiError::bad_input("after", "is out of range"))?;
         let size = (page.limit as u32).min(MAX_AGENT_PAGE_SIZE);
         let first_page = (page.offset / size as usize) as u32;
-        let last_page = ((page.offset + page.limit - 1) / size as usize) as u32;
+        let last_page = ((end - 1) / size as usize) as u32;
         let keys: Vec<AgentsPage> = (first_page..=last_page)
             .map(|page_num| AgentsPage {
                 page_num,
@@ -82,7 +87,7 @@ impl HuaweiQuery {
             .map(Agent::new)
             .collect();
         let has_next = match total {
-            Some(t) => ((page.offset + page.limit) as u64) < t,
+            Some(t) => (end as u64) < t,
             None => last_full,
         };
         Ok(Some(connection::from_page(
@@ -136,7 +141,7 @@ impl HuaweiQuery {
         };
         let result = huawei.load_one(SkillsPage(filter)).await?.unwrap_or_default();
         let has_next = match result.total {
-            Some(t) => ((page.offset + page.limit) as u64) < t,
+            Some(t) => (page.offset.saturating_add(page.limit) as u64) < t,
             None => result.skills.len() >= page.limit,
         };
         let nodes = result.skills.iter().cloned().map(SkillQueue::new).collect();

@@ -660,7 +660,7 @@ async fn query_agents(State(sim): State<Arc<HuaweiSim>>, body: Bytes) -> Respons
         let total = matching.len();
         let data: Vec<AgentOut> = matching
             .into_iter()
-            .skip((page_num * page_size) as usize)
+            .skip(usize::try_from(page_num.saturating_mul(page_size)).unwrap_or(usize::MAX))
             .take(page_size as usize)
             .map(SimAgent::out)
             .collect();
