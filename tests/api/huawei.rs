@@ -169,6 +169,9 @@ async fn agent_pages_map_onto_page_num_and_page_size() {
 #[tokio::test]
 async fn one_token_is_fetched_for_many_concurrent_requests() {
     let app = spawn_app().await;
+    // A slow token exchange, so every request is waiting while the one fetch runs.
+    app.fault("huawei", json!({ "route": TOKEN_ROUTE, "latencyMs": 300 }))
+        .await;
     let query = agent_query();
     let accounts: Vec<String> = (0..10).map(switchboard::sim::huawei::account_of).collect();
     let answers =

@@ -89,14 +89,22 @@ pub struct AgentSkill {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateAgentBody<'a> {
+    /// Agent account: 6 to 50 letters, digits or `@.-_`.
     pub user_account: &'a str,
+    /// Agent name.
     pub user_name: &'a str,
+    /// Initial password.
     pub password: &'a str,
+    /// Email address.
     pub email: &'a str,
+    /// `agentType`.
     pub agent_type: i32,
+    /// `ccRoleId`.
     pub cc_role_id: i32,
+    /// Skills (left out when none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub skills: Vec<AgentSkill>,
+    /// Phone number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<&'a str>,
 }
@@ -114,21 +122,30 @@ pub struct CreateAgentReply {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateAgentBody<'a> {
+    /// The account to change.
     pub user_account: &'a str,
+    /// New name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<&'a str>,
+    /// New email.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<&'a str>,
+    /// New phone number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<&'a str>,
+    /// New `agentType`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub agent_type: Option<i32>,
+    /// New `ccRoleId`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cc_role_id: Option<i32>,
+    /// New skills, replacing the current ones.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skills: Option<Vec<AgentSkill>>,
+    /// The current password.
     #[serde(rename = "oldPassWord", skip_serializing_if = "Option::is_none")]
     pub old_pass_word: Option<&'a str>,
+    /// The new password.
     #[serde(rename = "newPassWord", skip_serializing_if = "Option::is_none")]
     pub new_pass_word: Option<&'a str>,
 }
@@ -137,6 +154,7 @@ pub struct UpdateAgentBody<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountBody<'a> {
+    /// The account.
     pub user_account: &'a str,
 }
 
@@ -144,8 +162,11 @@ pub struct AccountBody<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct QueryAgentsBody<'a> {
+    /// Page number, from 0.
     pub page_num: u32,
+    /// Page size.
     pub page_size: u32,
+    /// Only these agent types (left out for all).
     #[serde(skip_serializing_if = "<[i32]>::is_empty")]
     pub agent_type: &'a [i32],
 }
@@ -197,12 +218,17 @@ pub struct QueryAgentsReply {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct QuerySkillsBody<'a> {
+    /// Queues whose name contains this.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'a str>,
+    /// Queues of this media type.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub media_type_id: Option<i32>,
+    /// Queues to return, at most 100.
     pub limit: u32,
+    /// Queues to skip.
     pub offset: u32,
+    /// Only these queues.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skill_ids: Option<&'a [i64]>,
 }
