@@ -188,7 +188,7 @@ async fn one_token_is_fetched_for_many_concurrent_requests() {
 async fn the_token_is_renewed_before_it_expires() {
     let app = spawn_app_with(|s| {
         let h = s.tenants.get_mut(TENANT).unwrap().huawei.as_mut().unwrap();
-        h.token_lifetime_secs = 2;
+        h.token_lifetime_secs = 3;
         h.token_renew_margin_secs = 1;
     })
     .await;
@@ -196,7 +196,7 @@ async fn the_token_is_renewed_before_it_expires() {
     app.data(&query, json!({ "account": "ava.thompson" })).await;
     app.data(&query, json!({ "account": "liam.patel" })).await;
     assert_eq!(huawei_calls(&app, TOKEN_ROUTE).await, 1, "fresh: reused");
-    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    tokio::time::sleep(Duration::from_millis(2_200)).await;
     app.data(&query, json!({ "account": "noah.kim" })).await;
     assert_eq!(huawei_calls(&app, TOKEN_ROUTE).await, 2, "near expiry: renewed");
     // Renewed ahead of time: no call was refused and repeated.
