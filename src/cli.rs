@@ -71,6 +71,12 @@ impl Cli {
                     crate::sim::webex::org_id()
                 );
                 println!(
+                    "  Huawei AICC: {}  (AK/SK: {} / {})",
+                    sims.url("huawei"),
+                    crate::sim::huawei::DEMO_APP_KEY,
+                    crate::sim::huawei::DEMO_APP_SECRET
+                );
+                println!(
                     "  Controls: GET/DELETE /{{vendor}}/_sim/calls, GET/POST/DELETE /{{vendor}}/_sim/faults"
                 );
                 shutdown_signal().await;

@@ -215,6 +215,9 @@ pub struct TenantSettings {
     /// The Webex Calling connection (`SWITCHBOARD_TENANTS__<ID>__WEBEX__*`).
     #[serde(default)]
     pub webex: Option<WebexSettings>,
+    /// The Huawei Cloud AICC connection (`SWITCHBOARD_TENANTS__<ID>__HUAWEI__*`).
+    #[serde(default)]
+    pub huawei: Option<HuaweiSettings>,
 }
 
 /// A Dixa organisation's API.
@@ -275,6 +278,46 @@ impl WebexSettings {
             access_token: SecretString::from(access_token.into()),
             org_id: org_id.into(),
             page_size: default_webex_page_size(),
+        }
+    }
+}
+/// A Huawei Cloud AICC tenant's cc-management API, reached with an AK/SK token.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HuaweiSettings {
+    /// The AICC domain, e.g. `https://service.besclouds.com`; the token exchange and
+    /// cc-management paths are appended to it (`…__HUAWEI__BASE_URL`).
+    pub base_url: Url,
+    /// The app key (AK), sent as `app_key` and `x-app-key` (`…__HUAWEI__APP_KEY`).
+    pub app_key: SecretString,
+    /// The app secret (SK), sent only to the token exchange (`…__HUAWEI__APP_SECRET`).
+    pub app_secret: SecretString,
+    /// Token lifetime asked for in `X-Token-Expire`, 1 to 3600 seconds
+    /// (`…__HUAWEI__TOKEN_LIFETIME_SECS`).
+    #[serde(default = "default_huawei_token_lifetime")]
+    pub token_lifetime_secs: u64,
+    /// Seconds before expiry a token is renewed; below the lifetime
+    /// (`…__HUAWEI__TOKEN_RENEW_MARGIN_SECS`).
+    #[serde(default = "default_huawei_token_margin")]
+    pub token_renew_margin_secs: u64,
+}
+
+fn default_huawei_token_lifetime() -> u64 {
+    3600
+}
+fn default_huawei_token_margin() -> u64 {
+    60
+}
+
+impl HuaweiSettings {
+    /// A connection to `base_url` with the AK/SK pair and the default token lifetime.
+    pub fn new(base_url: Url, app_key: impl Into<String>, app_secret: impl Into<String>) -> Self {
+        Self {
+            base_url,
+            app_key: SecretString::from(app_key.into()),
+            app_secret: SecretString::from(app_secret.into()),
+            token_lifetime_secs: default_huawei_token_lifetime(),
+            token_renew_margin_secs: default_huawei_token_margin(),
         }
     }
 }
@@ -361,6 +404,18 @@ impl Settings {
                 if w.org_id.is_empty() || !w.org_id.chars().all(base64ish) {
                     return Err(ConfigError(format!(
                         "tenants.{id}.webex.org_id must be a Webex organization id"
+                    )));
+                }
+            }
+            if let Some(h) = &tenant.huawei {
+                if !(1..=3600).contains(&h.token_lifetime_secs) {
+                    return Err(ConfigError(format!(
+                        "tenants.{id}.huawei.token_lifetime_secs must be 1 to 3600"
+                    )));
+                }
+                if h.token_renew_margin_secs >= h.token_lifetime_secs {
+                    return Err(ConfigError(format!(
+                        "tenants.{id}.huawei.token_renew_margin_secs must be below token_lifetime_secs"
                     )));
                 }
             }

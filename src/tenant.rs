@@ -13,6 +13,7 @@ use crate::{
         Vendor, VendorError,
         dixa::{DixaApi, DixaClient},
         http::VendorHttp,
+        huawei::{HuaweiApi, HuaweiClient, SkillFilter},
         webex::{WebexApi, WebexClient},
     },
 };
@@ -26,6 +27,8 @@ pub struct Tenant {
     pub dixa: Option<Arc<dyn DixaApi>>,
     /// Webex Calling, when configured.
     pub webex: Option<Arc<dyn WebexApi>>,
+    /// Huawei Cloud AICC, when configured.
+    pub huawei: Option<Arc<dyn HuaweiApi>>,
 }
 
 impl Tenant {
@@ -49,7 +52,21 @@ impl Tenant {
                 w.page_size,
             ) as Arc<dyn WebexApi>
         });
-        Self { id, dixa, webex }
+        let huawei = settings.huawei.as_ref().map(|h| {
+            HuaweiClient::new(
+                endpoint(Vendor::HuaweiAicc, &h.base_url),
+                h.app_key.clone(),
+                h.app_secret.clone(),
+                std::time::Duration::from_secs(h.token_lifetime_secs),
+                std::time::Duration::from_secs(h.token_renew_margin_secs),
+            ) as Arc<dyn HuaweiApi>
+        });
+        Self {
+            id,
+            dixa,
+            webex,
+            huawei,
+        }
     }
 
     /// The Dixa client, or the error saying the tenant has none.
@@ -57,6 +74,13 @@ impl Tenant {
         self.dixa
             .as_ref()
             .ok_or_else(|| VendorError::not_configured(Vendor::Dixa))
+    }
+
+    /// The Huawei AICC client, or the error saying the tenant has none.
+    pub fn huawei(&self) -> Result<&Arc<dyn HuaweiApi>, VendorError> {
+        self.huawei
+            .as_ref()
+            .ok_or_else(|| VendorError::not_configured(Vendor::HuaweiAicc))
     }
 
     /// Makes one cheap authenticated call to each configured vendor.
@@ -67,6 +91,13 @@ impl Tenant {
         }
         if let Some(webex) = &self.webex {
             out.push((Vendor::Webex, webex.probe().await));
+        }
+        if let Some(huawei) = &self.huawei {
+            let one = SkillFilter {
+                limit: 1,
+                ..SkillFilter::default()
+            };
+            out.push((Vendor::HuaweiAicc, huawei.query_skills(&one).await.map(drop)));
         }
         out
     }

@@ -164,6 +164,11 @@ impl Cache {
         }
     }
 
+    /// The value under `key`, when cached (for loaders that batch their own misses).
+    pub async fn get<T: DeserializeOwned>(&self, key: &CacheKey) -> Option<T> {
+        self.read(&self.full_key(key)).await
+    }
+
     /// Stores `value` under `key`.
     pub async fn put<T: Serialize>(&self, key: &CacheKey, class: TtlClass, value: &T) {
         let ttl = self.ttl(class);

@@ -19,10 +19,17 @@ pub enum NodeType {
     Team,
     /// `Supervisor`.
     Supervisor,
+    /// `SkillQueue`.
+    SkillQueue,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 3] = [NodeType::Agent, NodeType::Team, NodeType::Supervisor];
+    const ALL: [NodeType; 4] = [
+        NodeType::Agent,
+        NodeType::Team,
+        NodeType::Supervisor,
+        NodeType::SkillQueue,
+    ];
 
     /// The GraphQL type name.
     pub fn as_str(self) -> &'static str {
@@ -30,6 +37,7 @@ impl NodeType {
             NodeType::Agent => "Agent",
             NodeType::Team => "Team",
             NodeType::Supervisor => "Supervisor",
+            NodeType::SkillQueue => "SkillQueue",
         }
     }
 }

@@ -18,11 +18,20 @@ use crate::config::GraphqlSettings;
 
 /// The query root.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(node::NodeQuery, roots::dixa::DixaQuery, roots::webex::WebexQuery);
+pub struct QueryRoot(
+    node::NodeQuery,
+    roots::dixa::DixaQuery,
+    roots::webex::WebexQuery,
+    roots::huawei::HuaweiQuery,
+);
 
 /// The mutation root.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(roots::dixa::DixaMutation, roots::webex::WebexMutation);
+pub struct MutationRoot(
+    roots::dixa::DixaMutation,
+    roots::webex::WebexMutation,
+    roots::huawei::HuaweiMutation,
+);
 
 /// Switchboard's schema.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

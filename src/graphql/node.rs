@@ -7,11 +7,12 @@ use super::{
     error::{ApiError, ApiResult},
     id::{GlobalId, NodeType},
     roots::webex,
-    types::{Agent, Supervisor, Team, supervisor_webex::WebexSupervisor},
+    types::{Agent, SkillQueue, Supervisor, Team, supervisor_webex::WebexSupervisor},
 };
 use crate::{
     loaders::{
         dixa::{AgentById, TeamById},
+        huawei::{AgentByAccount, SkillById},
         webex::{AvailableAgents, SupervisorById},
     },
     vendors::{
@@ -33,6 +34,8 @@ pub enum Node {
     Team(Team),
     /// A supervisor.
     Supervisor(Supervisor),
+    /// A skill queue.
+    SkillQueue(SkillQueue),
 }
 
 /// `node` and `nodes`.
@@ -106,6 +109,22 @@ async fn resolve(ctx: &Context<'_>, id: GlobalId) -> ApiResult<Option<Node>> {
                 })
                 .map(|a| Node::Agent(Agent::new(a)))
         }
+        (NodeType::Agent, Vendor::HuaweiAicc) => loaders
+            .huawei()?
+            .load_one(AgentByAccount(super::roots::huawei::rules::account(
+                "id",
+                &id.vendor_id,
+            )?))
+            .await?
+            .map(|a| Node::Agent(Agent::new(a))),
+        (NodeType::SkillQueue, Vendor::HuaweiAicc) => match id.vendor_id.parse::<i64>() {
+            Ok(skill_id) => loaders
+                .huawei()?
+                .load_one(SkillById(skill_id))
+                .await?
+                .map(|q| Node::SkillQueue(SkillQueue::new(q))),
+            Err(_) => None,
+        },
         _ => return Err(unsupported().into()),
     })
 }

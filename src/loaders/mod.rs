@@ -6,6 +6,7 @@
 //! May depend on: `cache`, `vendors`, `tenant`. Never on GraphQL types.
 
 pub mod dixa;
+pub mod huawei;
 pub mod webex;
 
 use std::{collections::HashMap, future::Future, hash::Hash, sync::Arc};
@@ -29,6 +30,7 @@ fn request_loader<T: Send + Sync + 'static>(loader: T) -> RequestLoader<T> {
 pub struct Loaders {
     dixa: Option<RequestLoader<dixa::DixaLoader>>,
     webex: Option<RequestLoader<webex::WebexLoader>>,
+    huawei: Option<RequestLoader<huawei::HuaweiLoader>>,
 }
 
 impl Loaders {
@@ -43,6 +45,10 @@ impl Loaders {
                 .webex
                 .clone()
                 .map(|api| request_loader(webex::WebexLoader::new(api, cache.clone(), tenant.id.clone()))),
+            huawei: tenant
+                .huawei
+                .clone()
+                .map(|api| request_loader(huawei::HuaweiLoader::new(api, cache.clone(), tenant.id.clone()))),
         }
     }
 
@@ -60,6 +66,12 @@ impl Loaders {
         self.webex
             .as_ref()
             .ok_or_else(|| VendorError::not_configured(Vendor::Webex))
+    }
+    /// The Huawei AICC loader, or the error saying the tenant has no AICC connection.
+    pub fn huawei(&self) -> Result<&RequestLoader<huawei::HuaweiLoader>, VendorError> {
+        self.huawei
+            .as_ref()
+            .ok_or_else(|| VendorError::not_configured(Vendor::HuaweiAicc))
     }
 }
 

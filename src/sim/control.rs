@@ -196,7 +196,7 @@ impl SimControl {
             content_type: header(header::CONTENT_TYPE),
             accept: header(header::ACCEPT),
             authorized: parts.headers.contains_key(header::AUTHORIZATION),
-            body: serde_json::from_slice(&bytes).ok(),
+            body: serde_json::from_slice(&bytes).ok().map(redact),
         });
         Request::from_parts(parts, axum::body::Body::from(bytes))
     }
@@ -214,6 +214,37 @@ impl SimControl {
             }
         }
         Some(rule)
+    }
+}
+
+/// Whether a JSON field holds a credential (passwords, AK/SK, secrets, tokens).
+fn is_secret_field(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    ["password", "passwd", "secret", "token"]
+        .iter()
+        .any(|s| name.contains(s))
+        || matches!(name.as_str(), "ak" | "sk" | "app_key" | "appkey")
+}
+
+/// `body` with every credential field's value replaced, at any depth, so the journal
+/// never holds a secret.
+fn redact(body: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match body {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let v = if is_secret_field(&k) {
+                        Value::String("[REDACTED]".into())
+                    } else {
+                        redact(v)
+                    };
+                    (k, v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(redact).collect()),
+        other => other,
     }
 }
 
@@ -312,6 +343,19 @@ mod tests {
             "GET /teams/{teamId}"
         );
         assert_eq!(c.route_name("GET", "/beta/teams"), "GET /teams");
+    }
+
+    #[test]
+    fn journal_bodies_hide_credentials() {
+        let body = serde_json::json!({
+            "app_key": "ak", "app_secret": "sk",
+            "requestParam": { "userAccount": "a1b2c3", "password": "P@ssw0rd!", "oldPassWord": "x" },
+        });
+        let text = redact(body).to_string();
+        assert!(text.contains("a1b2c3"));
+        for secret in ["\"ak\"", "\"sk\"", "P@ssw0rd!", "\"x\""] {
+            assert!(!text.contains(secret), "{text}");
+        }
     }
 
     #[test]

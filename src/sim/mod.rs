@@ -8,6 +8,7 @@
 
 pub mod control;
 pub mod dixa;
+pub mod huawei;
 pub mod roster;
 pub mod webex;
 
@@ -17,7 +18,7 @@ use axum::Router;
 use tokio::{net::TcpListener, task::JoinHandle};
 use url::Url;
 
-use crate::config::{DixaSettings, TenantSettings, WebexSettings};
+use crate::config::{DixaSettings, HuaweiSettings, TenantSettings, WebexSettings};
 
 /// Every vendor simulator.
 #[derive(Clone)]
@@ -26,6 +27,8 @@ pub struct Simulators {
     pub dixa: Arc<dixa::DixaSim>,
     /// Webex Calling, mounted at `/webex`.
     pub webex: Arc<webex::WebexSim>,
+    /// Huawei Cloud AICC, mounted at `/huawei`.
+    pub huawei: Arc<huawei::HuaweiSim>,
 }
 
 impl Simulators {
@@ -34,6 +37,7 @@ impl Simulators {
         Self {
             dixa: dixa::DixaSim::seeded(dixa::DEMO_TOKEN),
             webex: webex::WebexSim::seeded(webex::DEMO_TOKEN),
+            huawei: huawei::HuaweiSim::seeded(huawei::DEMO_APP_KEY, huawei::DEMO_APP_SECRET),
         }
     }
 
@@ -42,6 +46,7 @@ impl Simulators {
         Router::new()
             .nest("/dixa", self.dixa.router())
             .nest("/webex", self.webex.router())
+            .nest("/huawei", self.huawei.router())
     }
 }
 
@@ -86,6 +91,11 @@ impl RunningSimulators {
                 self.url("webex/v1"),
                 webex::DEMO_TOKEN,
                 webex::org_id(),
+            )),
+            huawei: Some(HuaweiSettings::new(
+                self.url("huawei"),
+                huawei::DEMO_APP_KEY,
+                huawei::DEMO_APP_SECRET,
             )),
         }
     }

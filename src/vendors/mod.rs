@@ -7,6 +7,7 @@
 pub mod dixa;
 pub mod error;
 pub mod http;
+pub mod huawei;
 pub mod token;
 pub mod webex;
 

@@ -1,7 +1,10 @@
 //! `spawn_app()`: the real application on 127.0.0.1:0 over freshly seeded simulators
 //! (their own port 0), and a client that speaks GraphQL to it.
 
-use std::net::SocketAddr;
+use std::{
+    net::SocketAddr,
+    sync::{Arc, Mutex, Once, OnceLock},
+};
 
 use reqwest::StatusCode;
 use secrecy::SecretString;
@@ -46,8 +49,50 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
+/// Everything logged in this test process, at every level.
+static CAPTURED_LOG: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+static INSTALL_LOG_CAPTURE: Once = Once::new();
+
+/// A writer appending to the captured log.
+#[derive(Clone)]
+struct LogSink(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("log lock").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Installs, once per process, a global subscriber recording every event and span at
+/// TRACE level (and `log` records) into a buffer that [`captured_log`] reads, so tests
+/// can check what the suite logged. If another subscriber was set first, it stays.
+pub fn install_log_capture() {
+    INSTALL_LOG_CAPTURE.call_once(|| {
+        let buffer = CAPTURED_LOG.get_or_init(Arc::default).clone();
+        let _ = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || LogSink(buffer.clone()))
+            .try_init();
+    });
+}
+
+/// Everything captured so far (see [`install_log_capture`]).
+pub fn captured_log() -> String {
+    CAPTURED_LOG
+        .get()
+        .map(|b| String::from_utf8_lossy(&b.lock().expect("log lock")).into_owned())
+        .unwrap_or_default()
+}
+
 /// The application with settings changed by `customize`.
 pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
+    install_log_capture();
     let sims = RunningSimulators::start("127.0.0.1:0".parse().unwrap())
         .await
         .expect("simulators start");

@@ -7,6 +7,7 @@ mod auth;
 mod dixa_spec;
 mod dixa_teams;
 mod errors;
+mod huawei;
 mod ids;
 mod openapi;
 mod schema;

@@ -9,7 +9,8 @@ use async_graphql::{Context, ID, Object, Union};
 use async_trait::async_trait;
 
 use super::{
-    PhoneNumber, Presence, Team, VendorKind, agent_dixa::DixaAgentDetails, agent_webex::WebexAgentDetails,
+    PhoneNumber, Presence, Team, VendorKind, agent_aicc::AiccAgentDetails, agent_dixa::DixaAgentDetails,
+    agent_webex::WebexAgentDetails,
 };
 use crate::{
     graphql::{
@@ -26,6 +27,8 @@ pub enum AgentDetails {
     Dixa(DixaAgentDetails),
     /// Webex Calling's details.
     Webex(WebexAgentDetails),
+    /// Huawei AICC's details.
+    HuaweiAicc(AiccAgentDetails),
 }
 
 /// A vendor's agent record, seen through the fields every vendor shares. Edges default

@@ -2,10 +2,13 @@
 //! resolves its edges through the request's loaders.
 
 pub mod agent;
+pub mod agent_aicc;
 pub mod agent_dixa;
 pub mod agent_webex;
 pub mod common;
+pub mod password;
 pub mod presence;
+pub mod skill_queue;
 pub mod supervisor;
 pub mod supervisor_webex;
 pub mod team;
@@ -13,5 +16,6 @@ pub mod team;
 pub use agent::{Agent, AgentDetails, AgentSource};
 pub use common::{PhoneNumber, VendorKind};
 pub use presence::Presence;
+pub use skill_queue::SkillQueue;
 pub use supervisor::{Supervisor, SupervisorDetails, SupervisorSource};
 pub use team::Team;

@@ -1,0 +1,228 @@
+//! Huawei AICC's loaders: agent accounts (one by account, or a page), skill queues (a
+//! page, or many by id in one `querySkills` call), and the agent account writes.
+
+use std::{collections::HashMap, sync::Arc};
+
+use async_graphql::dataloader::Loader;
+
+use super::{RequestLoader, each_key};
+use crate::{
+    cache::{Cache, CacheKey, TtlClass},
+    vendors::{
+        Vendor, VendorError,
+        huawei::{
+            AgentAccount, AgentAccountChange, AgentPage, HuaweiApi, NewAgentAccount, SkillFilter, SkillPage,
+            SkillQueue,
+        },
+    },
+};
+
+/// One agent account by `userAccount`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AgentByAccount(pub String);
+
+/// One page of `agentAccount/query`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AgentsPage {
+    /// `pageNum`, from 0.
+    pub page_num: u32,
+    /// `pageSize`.
+    pub page_size: u32,
+    /// Only these agent types (all when empty).
+    pub agent_types: Vec<i32>,
+}
+
+/// One page of `skill/querySkills`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SkillsPage(pub SkillFilter);
+
+/// One skill queue by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SkillById(pub i64);
+
+/// Reads Huawei AICC through the cache for one tenant.
+pub struct HuaweiLoader {
+    api: Arc<dyn HuaweiApi>,
+    cache: Cache,
+    tenant: Arc<str>,
+}
+
+impl HuaweiLoader {
+    /// A loader over `api` for `tenant`.
+    pub fn new(api: Arc<dyn HuaweiApi>, cache: Cache, tenant: Arc<str>) -> Self {
+        Self { api, cache, tenant }
+    }
+
+    fn key(&self, resource: &str, id: Option<&str>) -> CacheKey {
+        CacheKey::new(&self.tenant, Vendor::HuaweiAicc.as_str(), resource, id)
+    }
+
+    /// The current generation of the agent list. Pages are cached under it, so one
+    /// write makes every cached page stale without knowing which pages exist.
+    async fn agents_generation(&self) -> String {
+        let generation: Result<String, VendorError> = self
+            .cache
+            .get_or_fetch(
+                &self.key("agents_generation", None),
+                TtlClass::Directory,
+                || async { Ok(uuid::Uuid::new_v4().simple().to_string()) },
+            )
+            .await;
+        generation.unwrap_or_default()
+    }
+
+    /// Forgets `account` and every cached agent page.
+    async fn agents_changed(&self, account: &str) {
+        self.cache
+            .invalidate(&[
+                self.key("agent", Some(account)),
+                self.key("agents_generation", None),
+            ])
+            .await;
+    }
+}
+
+impl Loader<AgentByAccount> for HuaweiLoader {
+    type Value = AgentAccount;
+    type Error = VendorError;
+
+    async fn load(
+        &self,
+        keys: &[AgentByAccount],
+    ) -> Result<HashMap<AgentByAccount, AgentAccount>, VendorError> {
+        each_key(keys, |AgentByAccount(account)| async move {
+            self.cache
+                .get_or_fetch(&self.key("agent", Some(&account)), TtlClass::Directory, || {
+                    self.api.get_agent(&account)
+                })
+                .await
+        })
+        .await
+    }
+}
+
+impl Loader<AgentsPage> for HuaweiLoader {
+    type Value = Arc<AgentPage>;
+    type Error = VendorError;
+
+    async fn load(&self, keys: &[AgentsPage]) -> Result<HashMap<AgentsPage, Self::Value>, VendorError> {
+        let generation = self.agents_generation().await;
+        each_key(keys, |page| {
+            let generation = &generation;
+            async move {
+                let types: Vec<String> = page.agent_types.iter().map(i32::to_string).collect();
+                let id = format!(
+                    "{generation}:{}:{}:{}",
+                    page.page_num,
+                    page.page_size,
+                    types.join(",")
+                );
+                self.cache
+                    .get_or_fetch(&self.key("agents_page", Some(&id)), TtlClass::Directory, || {
+                        self.api
+                            .list_agents(page.page_num, page.page_size, &page.agent_types)
+                    })
+                    .await
+                    .map(Arc::new)
+            }
+        })
+        .await
+    }
+}
+
+impl Loader<SkillsPage> for HuaweiLoader {
+    type Value = Arc<SkillPage>;
+    type Error = VendorError;
+
+    async fn load(&self, keys: &[SkillsPage]) -> Result<HashMap<SkillsPage, Self::Value>, VendorError> {
+        each_key(keys, |SkillsPage(filter)| async move {
+            let id = format!(
+                "{}:{}:{}:{}",
+                filter.offset,
+                filter.limit,
+                filter.media_type_id.map(|m| m.to_string()).unwrap_or_default(),
+                filter.name.as_deref().unwrap_or_default(),
+            );
+            self.cache
+                .get_or_fetch(&self.key("skills_page", Some(&id)), TtlClass::Reference, || {
+                    self.api.query_skills(&filter)
+                })
+                .await
+                .map(Arc::new)
+        })
+        .await
+    }
+}
+
+impl Loader<SkillById> for HuaweiLoader {
+    type Value = SkillQueue;
+    type Error = VendorError;
+
+    /// One `querySkills` call with `skillIds` for every queue not cached yet.
+    async fn load(&self, keys: &[SkillById]) -> Result<HashMap<SkillById, SkillQueue>, VendorError> {
+        let mut found = HashMap::with_capacity(keys.len());
+        let mut missing = Vec::new();
+        for key in keys {
+            let cache_key = self.key("skill", Some(&key.0.to_string()));
+            match self.cache.get::<SkillQueue>(&cache_key).await {
+                Some(queue) => {
+                    found.insert(*key, queue);
+                }
+                None => missing.push(key.0),
+            }
+        }
+        for chunk in missing.chunks(crate::vendors::huawei::MAX_SKILL_LIMIT as usize) {
+            let filter = SkillFilter {
+                skill_ids: Some(chunk.to_vec()),
+                limit: chunk.len() as u32,
+                ..SkillFilter::default()
+            };
+            let page = self.api.query_skills(&filter).await?;
+            for queue in page.skills {
+                if chunk.contains(&queue.skill_id) {
+                    let cache_key = self.key("skill", Some(&queue.skill_id.to_string()));
+                    self.cache.put(&cache_key, TtlClass::Reference, &queue).await;
+                    found.insert(SkillById(queue.skill_id), queue);
+                }
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// Creates an agent account; returns the work number handed out. Cached agent pages
+/// are stale before this returns.
+pub async fn create_agent(
+    loader: &RequestLoader<HuaweiLoader>,
+    account: &NewAgentAccount,
+) -> Result<Option<i64>, VendorError> {
+    let l = loader.loader();
+    let work_no = l.api.create_agent(account).await?;
+    l.agents_changed(&account.user_account).await;
+    loader.clear::<AgentsPage>();
+    loader.clear::<AgentByAccount>();
+    Ok(work_no)
+}
+
+/// Updates an agent account, then forgets what was cached about it.
+pub async fn update_agent(
+    loader: &RequestLoader<HuaweiLoader>,
+    change: &AgentAccountChange,
+) -> Result<(), VendorError> {
+    let l = loader.loader();
+    l.api.update_agent(change).await?;
+    l.agents_changed(&change.user_account).await;
+    loader.clear::<AgentsPage>();
+    loader.clear::<AgentByAccount>();
+    Ok(())
+}
+
+/// Deletes an agent account, then forgets what was cached about it.
+pub async fn delete_agent(loader: &RequestLoader<HuaweiLoader>, account: &str) -> Result<(), VendorError> {
+    let l = loader.loader();
+    l.api.delete_agent(account).await?;
+    l.agents_changed(account).await;
+    loader.clear::<AgentsPage>();
+    loader.clear::<AgentByAccount>();
+    Ok(())
+}
