@@ -17,16 +17,19 @@ pub enum NodeType {
     Agent,
     /// `Team`.
     Team,
+    /// `User`.
+    User,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 2] = [NodeType::Agent, NodeType::Team];
+    const ALL: [NodeType; 3] = [NodeType::Agent, NodeType::Team, NodeType::User];
 
     /// The GraphQL type name.
     pub fn as_str(self) -> &'static str {
         match self {
             NodeType::Agent => "Agent",
             NodeType::Team => "Team",
+            NodeType::User => "User",
         }
     }
 }

@@ -18,11 +18,15 @@ use crate::config::GraphqlSettings;
 
 /// The query root.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(node::NodeQuery, roots::dixa::DixaQuery);
+pub struct QueryRoot(
+    node::NodeQuery,
+    roots::dixa::DixaQuery,
+    roots::vonage::VonageQuery,
+);
 
 /// The mutation root.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(roots::dixa::DixaMutation);
+pub struct MutationRoot(roots::dixa::DixaMutation, roots::vonage::VonageMutation);
 
 /// Switchboard's schema.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

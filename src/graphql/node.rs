@@ -6,10 +6,13 @@ use super::{
     context::loaders,
     error::{ApiError, ApiResult},
     id::{GlobalId, NodeType},
-    types::{Agent, Team},
+    types::{Agent, Team, User},
 };
 use crate::{
-    loaders::dixa::{AgentById, TeamById},
+    loaders::{
+        dixa::{AgentById, TeamById},
+        vonage::UserById,
+    },
     vendors::{Vendor, VendorError},
 };
 
@@ -24,6 +27,8 @@ pub enum Node {
     Agent(Agent),
     /// A team.
     Team(Team),
+    /// A Vonage user.
+    User(User),
 }
 
 /// `node` and `nodes`.
@@ -70,6 +75,17 @@ async fn resolve(ctx: &Context<'_>, id: GlobalId) -> ApiResult<Option<Node>> {
             .load_one(AgentById(id.vendor_id.clone()))
             .await?
             .map(|a| Node::Agent(Agent::new(a))),
+        (NodeType::User, Vendor::Vonage) => loaders
+            .vonage()?
+            .load_one(UserById(id.vendor_id.clone()))
+            .await?
+            .map(|u| Node::User(User::new(u))),
+        (NodeType::Agent, Vendor::Vonage) => loaders
+            .vonage()?
+            .load_one(UserById(id.vendor_id.clone()))
+            .await?
+            .filter(|u| u.acts_as_agent())
+            .map(|u| Node::Agent(Agent::new(u))),
         _ => return Err(unsupported().into()),
     })
 }

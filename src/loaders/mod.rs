@@ -3,9 +3,10 @@
 //! a miss. Writes go through here too, so the cache is invalidated before a mutation
 //! returns.
 //!
-//! May depend on: `cache`, `vendors`, `tenant`. Never on GraphQL types.
+//! May depend on: `cache`, `vendors`, `tenant`, `presence`. Never on GraphQL types.
 
 pub mod dixa;
+pub mod vonage;
 
 use std::{collections::HashMap, future::Future, hash::Hash, sync::Arc};
 
@@ -27,6 +28,7 @@ fn request_loader<T: Send + Sync + 'static>(loader: T) -> RequestLoader<T> {
 /// The loaders of one request, for the tenant it authenticated as.
 pub struct Loaders {
     dixa: Option<RequestLoader<dixa::DixaLoader>>,
+    vonage: Option<RequestLoader<vonage::VonageLoader>>,
 }
 
 impl Loaders {
@@ -37,7 +39,22 @@ impl Loaders {
                 .dixa
                 .clone()
                 .map(|api| request_loader(dixa::DixaLoader::new(api, cache.clone(), tenant.id.clone()))),
+            vonage: tenant.vonage.clone().map(|api| {
+                request_loader(vonage::VonageLoader::new(
+                    api,
+                    cache.clone(),
+                    tenant.id.clone(),
+                    tenant.presence.clone(),
+                ))
+            }),
         }
+    }
+
+    /// The Vonage loader, or the error saying the tenant has no Vonage connection.
+    pub fn vonage(&self) -> Result<&RequestLoader<vonage::VonageLoader>, VendorError> {
+        self.vonage
+            .as_ref()
+            .ok_or_else(|| VendorError::not_configured(Vendor::Vonage))
     }
 
     /// The Dixa loader, or the error saying the tenant has no Dixa connection.

@@ -9,6 +9,7 @@
 pub mod control;
 pub mod dixa;
 pub mod roster;
+pub mod vonage;
 
 use std::{net::SocketAddr, sync::Arc};
 
@@ -16,13 +17,17 @@ use axum::Router;
 use tokio::{net::TcpListener, task::JoinHandle};
 use url::Url;
 
-use crate::config::{DixaSettings, TenantSettings};
+use secrecy::SecretString;
+
+use crate::config::{DixaSettings, TenantSettings, VonageSettings};
 
 /// Every vendor simulator.
 #[derive(Clone)]
 pub struct Simulators {
     /// Dixa, mounted at `/dixa`.
     pub dixa: Arc<dixa::DixaSim>,
+    /// Vonage Contact Center, mounted at `/vonage`.
+    pub vonage: Arc<vonage::VonageSim>,
 }
 
 impl Simulators {
@@ -30,12 +35,15 @@ impl Simulators {
     pub fn seeded() -> Self {
         Self {
             dixa: dixa::DixaSim::seeded(dixa::DEMO_TOKEN),
+            vonage: vonage::VonageSim::seeded(vonage::DEMO_CLIENT_ID, vonage::DEMO_CLIENT_SECRET),
         }
     }
 
     /// All simulators, each under its prefix.
     pub fn router(&self) -> Router {
-        Router::new().nest("/dixa", self.dixa.router())
+        Router::new()
+            .nest("/dixa", self.dixa.router())
+            .nest("/vonage", self.vonage.router())
     }
 }
 
@@ -76,6 +84,15 @@ impl RunningSimulators {
         TenantSettings {
             api_keys: Vec::new(),
             dixa: Some(DixaSettings::new(self.url("dixa/v1"), dixa::DEMO_TOKEN)),
+            vonage: Some(VonageSettings {
+                webhook_secret: Some(SecretString::from(vonage::DEMO_WEBHOOK_SECRET)),
+                ..VonageSettings::new(
+                    self.url("vonage"),
+                    self.url("vonage/Auth/connect/token"),
+                    vonage::DEMO_CLIENT_ID,
+                    vonage::DEMO_CLIENT_SECRET,
+                )
+            }),
         }
     }
 }

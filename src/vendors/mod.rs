@@ -8,6 +8,7 @@ pub mod dixa;
 pub mod error;
 pub mod http;
 pub mod token;
+pub mod vonage;
 
 use std::fmt;
 

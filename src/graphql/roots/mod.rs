@@ -1,3 +1,5 @@
 //! Query and mutation roots, one pair per vendor, merged into the schema's roots.
 
 pub mod dixa;
+pub mod vonage;
+pub mod vonage_input;

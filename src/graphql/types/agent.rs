@@ -8,7 +8,9 @@ use std::{fmt, sync::Arc};
 use async_graphql::{Context, ID, Object, Union};
 use async_trait::async_trait;
 
-use super::{PhoneNumber, Presence, Team, VendorKind, agent_dixa::DixaAgentDetails};
+use super::{
+    PhoneNumber, Presence, Team, VendorKind, agent_dixa::DixaAgentDetails, agent_vonage::VonageAgentDetails,
+};
 use crate::{
     graphql::{
         error::ApiResult,
@@ -22,6 +24,8 @@ use crate::{
 pub enum AgentDetails {
     /// Dixa's details.
     Dixa(DixaAgentDetails),
+    /// Vonage's details.
+    Vonage(VonageAgentDetails),
 }
 
 /// A vendor's agent record, seen through the fields every vendor shares. Edges default

@@ -3,11 +3,14 @@
 
 pub mod agent;
 pub mod agent_dixa;
+pub mod agent_vonage;
 pub mod common;
 pub mod presence;
 pub mod team;
+pub mod user;
 
 pub use agent::{Agent, AgentDetails, AgentSource};
 pub use common::{PhoneNumber, VendorKind};
 pub use presence::Presence;
 pub use team::Team;
+pub use user::User;
