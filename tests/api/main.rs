@@ -10,3 +10,4 @@ mod errors;
 mod ids;
 mod openapi;
 mod schema;
+mod vonage;
