@@ -206,3 +206,137 @@ pub async fn delete_user(loader: &RequestLoader<VonageLoader>, user_id: &str) ->
     forget(loader, Some(user_id)).await;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use async_trait::async_trait;
+
+    use super::*;
+    use crate::{
+        config::CacheSettings,
+        vendors::vonage::wire::{PresenceCategory, PresenceState, UserAccountConfiguration},
+    };
+
+    struct Fake {
+        presence_down: AtomicBool,
+    }
+
+    fn user(id: &str, role: &str) -> User {
+        User {
+            user_id: id.into(),
+            username: id.into(),
+            name: None,
+            email: None,
+            last_login_time: None,
+            active: Some(true),
+            locked: None,
+            sso_external_id: None,
+            user_account_configuration: UserAccountConfiguration {
+                role: role.into(),
+                ..Default::default()
+            },
+        }
+    }
+
+    fn presence(id: &str, at: &str, category: &str) -> AgentPresence {
+        AgentPresence {
+            user_id: id.into(),
+            updated: Some(at.into()),
+            presence: PresenceState {
+                presence_id: None,
+                selectable: None,
+                category: Some(PresenceCategory {
+                    category_type: category.into(),
+                    description: None,
+                }),
+                description: None,
+            },
+        }
+    }
+
+    #[async_trait]
+    impl VonageApi for Fake {
+        async fn list_users(
+            &self,
+            _: Include,
+            _: u32,
+            _: u32,
+        ) -> Result<crate::vendors::vonage::UserPage, VendorError> {
+            unreachable!("lists are read whole")
+        }
+        async fn list_all_users(&self, _: Include) -> Result<Vec<User>, VendorError> {
+            Ok(vec![
+                user("a", "Admin"),
+                user("s1", "Supervisor"),
+                user("g", "Agent"),
+                user("s2", "supervisor"),
+            ])
+        }
+        async fn get_user(&self, id: &str) -> Result<User, VendorError> {
+            Ok(user(id, "Agent"))
+        }
+        async fn create_user(&self, _: &UserBody) -> Result<User, VendorError> {
+            unreachable!()
+        }
+        async fn update_user(&self, _: &str, _: &UserBody) -> Result<User, VendorError> {
+            unreachable!()
+        }
+        async fn delete_user(&self, _: &str) -> Result<(), VendorError> {
+            unreachable!()
+        }
+        async fn get_agent_presence(&self, id: &str) -> Result<AgentPresence, VendorError> {
+            if self.presence_down.load(Ordering::SeqCst) {
+                return Err(VendorError::from_status(Vendor::Vonage, 503));
+            }
+            Ok(presence(id, "2026-01-01T10:00:00Z", "Ready"))
+        }
+    }
+
+    fn loader(store: Arc<PresenceStore>, down: bool) -> RequestLoader<VonageLoader> {
+        let settings = CacheSettings {
+            presence_ttl_secs: 0,
+            ..CacheSettings::default()
+        };
+        let api = Arc::new(Fake {
+            presence_down: AtomicBool::new(down),
+        });
+        super::super::request_loader(VonageLoader::new(
+            api,
+            Cache::in_memory(&settings),
+            "t".into(),
+            store,
+        ))
+    }
+
+    #[tokio::test]
+    async fn supervisors_are_the_users_whose_role_is_supervisor() {
+        let l = loader(Arc::new(PresenceStore::new()), false);
+        let supervisors = l.load_one(SupervisorUsers).await.unwrap().unwrap();
+        let ids: Vec<&str> = supervisors.iter().map(|u| u.user_id.as_str()).collect();
+        assert_eq!(ids, ["s1", "s2"]);
+    }
+
+    #[tokio::test]
+    async fn the_fresher_of_store_and_read_is_served() {
+        let store = Arc::new(PresenceStore::new());
+        // Nothing pushed: the read is served (and remembered).
+        let l = loader(store.clone(), false);
+        let read = l.load_one(VonagePresenceOf("g".into())).await.unwrap().unwrap();
+        assert_eq!(read.presence.category.unwrap().category_type, "Ready");
+        assert!(store.get(Vendor::Vonage, "g").is_some());
+
+        // A newer push wins over the read.
+        store.apply(PresenceEntry::vonage(presence("g", "2026-01-01T11:00:00Z", "Away")).unwrap());
+        let l = loader(store.clone(), false);
+        let p = l.load_one(VonagePresenceOf("g".into())).await.unwrap().unwrap();
+        assert_eq!(p.presence.category.unwrap().category_type, "Away");
+
+        // The vendor down: the pushed presence is still served; without one, the error.
+        let l = loader(store.clone(), true);
+        let p = l.load_one(VonagePresenceOf("g".into())).await.unwrap().unwrap();
+        assert_eq!(p.updated.as_deref(), Some("2026-01-01T11:00:00Z"));
+        assert!(l.load_one(VonagePresenceOf("other".into())).await.is_err());
+    }
+}

@@ -189,4 +189,33 @@ mod tests {
         });
         assert_eq!(offline.availability, Availability::Offline);
     }
+
+    #[test]
+    fn vonage_presence_keeps_category_and_description() {
+        let p: vonage::AgentPresence = serde_json::from_str(
+            r#"{"userId":"u1","updated":"2021-08-26T07:37:55.465Z","presence":{"presenceId":"p1","selectable":true,
+            "category":{"categoryType":"ExtendedAway","description":"Extended away"},"description":"Training"}}"#,
+        )
+        .unwrap();
+        let n = Presence::from_vonage(&p);
+        assert_eq!(n.availability, Availability::Away);
+        assert_eq!(n.category.as_deref(), Some("ExtendedAway"));
+        assert_eq!(n.description.as_deref(), Some("Training"));
+        assert_eq!((n.online, n.working), (Some(true), Some(false)));
+        assert!(n.observed_at.is_some());
+        let out = Presence::from_vonage(&vonage::AgentPresence {
+            presence: vonage::wire::PresenceState {
+                category: Some(vonage::wire::PresenceCategory {
+                    category_type: "LoggedOut".into(),
+                    description: None,
+                }),
+                description: None,
+                presence_id: None,
+                selectable: None,
+            },
+            ..p
+        });
+        assert_eq!(out.availability, Availability::Offline);
+        assert_eq!(out.description, None);
+    }
 }
