@@ -77,6 +77,13 @@ impl Cli {
                     crate::sim::huawei::DEMO_APP_SECRET
                 );
                 println!(
+                    "  Vonage: {}  (token: {}, client {} / {})",
+                    sims.url("vonage"),
+                    sims.url("vonage/Auth/connect/token"),
+                    crate::sim::vonage::DEMO_CLIENT_ID,
+                    crate::sim::vonage::DEMO_CLIENT_SECRET
+                );
+                println!(
                     "  Controls: GET/DELETE /{{vendor}}/_sim/calls, GET/POST/DELETE /{{vendor}}/_sim/faults"
                 );
                 shutdown_signal().await;

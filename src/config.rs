@@ -218,6 +218,9 @@ pub struct TenantSettings {
     /// The Huawei Cloud AICC connection (`SWITCHBOARD_TENANTS__<ID>__HUAWEI__*`).
     #[serde(default)]
     pub huawei: Option<HuaweiSettings>,
+    /// The Vonage Contact Center connection (`SWITCHBOARD_TENANTS__<ID>__VONAGE__*`).
+    #[serde(default)]
+    pub vonage: Option<VonageSettings>,
 }
 
 /// A Dixa organisation's API.
@@ -321,6 +324,54 @@ impl HuaweiSettings {
         }
     }
 }
+/// A Vonage Contact Center account's API.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VonageSettings {
+    /// The regional API, e.g. `https://emea.api.newvoicemedia.com`; user admin lives
+    /// under its `/useradmin` (`…__VONAGE__BASE_URL`).
+    pub base_url: Url,
+    /// The OAuth2 token endpoint, e.g. `https://emea.cc.vonage.com/Auth/connect/token`
+    /// (`…__VONAGE__TOKEN_URL`).
+    pub token_url: Url,
+    /// The API client id (`…__VONAGE__CLIENT_ID`).
+    pub client_id: String,
+    /// The API client secret (`…__VONAGE__CLIENT_SECRET`).
+    pub client_secret: SecretString,
+    /// Space-separated scopes asked for with each token (`…__VONAGE__SCOPES`).
+    #[serde(default = "default_vonage_scopes")]
+    pub scopes: String,
+    /// Users read per page of `GET /useradmin/users`, 1–5000 (`…__VONAGE__PAGE_LIMIT`).
+    #[serde(default = "default_vonage_page_limit")]
+    pub page_limit: u32,
+    /// The secret Vonage's webhooks present at `/webhooks/vonage/<tenant>`, as
+    /// `Authorization: Bearer <secret>` or `X-Webhook-Secret`; webhooks are refused when
+    /// unset (`…__VONAGE__WEBHOOK_SECRET`).
+    #[serde(default)]
+    pub webhook_secret: Option<SecretString>,
+}
+
+fn default_vonage_scopes() -> String {
+    "users:read users:write".into()
+}
+fn default_vonage_page_limit() -> u32 {
+    500
+}
+
+impl VonageSettings {
+    /// A connection with the default scopes and page size and no webhook secret.
+    pub fn new(base_url: Url, token_url: Url, client_id: &str, client_secret: &str) -> Self {
+        Self {
+            base_url,
+            token_url,
+            client_id: client_id.to_owned(),
+            client_secret: SecretString::from(client_secret.to_owned()),
+            scopes: default_vonage_scopes(),
+            page_limit: default_vonage_page_limit(),
+            webhook_secret: None,
+        }
+    }
+}
 
 /// Settings could not be read; says which key and why.
 #[derive(Debug, thiserror::Error)]
@@ -416,6 +467,18 @@ impl Settings {
                 if h.token_renew_margin_secs >= h.token_lifetime_secs {
                     return Err(ConfigError(format!(
                         "tenants.{id}.huawei.token_renew_margin_secs must be below token_lifetime_secs"
+                    )));
+                }
+            }
+            if let Some(v) = &tenant.vonage {
+                if !(1..=5000).contains(&v.page_limit) {
+                    return Err(ConfigError(format!(
+                        "tenants.{id}.vonage.page_limit must be 1 to 5000"
+                    )));
+                }
+                if v.client_id.trim().is_empty() {
+                    return Err(ConfigError(format!(
+                        "tenants.{id}.vonage.client_id must not be empty"
                     )));
                 }
             }

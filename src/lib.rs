@@ -8,6 +8,7 @@
 //! - [`loaders`]: per-request DataLoaders, one per vendor resource; batch, dedupe, cache.
 //! - [`cache`]: tenant-scoped read cache behind a small trait.
 //! - [`vendors`]: one typed client per vendor over a shared HTTP layer (timeouts, retries).
+//! - [`presence`]: live presence state (webhooks, reads), applied newest-first, broadcast.
 //!
 //! Beside them: [`config`] (typed settings), [`tenant`] (a tenant's vendor clients),
 //! [`startup`] (the one place that wires), [`sim`] (vendor simulators for the default
@@ -19,6 +20,7 @@ pub mod config;
 pub mod graphql;
 pub mod http;
 pub mod loaders;
+pub mod presence;
 pub mod sim;
 pub mod startup;
 pub mod telemetry;

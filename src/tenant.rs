@@ -1,19 +1,22 @@
 //! A tenant: one customer's vendor connections, built once at start-up from its
 //! settings. Requests carry the tenant they authenticated as.
 //!
-//! May depend on: `config`, `vendors`.
+//! May depend on: `config`, `vendors`, `presence`.
 
 use std::sync::Arc;
 
 use reqwest::Client;
+use secrecy::SecretString;
 
 use crate::{
     config::{HttpSettings, TenantSettings},
+    presence::PresenceStore,
     vendors::{
         Vendor, VendorError,
         dixa::{DixaApi, DixaClient},
         http::VendorHttp,
         huawei::{HuaweiApi, HuaweiClient, SkillFilter},
+        vonage::{Include, VonageApi, VonageClient, VonageTokenSource},
         webex::{WebexApi, WebexClient},
     },
 };
@@ -29,6 +32,12 @@ pub struct Tenant {
     pub webex: Option<Arc<dyn WebexApi>>,
     /// Huawei Cloud AICC, when configured.
     pub huawei: Option<Arc<dyn HuaweiApi>>,
+    /// Vonage Contact Center, when configured.
+    pub vonage: Option<Arc<dyn VonageApi>>,
+    /// The secret Vonage webhooks for this tenant must present.
+    pub vonage_webhook_secret: Option<SecretString>,
+    /// Live presence pushed by vendors (webhooks) and read by the graph.
+    pub presence: Arc<PresenceStore>,
 }
 
 impl Tenant {
@@ -61,12 +70,33 @@ impl Tenant {
                 std::time::Duration::from_secs(h.token_renew_margin_secs),
             ) as Arc<dyn HuaweiApi>
         });
+        let vonage = settings.vonage.as_ref().map(|v| {
+            let source = VonageTokenSource::new(
+                endpoint(Vendor::Vonage, &v.token_url),
+                v.client_id.clone(),
+                v.client_secret.clone(),
+                v.scopes.clone(),
+            );
+            VonageClient::new(endpoint(Vendor::Vonage, &v.base_url), source, v.page_limit)
+                as Arc<dyn VonageApi>
+        });
+        let vonage_webhook_secret = settings.vonage.as_ref().and_then(|v| v.webhook_secret.clone());
         Self {
             id,
             dixa,
             webex,
             huawei,
+            vonage,
+            vonage_webhook_secret,
+            presence: Arc::new(PresenceStore::new()),
         }
+    }
+
+    /// The Vonage client, or the error saying the tenant has none.
+    pub fn vonage(&self) -> Result<&Arc<dyn VonageApi>, VendorError> {
+        self.vonage
+            .as_ref()
+            .ok_or_else(|| VendorError::not_configured(Vendor::Vonage))
     }
 
     /// The Dixa client, or the error saying the tenant has none.
@@ -98,6 +128,12 @@ impl Tenant {
                 ..SkillFilter::default()
             };
             out.push((Vendor::HuaweiAicc, huawei.query_skills(&one).await.map(drop)));
+        }
+        if let Some(vonage) = &self.vonage {
+            out.push((
+                Vendor::Vonage,
+                vonage.list_users(Include::Active, 1, 1).await.map(drop),
+            ));
         }
         out
     }

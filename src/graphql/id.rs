@@ -21,14 +21,17 @@ pub enum NodeType {
     Supervisor,
     /// `SkillQueue`.
     SkillQueue,
+    /// `User`.
+    User,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 4] = [
+    const ALL: [NodeType; 5] = [
         NodeType::Agent,
         NodeType::Team,
         NodeType::Supervisor,
         NodeType::SkillQueue,
+        NodeType::User,
     ];
 
     /// The GraphQL type name.
@@ -38,6 +41,7 @@ impl NodeType {
             NodeType::Team => "Team",
             NodeType::Supervisor => "Supervisor",
             NodeType::SkillQueue => "SkillQueue",
+            NodeType::User => "User",
         }
     }
 }

@@ -23,12 +23,14 @@ pub struct QueryRoot(
     roots::dixa::DixaQuery,
     roots::webex::WebexQuery,
     roots::huawei::HuaweiQuery,
+    roots::vonage::VonageQuery,
 );
 
 /// The mutation root.
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
     roots::dixa::DixaMutation,
+    roots::vonage::VonageMutation,
     roots::webex::WebexMutation,
     roots::huawei::HuaweiMutation,
 );

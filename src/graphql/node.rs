@@ -7,12 +7,13 @@ use super::{
     error::{ApiError, ApiResult},
     id::{GlobalId, NodeType},
     roots::webex,
-    types::{Agent, SkillQueue, Supervisor, Team, supervisor_webex::WebexSupervisor},
+    types::{Agent, SkillQueue, Supervisor, Team, User, supervisor_webex::WebexSupervisor},
 };
 use crate::{
     loaders::{
         dixa::{AgentById, TeamById},
         huawei::{AgentByAccount, SkillById},
+        vonage::UserById,
         webex::{AvailableAgents, SupervisorById},
     },
     vendors::{
@@ -36,6 +37,8 @@ pub enum Node {
     Supervisor(Supervisor),
     /// A skill queue.
     SkillQueue(SkillQueue),
+    /// A Vonage user.
+    User(User),
 }
 
 /// `node` and `nodes`.
@@ -125,6 +128,17 @@ async fn resolve(ctx: &Context<'_>, id: GlobalId) -> ApiResult<Option<Node>> {
                 .map(|q| Node::SkillQueue(SkillQueue::new(q))),
             Err(_) => None,
         },
+        (NodeType::User, Vendor::Vonage) => loaders
+            .vonage()?
+            .load_one(UserById(id.vendor_id.clone()))
+            .await?
+            .map(|u| Node::User(User::new(u))),
+        (NodeType::Agent, Vendor::Vonage) => loaders
+            .vonage()?
+            .load_one(UserById(id.vendor_id.clone()))
+            .await?
+            .filter(|u| u.acts_as_agent())
+            .map(|u| Node::Agent(Agent::new(u))),
         _ => return Err(unsupported().into()),
     })
 }

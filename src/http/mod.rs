@@ -1,4 +1,5 @@
-//! The HTTP surface: `/graphql` (POST and GET), GraphiQL at `/` (self-hosted), `/healthz`, `/readyz`.
+//! The HTTP surface: `/graphql` (POST and GET), GraphiQL at `/` (self-hosted), `/healthz`, `/readyz`,
+//! and vendor webhooks under `/webhooks/{vendor}/{tenant}`.
 //! Authenticates the caller to a tenant and hands the request to the schema; never
 //! calls a vendor itself.
 //!
@@ -8,13 +9,14 @@ mod auth;
 mod explorer;
 mod graphql;
 mod health;
+mod webhooks;
 
 use std::sync::Arc;
 
 use axum::{
     Router,
     extract::{MatchedPath, Request},
-    routing::get,
+    routing::{get, post},
 };
 use tower_http::{catch_panic::CatchPanicLayer, trace::TraceLayer};
 
@@ -43,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql", get(graphql::execute).post(graphql::execute))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/webhooks/vonage/{tenant}", post(webhooks::vonage))
         .with_state(state)
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
             let path = request

@@ -3,10 +3,11 @@
 //! a miss. Writes go through here too, so the cache is invalidated before a mutation
 //! returns.
 //!
-//! May depend on: `cache`, `vendors`, `tenant`. Never on GraphQL types.
+//! May depend on: `cache`, `vendors`, `tenant`, `presence`. Never on GraphQL types.
 
 pub mod dixa;
 pub mod huawei;
+pub mod vonage;
 pub mod webex;
 
 use std::{collections::HashMap, future::Future, hash::Hash, sync::Arc};
@@ -31,6 +32,7 @@ pub struct Loaders {
     dixa: Option<RequestLoader<dixa::DixaLoader>>,
     webex: Option<RequestLoader<webex::WebexLoader>>,
     huawei: Option<RequestLoader<huawei::HuaweiLoader>>,
+    vonage: Option<RequestLoader<vonage::VonageLoader>>,
 }
 
 impl Loaders {
@@ -49,7 +51,22 @@ impl Loaders {
                 .huawei
                 .clone()
                 .map(|api| request_loader(huawei::HuaweiLoader::new(api, cache.clone(), tenant.id.clone()))),
+            vonage: tenant.vonage.clone().map(|api| {
+                request_loader(vonage::VonageLoader::new(
+                    api,
+                    cache.clone(),
+                    tenant.id.clone(),
+                    tenant.presence.clone(),
+                ))
+            }),
         }
+    }
+
+    /// The Vonage loader, or the error saying the tenant has no Vonage connection.
+    pub fn vonage(&self) -> Result<&RequestLoader<vonage::VonageLoader>, VendorError> {
+        self.vonage
+            .as_ref()
+            .ok_or_else(|| VendorError::not_configured(Vendor::Vonage))
     }
 
     /// The Dixa loader, or the error saying the tenant has no Dixa connection.

@@ -10,6 +10,7 @@ pub mod control;
 pub mod dixa;
 pub mod huawei;
 pub mod roster;
+pub mod vonage;
 pub mod webex;
 
 use std::{net::SocketAddr, sync::Arc};
@@ -18,7 +19,9 @@ use axum::Router;
 use tokio::{net::TcpListener, task::JoinHandle};
 use url::Url;
 
-use crate::config::{DixaSettings, HuaweiSettings, TenantSettings, WebexSettings};
+use secrecy::SecretString;
+
+use crate::config::{DixaSettings, HuaweiSettings, TenantSettings, VonageSettings, WebexSettings};
 
 /// Every vendor simulator.
 #[derive(Clone)]
@@ -29,6 +32,8 @@ pub struct Simulators {
     pub webex: Arc<webex::WebexSim>,
     /// Huawei Cloud AICC, mounted at `/huawei`.
     pub huawei: Arc<huawei::HuaweiSim>,
+    /// Vonage Contact Center, mounted at `/vonage`.
+    pub vonage: Arc<vonage::VonageSim>,
 }
 
 impl Simulators {
@@ -38,6 +43,7 @@ impl Simulators {
             dixa: dixa::DixaSim::seeded(dixa::DEMO_TOKEN),
             webex: webex::WebexSim::seeded(webex::DEMO_TOKEN),
             huawei: huawei::HuaweiSim::seeded(huawei::DEMO_APP_KEY, huawei::DEMO_APP_SECRET),
+            vonage: vonage::VonageSim::seeded(vonage::DEMO_CLIENT_ID, vonage::DEMO_CLIENT_SECRET),
         }
     }
 
@@ -47,6 +53,7 @@ impl Simulators {
             .nest("/dixa", self.dixa.router())
             .nest("/webex", self.webex.router())
             .nest("/huawei", self.huawei.router())
+            .nest("/vonage", self.vonage.router())
     }
 }
 
@@ -97,6 +104,15 @@ impl RunningSimulators {
                 huawei::DEMO_APP_KEY,
                 huawei::DEMO_APP_SECRET,
             )),
+            vonage: Some(VonageSettings {
+                webhook_secret: Some(SecretString::from(vonage::DEMO_WEBHOOK_SECRET)),
+                ..VonageSettings::new(
+                    self.url("vonage"),
+                    self.url("vonage/Auth/connect/token"),
+                    vonage::DEMO_CLIENT_ID,
+                    vonage::DEMO_CLIENT_SECRET,
+                )
+            }),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod error;
 pub mod http;
 pub mod huawei;
 pub mod token;
+pub mod vonage;
 pub mod webex;
 
 use std::fmt;

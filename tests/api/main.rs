@@ -11,5 +11,6 @@ mod huawei;
 mod ids;
 mod openapi;
 mod schema;
+mod vonage;
 mod webex;
 mod webex_spec;

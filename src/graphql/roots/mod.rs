@@ -2,4 +2,6 @@
 
 pub mod dixa;
 pub mod huawei;
+pub mod vonage;
+pub mod vonage_input;
 pub mod webex;

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 
 use super::{
     PhoneNumber, Presence, Team, VendorKind, agent_aicc::AiccAgentDetails, agent_dixa::DixaAgentDetails,
-    agent_webex::WebexAgentDetails,
+    agent_vonage::VonageAgentDetails, agent_webex::WebexAgentDetails,
 };
 use crate::{
     graphql::{
@@ -29,6 +29,8 @@ pub enum AgentDetails {
     Webex(WebexAgentDetails),
     /// Huawei AICC's details.
     HuaweiAicc(AiccAgentDetails),
+    /// Vonage's details.
+    Vonage(VonageAgentDetails),
 }
 
 /// A vendor's agent record, seen through the fields every vendor shares. Edges default

@@ -4,6 +4,7 @@
 pub mod agent;
 pub mod agent_aicc;
 pub mod agent_dixa;
+pub mod agent_vonage;
 pub mod agent_webex;
 pub mod common;
 pub mod password;
@@ -12,6 +13,7 @@ pub mod skill_queue;
 pub mod supervisor;
 pub mod supervisor_webex;
 pub mod team;
+pub mod user;
 
 pub use agent::{Agent, AgentDetails, AgentSource};
 pub use common::{PhoneNumber, VendorKind};
@@ -19,3 +21,4 @@ pub use presence::Presence;
 pub use skill_queue::SkillQueue;
 pub use supervisor::{Supervisor, SupervisorDetails, SupervisorSource};
 pub use team::Team;
+pub use user::User;

@@ -11,8 +11,8 @@ use crate::{
         error::ApiResult,
         id::{GlobalId, NodeType},
     },
-    loaders::dixa::AgentById,
-    vendors::{Vendor, dixa},
+    loaders::{dixa::AgentById, vonage::UserById},
+    vendors::{Vendor, dixa, vonage},
 };
 
 /// Presence normalised across vendors.
@@ -48,10 +48,15 @@ pub struct Presence {
     pub last_seen: Option<DateTime<Utc>>,
     /// When the vendor reported this.
     pub observed_at: Option<DateTime<Utc>>,
-    /// The vendor's own status word (Dixa `presenceStatus`).
+    /// The vendor's own status word (Dixa `presenceStatus`, Vonage presence description).
     pub raw_status: Option<String>,
     /// The vendor's own connection word (Dixa `connectionStatus`).
     pub raw_connection: Option<String>,
+    /// The vendor's presence category (Vonage `categoryType`: `Ready`, `Away`,
+    /// `ExtendedAway`, `LoggedOut`).
+    pub category: Option<String>,
+    /// The vendor's description of the presence (Vonage: "Lunch", "Training", …).
+    pub description: Option<String>,
     #[graphql(skip)]
     pub(crate) agent_vendor_id: String,
 }
@@ -67,6 +72,13 @@ impl Presence {
                     .load_one(AgentById(self.agent_vendor_id.clone()))
                     .await?;
                 Ok(agent.map(Agent::new))
+            }
+            Vendor::Vonage => {
+                let user = loaders(ctx)?
+                    .vonage()?
+                    .load_one(UserById(self.agent_vendor_id.clone()))
+                    .await?;
+                Ok(user.filter(|u| u.acts_as_agent()).map(Agent::new))
             }
             _ => Ok(None),
         }
@@ -115,6 +127,40 @@ impl Presence {
             observed_at: parse_timestamp(&p.request_time),
             raw_status: p.presence_status.clone(),
             raw_connection: Some(p.connection_status.clone()),
+            category: None,
+            description: None,
+            agent_vendor_id: p.user_id.clone(),
+        }
+    }
+
+    /// Normalises a Vonage presence: `Ready` is available, `Away` and `ExtendedAway`
+    /// are away, `LoggedOut` is offline.
+    pub fn from_vonage(p: &vonage::AgentPresence) -> Self {
+        let category = p.presence.category.as_ref().map(|c| c.category_type.clone());
+        let (availability, working, online) = match category.as_deref() {
+            Some("Ready") => (Availability::Available, Some(true), Some(true)),
+            Some("Away" | "ExtendedAway") => (Availability::Away, Some(false), Some(true)),
+            Some("LoggedOut") => (Availability::Offline, Some(false), Some(false)),
+            _ => (Availability::Unknown, None, None),
+        };
+        let description = p
+            .presence
+            .description
+            .clone()
+            .or_else(|| p.presence.category.as_ref().and_then(|c| c.description.clone()));
+        Self {
+            agent_id: GlobalId::new(NodeType::Agent, Vendor::Vonage, &p.user_id).encode(),
+            vendor: VendorKind::Vonage,
+            availability,
+            working,
+            online,
+            channels: Vec::new(),
+            last_seen: None,
+            observed_at: p.updated.as_deref().and_then(parse_timestamp),
+            raw_status: description.clone(),
+            raw_connection: None,
+            category,
+            description,
             agent_vendor_id: p.user_id.clone(),
         }
     }
@@ -142,5 +188,34 @@ mod tests {
             ..p
         });
         assert_eq!(offline.availability, Availability::Offline);
+    }
+
+    #[test]
+    fn vonage_presence_keeps_category_and_description() {
+        let p: vonage::AgentPresence = serde_json::from_str(
+            r#"{"userId":"u1","updated":"2021-08-26T07:37:55.465Z","presence":{"presenceId":"p1","selectable":true,
+            "category":{"categoryType":"ExtendedAway","description":"Extended away"},"description":"Training"}}"#,
+        )
+        .unwrap();
+        let n = Presence::from_vonage(&p);
+        assert_eq!(n.availability, Availability::Away);
+        assert_eq!(n.category.as_deref(), Some("ExtendedAway"));
+        assert_eq!(n.description.as_deref(), Some("Training"));
+        assert_eq!((n.online, n.working), (Some(true), Some(false)));
+        assert!(n.observed_at.is_some());
+        let out = Presence::from_vonage(&vonage::AgentPresence {
+            presence: vonage::wire::PresenceState {
+                category: Some(vonage::wire::PresenceCategory {
+                    category_type: "LoggedOut".into(),
+                    description: None,
+                }),
+                description: None,
+                presence_id: None,
+                selectable: None,
+            },
+            ..p
+        });
+        assert_eq!(out.availability, Availability::Offline);
+        assert_eq!(out.description, None);
     }
 }

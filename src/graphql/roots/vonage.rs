@@ -1,0 +1,150 @@
+//! Vonage Contact Center's part of the graph: users, and the user mutations.
+
+use async_graphql::{Context, Enum, ID, Object, SimpleObject};
+
+use super::vonage_input::{self as input, CreateUserInput, UpdateUserInput, UserIdInput};
+use crate::{
+    graphql::{
+        connection::{self, ListConnection, PageRequest},
+        context::loaders,
+        error::{ApiError, ApiResult},
+        id::NodeType,
+        types::User,
+        validate,
+    },
+    loaders::vonage::{self as vonage_loaders, AllUsers, UserById},
+    vendors::{
+        Vendor,
+        vonage::{Include, UserBody},
+    },
+};
+
+/// Which users a list holds.
+#[derive(Debug, Enum, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UserInclude {
+    /// Active users.
+    #[default]
+    Active,
+    /// Archived users.
+    Archived,
+    /// Both.
+    All,
+}
+
+impl From<UserInclude> for Include {
+    fn from(i: UserInclude) -> Self {
+        match i {
+            UserInclude::Active => Include::Active,
+            UserInclude::Archived => Include::Archived,
+            UserInclude::All => Include::All,
+        }
+    }
+}
+
+/// User queries.
+#[derive(Default)]
+pub struct VonageQuery;
+
+#[Object]
+impl VonageQuery {
+    /// Vonage Contact Center users.
+    async fn users(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] include: UserInclude,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Option<ListConnection<User>>> {
+        let page = PageRequest::parse(first, after.as_deref())?;
+        let users = loaders(ctx)?
+            .vonage()?
+            .load_one(AllUsers(include.into()))
+            .await?
+            .unwrap_or_default();
+        Ok(Some(connection::from_slice(&users, page, |u| {
+            User::new(u.clone())
+        })))
+    }
+
+    /// One Vonage user by global id.
+    async fn user(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<User>> {
+        let user_id = validate::node_id("id", &id, NodeType::User, Vendor::Vonage)?;
+        load_user(ctx, &user_id).await.map(Some)
+    }
+}
+
+async fn load_user(ctx: &Context<'_>, user_id: &str) -> ApiResult<User> {
+    loaders(ctx)?
+        .vonage()?
+        .load_one(UserById(user_id.to_owned()))
+        .await?
+        .map(User::new)
+        .ok_or_else(|| ApiError::not_found("user"))
+}
+
+/// A user after a change.
+#[derive(SimpleObject)]
+pub struct UserPayload {
+    /// The user as Vonage returned it.
+    pub user: User,
+}
+
+/// What `deleteUser` removed.
+#[derive(SimpleObject)]
+pub struct DeleteUserPayload {
+    /// The global id of the deleted user.
+    pub deleted_user_id: ID,
+}
+
+/// User mutations.
+#[derive(Default)]
+pub struct VonageMutation;
+
+#[Object]
+impl VonageMutation {
+    /// Creates a user (Vonage `POST /users`).
+    async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> ApiResult<Option<UserPayload>> {
+        let body = input::create_body(&input)?;
+        let user = vonage_loaders::create_user(loaders(ctx)?.vonage()?, &body).await?;
+        Ok(Some(UserPayload {
+            user: User::new(user),
+        }))
+    }
+
+    /// Changes a user: only the fields given (Vonage `PATCH /users/{id}`).
+    async fn update_user(&self, ctx: &Context<'_>, input: UpdateUserInput) -> ApiResult<Option<UserPayload>> {
+        let user_id = input::user_id("input.userId", &input.user_id)?;
+        let patch = input::update_body(&input)?;
+        patch_user(ctx, &user_id, &patch).await.map(Some)
+    }
+
+    /// Archives a user (`active: false`); only archived users can be deleted.
+    async fn archive_user(&self, ctx: &Context<'_>, input: UserIdInput) -> ApiResult<Option<UserPayload>> {
+        let user_id = input::user_id("input.userId", &input.user_id)?;
+        let patch = UserBody {
+            active: Some(false),
+            ..UserBody::default()
+        };
+        patch_user(ctx, &user_id, &patch).await.map(Some)
+    }
+
+    /// Deletes an archived user (Vonage refuses an active one).
+    async fn delete_user(
+        &self,
+        ctx: &Context<'_>,
+        input: UserIdInput,
+    ) -> ApiResult<Option<DeleteUserPayload>> {
+        let user_id = input::user_id("input.userId", &input.user_id)?;
+        vonage_loaders::delete_user(loaders(ctx)?.vonage()?, &user_id).await?;
+        Ok(Some(DeleteUserPayload {
+            deleted_user_id: input.user_id,
+        }))
+    }
+}
+
+async fn patch_user(ctx: &Context<'_>, user_id: &str, patch: &UserBody) -> ApiResult<UserPayload> {
+    let user = vonage_loaders::update_user(loaders(ctx)?.vonage()?, user_id, patch).await?;
+    Ok(UserPayload {
+        user: User::new(user),
+    })
+}
