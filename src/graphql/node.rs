@@ -7,7 +7,10 @@ use super::{
     error::{ApiError, ApiResult},
     id::{GlobalId, NodeType},
     roots::webex,
-    types::{Agent, SkillQueue, Supervisor, Team, User, supervisor_webex::WebexSupervisor},
+    types::{
+        Agent, SkillQueue, Supervisor, Team, User, supervisor_vonage::VonageSupervisor,
+        supervisor_webex::WebexSupervisor,
+    },
 };
 use crate::{
     loaders::{
@@ -139,6 +142,12 @@ async fn resolve(ctx: &Context<'_>, id: GlobalId) -> ApiResult<Option<Node>> {
             .await?
             .filter(|u| u.acts_as_agent())
             .map(|u| Node::Agent(Agent::new(u))),
+        (NodeType::Supervisor, Vendor::Vonage) => loaders
+            .vonage()?
+            .load_one(UserById(id.vendor_id.clone()))
+            .await?
+            .and_then(VonageSupervisor::of)
+            .map(|s| Node::Supervisor(Supervisor::new(s))),
         _ => return Err(unsupported().into()),
     })
 }

@@ -213,6 +213,55 @@ async fn the_seeded_account_has_users_of_every_role() {
 }
 
 #[tokio::test]
+async fn supervisor_users_are_supervisors_too() {
+    let app = spawn_app().await;
+    let listed = app
+        .data(
+            "{ vonageSupervisors { totalCount nodes { id vendor vendorId displayName email agents { totalCount }
+               details { ... on VonageSupervisorDetails { userId username actsAsAgent } } } } }",
+            json!({}),
+        )
+        .await;
+    let supervisors = listed["vonageSupervisors"]["nodes"].as_array().unwrap();
+    let users = all_users(&app).await;
+    let supervisor_users: Vec<&Value> = users
+        .iter()
+        .filter(|u| u["userAccountConfiguration"]["role"] == "SUPERVISOR" && u["active"] == true)
+        .collect();
+    assert_eq!(supervisors.len(), supervisor_users.len());
+    assert_eq!(supervisors.len(), 2, "{listed}");
+    for (s, u) in supervisors.iter().zip(&supervisor_users) {
+        assert_eq!(s["vendor"], "VONAGE");
+        assert_eq!(s["details"]["userId"], u["id"]);
+        assert_eq!(s["details"]["username"], u["username"]);
+        assert_eq!(
+            s["details"]["actsAsAgent"],
+            u["userAccountConfiguration"]["actAsAgent"]
+        );
+        // Vonage does not say whom a supervisor monitors: null, not an empty list.
+        assert_eq!(s["agents"], Value::Null);
+    }
+    // The same supervisor through `node`, and through its user; an agent user is none.
+    let first = &supervisors[0];
+    let via_node = app
+        .data(
+            "query($id: ID!) { node(id: $id) { ... on Supervisor { id email } } }",
+            json!({ "id": first["id"] }),
+        )
+        .await;
+    assert_eq!(via_node["node"]["id"], first["id"]);
+    assert_eq!(via_node["node"]["email"], first["email"]);
+    let via_user = app
+        .data(
+            "query($s: ID!, $a: ID!) { s: user(id: $s) { supervisor { id } } a: user(id: $a) { supervisor { id } } }",
+            json!({ "s": first["details"]["userId"], "a": user_named(&app, "mia.okafor").await["id"] }),
+        )
+        .await;
+    assert_eq!(via_user["s"]["supervisor"]["id"], first["id"]);
+    assert_eq!(via_user["a"]["supervisor"], Value::Null);
+}
+
+#[tokio::test]
 async fn the_seed_bodies_create_users_that_read_back_as_sent() {
     let app = spawn_app().await;
 

@@ -9,10 +9,10 @@ use crate::{
         context::loaders,
         error::{ApiError, ApiResult},
         id::NodeType,
-        types::User,
+        types::{Supervisor, User, supervisor_vonage::VonageSupervisor},
         validate,
     },
-    loaders::vonage::{self as vonage_loaders, AllUsers, UserById},
+    loaders::vonage::{self as vonage_loaders, AllUsers, SupervisorUsers, UserById},
     vendors::{
         Vendor,
         vonage::{Include, UserBody},
@@ -63,6 +63,24 @@ impl VonageQuery {
             .unwrap_or_default();
         Ok(Some(connection::from_slice(&users, page, |u| {
             User::new(u.clone())
+        })))
+    }
+
+    /// Vonage users whose role is Supervisor (active ones), as supervisors.
+    async fn vonage_supervisors(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Option<ListConnection<Supervisor>>> {
+        let page = PageRequest::parse(first, after.as_deref())?;
+        let users = loaders(ctx)?
+            .vonage()?
+            .load_one(SupervisorUsers)
+            .await?
+            .unwrap_or_default();
+        Ok(Some(connection::from_slice(&users, page, |u| {
+            Supervisor::new(VonageSupervisor(u.clone()))
         })))
     }
 

@@ -11,6 +11,7 @@ pub mod password;
 pub mod presence;
 pub mod skill_queue;
 pub mod supervisor;
+pub mod supervisor_vonage;
 pub mod supervisor_webex;
 pub mod team;
 pub mod user;

@@ -1,5 +1,5 @@
-//! `Supervisor`: someone who monitors agents (a Webex Calling supervisor; later a
-//! Vonage user whose role is Supervisor), with the fields every vendor shares, the
+//! `Supervisor`: someone who monitors agents (a Webex Calling supervisor, or a Vonage
+//! user whose role is Supervisor), with the fields every vendor shares, the
 //! vendor's own details, and `agents` as a connection. Each vendor implements
 //! [`SupervisorSource`] in its own file (`supervisor_webex.rs`, …), so adding a vendor
 //! touches nothing here but the [`SupervisorDetails`] union.
@@ -9,7 +9,10 @@ use std::{fmt, sync::Arc};
 use async_graphql::{Context, ID, Object, Union};
 use async_trait::async_trait;
 
-use super::{Agent, PhoneNumber, VendorKind, supervisor_webex::WebexSupervisorDetails};
+use super::{
+    Agent, PhoneNumber, VendorKind, supervisor_vonage::VonageSupervisorDetails,
+    supervisor_webex::WebexSupervisorDetails,
+};
 use crate::{
     graphql::{
         connection::{ListConnection, PageRequest},
@@ -24,6 +27,8 @@ use crate::{
 pub enum SupervisorDetails {
     /// Webex Calling's details.
     Webex(WebexSupervisorDetails),
+    /// Vonage's details.
+    Vonage(VonageSupervisorDetails),
 }
 
 /// A vendor's supervisor record, seen through the fields every vendor shares.
@@ -122,7 +127,7 @@ impl Supervisor {
         self.source.details()
     }
 
-    /// The agents this supervisor monitors.
+    /// The agents this supervisor monitors; null where the vendor does not say (Vonage).
     async fn agents(
         &self,
         ctx: &Context<'_>,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use super::{Agent, Presence, VendorKind};
+use super::{Agent, Presence, Supervisor, VendorKind, supervisor_vonage::VonageSupervisor};
 use crate::{
     graphql::{
         context::loaders,
@@ -326,6 +326,11 @@ impl User {
         self.record
             .acts_as_agent()
             .then(|| Agent::new((*self.record).clone()))
+    }
+
+    /// The same user as a `Supervisor`, when its role is Supervisor.
+    async fn supervisor(&self) -> Option<Supervisor> {
+        VonageSupervisor::of((*self.record).clone()).map(Supervisor::new)
     }
 
     /// The user's presence as an agent, when it acts as one.
