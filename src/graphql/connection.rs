@@ -68,12 +68,10 @@ impl PageRequest {
         };
         let offset = match after {
             None => 0,
-            Some(c) => {
-                OffsetCursor::decode_cursor(c)
-                    .map_err(|_| ApiError::bad_input("after", "is not a cursor from this list"))?
-                    .0
-                    + 1
-            }
+            Some(c) => OffsetCursor::decode_cursor(c)
+                .ok()
+                .and_then(|cursor| cursor.0.checked_add(1))
+                .ok_or_else(|| ApiError::bad_input("after", "is not a cursor from this list"))?,
         };
         Ok(Self { offset, limit })
     }
@@ -126,5 +124,10 @@ mod tests {
         assert!(!c.has_next_page);
         assert!(PageRequest::parse(Some(-1), None).is_err());
         assert!(PageRequest::parse(None, Some("garbage")).is_err());
+        let last = OffsetCursor(usize::MAX).encode_cursor();
+        assert!(
+            PageRequest::parse(None, Some(&last)).is_err(),
+            "a cursor past the end is refused"
+        );
     }
 }

@@ -9,6 +9,7 @@
 
 use std::path::PathBuf;
 
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use switchboard::sim::control::RecordedRequest;
 
@@ -42,6 +43,16 @@ pub fn load(relative: &str) -> Option<Spec> {
         doc,
         name: relative.to_owned(),
     })
+}
+
+/// Fails unless the client's wire type `T` reads the spec's example response.
+pub fn parses<T: DeserializeOwned>(spec: &Spec, method: &str, template: &str, status: &str) {
+    let example = spec
+        .example(method, template, status)
+        .unwrap_or_else(|| panic!("{method} {template} {status} has an example"));
+    if let Err(e) = serde_json::from_value::<T>(example.clone()) {
+        panic!("{method} {template} {status}: the client cannot read the documented example: {e}");
+    }
 }
 
 impl Spec {
