@@ -4,6 +4,7 @@
 mod helpers;
 
 mod auth;
+mod browser;
 mod dixa_spec;
 mod dixa_teams;
 mod errors;

@@ -1,0 +1,86 @@
+//! The GraphiQL explorer in a real browser: Debian's Chromium driven by
+//! `playwright-core` (`tests/browser/`), against the gateway as the default run serves
+//! it (no API key). `./scripts/test.sh` installs both and sets `REQUIRE_BROWSER=1`,
+//! which makes their absence a failure; a bare `cargo test` without them skips.
+
+use std::{path::PathBuf, process::Command};
+
+use serde_json::Value;
+
+use crate::helpers::{TENANT, spawn_app_with};
+
+fn browser_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
+}
+
+/// Whether Chromium, Node and playwright-core are here; panics when they are required.
+fn browser_available() -> bool {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let missing: Vec<String> = [
+        (!PathBuf::from(&chromium).exists()).then(|| format!("Chromium at {chromium}")),
+        Command::new("node")
+            .arg("--version")
+            .output()
+            .is_err()
+            .then(|| "node".to_owned()),
+        (!browser_dir().join("node_modules/playwright-core").exists())
+            .then(|| "tests/browser/node_modules (npm ci)".to_owned()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    let required = std::env::var("REQUIRE_BROWSER").is_ok_and(|v| v == "1");
+    assert!(
+        !required,
+        "the browser test needs {missing:?}; ./scripts/test.sh installs them"
+    );
+    eprintln!("NOTICE: skipping the browser test, missing {missing:?}");
+    false
+}
+
+#[tokio::test]
+async fn the_explorer_runs_its_first_query_in_a_real_browser() {
+    if !browser_available() {
+        return;
+    }
+    // As in the default run: the page's requests carry no API key.
+    let app = spawn_app_with(|s| s.anonymous_tenant = Some(TENANT.to_owned())).await;
+    let url = app.url("/");
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg(browser_dir().join("explorer.js"))
+            .arg(url)
+            .output()
+            .expect("node runs")
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "explorer.js failed: {}\n{stdout}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_str(stdout.trim()).expect("explorer.js prints one JSON line");
+    assert_eq!(report["problems"], serde_json::json!([]), "{report}");
+    let result = &report["response"];
+    assert!(result.get("errors").is_none(), "{result}");
+    let teams = result["data"]["teams"]["nodes"].as_array().expect("teams");
+    assert_eq!(teams.len(), 3, "{result}");
+    let members = &teams[0]["members"]["nodes"];
+    assert!(!members.as_array().unwrap().is_empty(), "{result}");
+    assert!(
+        !teams[0]["presence"]["nodes"].as_array().unwrap().is_empty(),
+        "{result}"
+    );
+    // The page rendered that answer.
+    let pane = report["pane"].as_str().unwrap();
+    let first_team = teams[0]["name"].as_str().unwrap();
+    assert!(
+        pane.contains(first_team),
+        "the result pane lacks {first_team}: {pane}"
+    );
+}
