@@ -207,7 +207,7 @@ impl Default for GraphqlSettings {
 pub struct TenantSettings {
     /// Keys clients send as `Authorization: Bearer <key>`
     /// (`SWITCHBOARD_TENANTS__<ID>__API_KEYS`, a TOML list).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "secret::list")]
     pub api_keys: Vec<SecretString>,
     /// The Dixa connection (`SWITCHBOARD_TENANTS__<ID>__DIXA__*`).
     #[serde(default)]
@@ -231,6 +231,7 @@ pub struct DixaSettings {
     /// (`…__DIXA__BASE_URL`).
     pub base_url: Url,
     /// The API token, sent raw in `Authorization` (`…__DIXA__API_TOKEN`).
+    #[serde(deserialize_with = "secret::one")]
     pub api_token: SecretString,
     /// Page size requested from paged endpoints (`…__DIXA__PAGE_LIMIT`).
     #[serde(default = "default_dixa_page_limit")]
@@ -260,6 +261,7 @@ pub struct WebexSettings {
     pub base_url: Url,
     /// An admin or service-app access token with `spark-admin:telephony_config_read` and
     /// `_write`, sent as `Authorization: Bearer` (`…__WEBEX__ACCESS_TOKEN`).
+    #[serde(deserialize_with = "secret::one")]
     pub access_token: SecretString,
     /// The organisation every call names in `orgId`: its Webex id
     /// (`ciscospark://us/ORGANIZATION/…` in base64) (`…__WEBEX__ORG_ID`).
@@ -292,8 +294,10 @@ pub struct HuaweiSettings {
     /// cc-management paths are appended to it (`…__HUAWEI__BASE_URL`).
     pub base_url: Url,
     /// The app key (AK), sent as `app_key` and `x-app-key` (`…__HUAWEI__APP_KEY`).
+    #[serde(deserialize_with = "secret::one")]
     pub app_key: SecretString,
     /// The app secret (SK), sent only to the token exchange (`…__HUAWEI__APP_SECRET`).
+    #[serde(deserialize_with = "secret::one")]
     pub app_secret: SecretString,
     /// Token lifetime asked for in `X-Token-Expire`, 1 to 3600 seconds
     /// (`…__HUAWEI__TOKEN_LIFETIME_SECS`).
@@ -337,6 +341,7 @@ pub struct VonageSettings {
     /// The API client id (`…__VONAGE__CLIENT_ID`).
     pub client_id: String,
     /// The API client secret (`…__VONAGE__CLIENT_SECRET`).
+    #[serde(deserialize_with = "secret::one")]
     pub client_secret: SecretString,
     /// Space-separated scopes asked for with each token (`…__VONAGE__SCOPES`).
     #[serde(default = "default_vonage_scopes")]
@@ -347,7 +352,7 @@ pub struct VonageSettings {
     /// The secret Vonage's webhooks present at `/webhooks/vonage/<tenant>`, as
     /// `Authorization: Bearer <secret>` or `X-Webhook-Secret`; webhooks are refused when
     /// unset (`…__VONAGE__WEBHOOK_SECRET`).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "secret::optional")]
     pub webhook_secret: Option<SecretString>,
 }
 
@@ -370,6 +375,78 @@ impl VonageSettings {
             page_limit: default_vonage_page_limit(),
             webhook_secret: None,
         }
+    }
+}
+
+/// Credentials as text, however the environment spelled them: figment reads
+/// `SWITCHBOARD_…=123456` as a number and `=true` as a boolean, and a secret must still
+/// load. A value of another shape is refused without being quoted.
+mod secret {
+    use std::fmt;
+
+    use secrecy::SecretString;
+    use serde::{Deserialize, Deserializer, de};
+
+    struct Text(SecretString);
+
+    impl<'de> Deserialize<'de> for Text {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(TextVisitor)
+        }
+    }
+
+    struct TextVisitor;
+
+    impl de::Visitor<'_> for TextVisitor {
+        type Value = Text;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a secret as text")
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Text, E> {
+            Ok(Text(SecretString::from(v)))
+        }
+
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Text, E> {
+            self.visit_str(&v.to_string())
+        }
+
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Text, E> {
+            self.visit_str(&v.to_string())
+        }
+
+        fn visit_u128<E: de::Error>(self, v: u128) -> Result<Text, E> {
+            self.visit_str(&v.to_string())
+        }
+
+        fn visit_i128<E: de::Error>(self, v: i128) -> Result<Text, E> {
+            self.visit_str(&v.to_string())
+        }
+
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Text, E> {
+            self.visit_str(&v.to_string())
+        }
+
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Text, E> {
+            self.visit_str(&v.to_string())
+        }
+
+        fn visit_char<E: de::Error>(self, v: char) -> Result<Text, E> {
+            self.visit_str(&v.to_string())
+        }
+    }
+
+    pub fn one<'de, D: Deserializer<'de>>(d: D) -> Result<SecretString, D::Error> {
+        Text::deserialize(d).map(|t| t.0)
+    }
+
+    pub fn optional<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SecretString>, D::Error> {
+        Option::<Text>::deserialize(d).map(|t| t.map(|t| t.0))
+    }
+
+    pub fn list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<SecretString>, D::Error> {
+        Vec::<Text>::deserialize(d).map(|l| l.into_iter().map(|t| t.0).collect())
     }
 }
 
@@ -507,6 +584,32 @@ mod tests {
         std::fs::write(&file, "listen = \"127.0.0.1:1\"\n[cache]\nnamepsace = \"x\"\n").unwrap();
         let err = file_only(&file).unwrap_err().to_string();
         assert!(err.contains("namepsace"), "{err}");
+    }
+
+    #[test]
+    fn secrets_load_as_text_whatever_the_environment_made_of_them() {
+        use secrecy::ExposeSecret;
+        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("switchboard.example.toml");
+        let figment = Settings::defaults_and_file(Some(&file))
+            .unwrap()
+            .merge(Serialized::default("tenants.acme.api_keys", [123456789]))
+            .merge(Serialized::default("tenants.acme.huawei.app_key", 987654321))
+            .merge(Serialized::default("tenants.acme.vonage.webhook_secret", true));
+        let settings = Settings::extract(figment).expect("numbers and booleans are text");
+        let acme = &settings.tenants["acme"];
+        assert_eq!(acme.api_keys[0].expose_secret(), "123456789");
+        assert_eq!(acme.huawei.as_ref().unwrap().app_key.expose_secret(), "987654321");
+        let secret = acme.vonage.as_ref().unwrap().webhook_secret.as_ref().unwrap();
+        assert_eq!(secret.expose_secret(), "true");
+        // A value of the wrong shape is refused, and never quoted.
+        let figment = Settings::defaults_and_file(Some(&file))
+            .unwrap()
+            .merge(Serialized::default(
+                "tenants.acme.dixa.api_token",
+                ["s3cr3t-in-a-list"],
+            ));
+        let err = Settings::extract(figment).unwrap_err().to_string();
+        assert!(err.contains("api_token") && !err.contains("s3cr3t"), "{err}");
     }
 
     #[test]

@@ -41,7 +41,8 @@ pub fn node_id(field: &str, raw: &ID, node_type: NodeType, vendor: Vendor) -> Ap
         .vendor_id)
 }
 
-/// A non-empty list of at most `max` global ids of `node_type` on `vendor`, with
+/// A non-empty list of at most `max` global ids of `node_type` on `vendor`, each
+/// vendor id passed through `check` (which names `field[i]`, the entry as sent), with
 /// duplicates dropped, returning the vendor's ids in order.
 pub fn node_ids(
     field: &str,
@@ -49,6 +50,7 @@ pub fn node_ids(
     node_type: NodeType,
     vendor: Vendor,
     max: usize,
+    check: impl Fn(&str, &str) -> ApiResult<String>,
 ) -> ApiResult<Vec<String>> {
     if raw.is_empty() {
         return Err(ApiError::bad_input(field, "must name at least one id"));
@@ -61,7 +63,8 @@ pub fn node_ids(
     }
     let mut out: Vec<String> = Vec::with_capacity(raw.len());
     for (i, id) in raw.iter().enumerate() {
-        let vendor_id = node_id(&format!("{field}[{i}]"), id, node_type, vendor)?;
+        let entry = format!("{field}[{i}]");
+        let vendor_id = check(&entry, &node_id(&entry, id, node_type, vendor)?)?;
         if !out.contains(&vendor_id) {
             out.push(vendor_id);
         }
@@ -93,13 +96,44 @@ mod tests {
             NodeType::Agent,
             Vendor::Dixa,
             5,
+            as_is,
         )
         .unwrap_err();
         assert_eq!(err.field.as_deref(), Some("ids[1]"));
         assert_eq!(
-            node_ids("ids", &[good.clone(), good], NodeType::Agent, Vendor::Dixa, 5).unwrap(),
+            node_ids(
+                "ids",
+                &[good.clone(), good.clone()],
+                NodeType::Agent,
+                Vendor::Dixa,
+                5,
+                as_is
+            )
+            .unwrap(),
             vec!["a"]
         );
-        assert!(node_ids("ids", &[], NodeType::Agent, Vendor::Dixa, 5).is_err());
+        assert!(node_ids("ids", &[], NodeType::Agent, Vendor::Dixa, 5, as_is).is_err());
+        // The check names the entry as sent, counting duplicates.
+        let a = GlobalId::new(
+            NodeType::Agent,
+            Vendor::Dixa,
+            "0d1a0000-5e7e-4c1d-9a5e-000000000000",
+        )
+        .encode();
+        let bad = GlobalId::new(NodeType::Agent, Vendor::Dixa, "not-a-uuid").encode();
+        let err = node_ids(
+            "ids",
+            &[a.clone(), a, bad],
+            NodeType::Agent,
+            Vendor::Dixa,
+            5,
+            uuid,
+        )
+        .unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("ids[2]"));
+    }
+
+    fn as_is(_: &str, id: &str) -> ApiResult<String> {
+        Ok(id.to_owned())
     }
 }

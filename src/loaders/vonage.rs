@@ -177,23 +177,27 @@ async fn forget(loader: &RequestLoader<VonageLoader>, user_id: Option<&str>) {
 /// Creates a user (never retried); the lists are invalidated before this returns.
 pub async fn create_user(loader: &RequestLoader<VonageLoader>, body: &UserBody) -> Result<User, VendorError> {
     let l = loader.loader();
-    let user = l.api.create_user(body).await?;
-    forget(loader, Some(&user.user_id)).await;
+    let created = l.api.create_user(body).await;
+    // A create that failed may still have happened (a timeout): forget the lists either way.
+    forget(loader, created.as_ref().ok().map(|u| u.user_id.as_str())).await;
+    let user = created?;
     l.cache
         .put(&l.key("user", Some(&user.user_id)), TtlClass::Directory, &user)
         .await;
     Ok(user)
 }
 
-/// Patches a user (archive with `active: false`), then forgets what was cached of it.
+/// Patches a user (archive with `active: false`), then forgets what was cached of it,
+/// also when the call failed (it may have happened all the same).
 pub async fn update_user(
     loader: &RequestLoader<VonageLoader>,
     user_id: &str,
     patch: &UserBody,
 ) -> Result<User, VendorError> {
     let l = loader.loader();
-    let user = l.api.update_user(user_id, patch).await?;
+    let updated = l.api.update_user(user_id, patch).await;
     forget(loader, Some(user_id)).await;
+    let user = updated?;
     l.cache
         .put(&l.key("user", Some(user_id)), TtlClass::Directory, &user)
         .await;
@@ -202,9 +206,9 @@ pub async fn update_user(
 
 /// Deletes an archived user and forgets everything cached of it.
 pub async fn delete_user(loader: &RequestLoader<VonageLoader>, user_id: &str) -> Result<(), VendorError> {
-    loader.loader().api.delete_user(user_id).await?;
+    let deleted = loader.loader().api.delete_user(user_id).await;
     forget(loader, Some(user_id)).await;
-    Ok(())
+    deleted
 }
 
 #[cfg(test)]

@@ -101,6 +101,17 @@ impl VendorError {
         self
     }
 
+    /// The same error with every occurrence of `secrets` in the vendor's message
+    /// replaced, for calls that sent one (a vendor may quote the password it refused).
+    pub fn redacting(mut self, secrets: &[&str]) -> Self {
+        if let Some(message) = &mut self.message {
+            for secret in secrets.iter().filter(|s| !s.is_empty()) {
+                *message = message.replace(secret, "[REDACTED]");
+            }
+        }
+        self
+    }
+
     /// Attaches the vendor's tracking id.
     pub fn with_tracking_id(mut self, tracking_id: Option<String>) -> Self {
         self.tracking_id = tracking_id;
@@ -129,5 +140,24 @@ impl VendorError {
             Some(m) => format!("{base}: {m}"),
             None => base,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacting_removes_every_secret_from_the_message() {
+        let e = VendorError::rejected(
+            Vendor::HuaweiAicc,
+            None,
+            "password Abc#1234 is weak; Abc#1234 again",
+        )
+        .redacting(&["Abc#1234", ""]);
+        assert_eq!(
+            e.message.as_deref(),
+            Some("password [REDACTED] is weak; [REDACTED] again")
+        );
     }
 }

@@ -235,11 +235,12 @@ impl Reply {
     }
 }
 
-/// serde_json's message, unless it quotes a value (`invalid type: string "…"`): then
-/// only the kind of error and where it happened.
+/// serde_json's message when it names only the shape (`missing field `x``), else only
+/// the kind of error and where it happened: other messages quote a value from the body
+/// (`invalid type: string "…"`, ``integer `123` ``, ``unknown variant `…` ``).
 fn decode_error_without_values(e: &serde_json::Error) -> String {
     let message = e.to_string();
-    if !message.contains('"') {
+    if message.starts_with("missing field") || !(message.contains('"') || message.contains('`')) {
         return message;
     }
     let kind = match e.classify() {
@@ -488,6 +489,12 @@ mod tests {
         };
         let err = reply.json::<TokenReply>(Vendor::Dixa).unwrap_err().to_string();
         assert!(!err.contains("s3cr3t"), "{err}");
+        let number = Reply {
+            body: Bytes::from_static(br#"{"expires_in":-987654321}"#),
+            ..reply.clone()
+        };
+        let err = number.json::<TokenReply>(Vendor::Dixa).unwrap_err().to_string();
+        assert!(!err.contains("987654321"), "{err}");
         assert!(err.contains("line 1"), "{err}");
         let missing = Reply {
             body: Bytes::from_static(b"{}"),

@@ -23,12 +23,16 @@ pub struct Token {
     pub expires_at: Instant,
 }
 
+/// The longest a token is trusted, whatever lifetime the vendor claims: a day. Also
+/// keeps an absurd `expires_in` from overflowing the clock.
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
+
 impl Token {
-    /// A token valid for `lifetime` from now.
+    /// A token valid for `lifetime` (at most [`MAX_TOKEN_LIFETIME`]) from now.
     pub fn new(value: SecretString, lifetime: Duration) -> Self {
         Self {
             value,
-            expires_at: Instant::now() + lifetime,
+            expires_at: Instant::now() + lifetime.min(MAX_TOKEN_LIFETIME),
         }
     }
 }
@@ -114,6 +118,12 @@ mod tests {
     };
 
     use super::*;
+
+    #[test]
+    fn an_absurd_lifetime_is_capped_not_an_overflow() {
+        let token = Token::new(SecretString::from("t"), Duration::from_secs(u64::MAX));
+        assert!(token.expires_at <= Instant::now() + MAX_TOKEN_LIFETIME);
+    }
     use crate::vendors::Vendor;
 
     struct Counting(Arc<AtomicUsize>, Duration);

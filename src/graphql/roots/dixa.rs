@@ -155,11 +155,8 @@ async fn change_members(ctx: &Context<'_>, input: TeamMembersInput, add: bool) -
         NodeType::Agent,
         Vendor::Dixa,
         MAX_MEMBERS_PER_CHANGE,
-    )?
-    .into_iter()
-    .enumerate()
-    .map(|(i, id)| validate::uuid(&format!("input.agentIds[{i}]"), &id))
-    .collect::<ApiResult<Vec<_>>>()?;
+        validate::uuid,
+    )?;
     dixa_loaders::change_members(loaders(ctx)?.dixa()?, &team_id, &agent_ids, add).await?;
     Ok(TeamPayload {
         team: load_team(ctx, &team_id).await?,

@@ -407,8 +407,9 @@ pub mod rules {
 
     /// Characters an agent name must not contain.
     pub const NAME_FORBIDDEN: &str = "\"[]'&()=;<>,";
-    /// The special characters of the default password rule group.
-    pub const PASSWORD_SPECIALS: &str = "~`!@#$%^*()-+_=\\¦,./<>?;':\"[]{}&";
+    /// The special characters of the default password rule group. The documentation's
+    /// table shows `¦` where a `|` would end its cell: both are accepted.
+    pub const PASSWORD_SPECIALS: &str = "~`!@#$%^*()-+_=\\|¦,./<>?;':\"[]{}&";
     /// Longest password accepted (the vendor documents none; this bounds the input).
     pub const MAX_PASSWORD: usize = 128;
 

@@ -514,6 +514,8 @@ async fn change(
 
 /// The supervisor as it is after a write, and one outcome per agent: Webex's status
 /// where it reported one (matched by the UUID inside the ids), `SUCCESS` otherwise.
+/// When reading the supervisor back fails, the outcomes still arrive, with the
+/// supervisor null and the read's error in `errors`.
 async fn payload(
     ctx: &Context<'_>,
     supervisor: &str,
@@ -521,13 +523,20 @@ async fn payload(
     sent: &[String],
     statuses: Vec<AgentStatus>,
 ) -> ApiResult<SupervisorPayload> {
-    let detail = loaders(ctx)?
+    let read = loaders(ctx)?
         .webex()?
         .load_one(SupervisorById {
             id: supervisor.to_owned(),
             has_cx_essentials,
         })
-        .await?;
+        .await;
+    // The write happened: a failed read-back must not hide its outcomes (nor invite a
+    // second create). They arrive with `supervisor: null` and the read's error beside.
+    let detail = read.unwrap_or_else(|e| {
+        let error: async_graphql::Error = ApiError::from(e).into();
+        ctx.add_error(error.into_server_error(ctx.item.pos));
+        None
+    });
     let known = |id: &str| -> webex::Agent {
         let uuid = uuid_of(id);
         detail

@@ -404,6 +404,7 @@ fn paged<T: Serialize>(items: Vec<T>, params: &PageParams, headers: &HeaderMap, 
                 .decode(raw)
                 .ok()
                 .and_then(|b| serde_json::from_slice(&b).ok())
+                .filter(|k: &PageKey| (1..=MAX_PAGE_LIMIT).contains(&k.limit))
                 .ok_or_else(|| bad("Invalid value for: query parameter pageKey"))?;
             if params.page_limit.is_none() {
                 limit = key.limit;
@@ -419,7 +420,9 @@ fn paged<T: Serialize>(items: Vec<T>, params: &PageParams, headers: &HeaderMap, 
         .unwrap_or("localhost");
     let link = |offset: usize| {
         let key = STANDARD.encode(serde_json::to_vec(&PageKey { offset, limit }).unwrap_or_default());
-        let mut url = url::Url::parse(&format!("http://{host}{}", uri.0.path())).expect("a valid URL");
+        let Ok(mut url) = url::Url::parse(&format!("http://{host}{}", uri.0.path())) else {
+            return String::new();
+        };
         url.query_pairs_mut()
             .append_pair("pageLimit", &limit.to_string())
             .append_pair("pageKey", &key);
@@ -427,7 +430,7 @@ fn paged<T: Serialize>(items: Vec<T>, params: &PageParams, headers: &HeaderMap, 
     };
     let meta = Meta {
         previous: (offset > 0).then(|| link(offset.saturating_sub(limit))),
-        next: (offset + limit < total).then(|| link(offset + limit)),
+        next: (offset.saturating_add(limit) < total).then(|| link(offset.saturating_add(limit))),
     };
     Ok((StatusCode::OK, Json(json!({ "data": page, "meta": meta }))).into_response())
 }

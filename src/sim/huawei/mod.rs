@@ -49,7 +49,7 @@ const AGENT_TYPES: [i64; 4] = [4, 11, 5, 99];
 /// Agent, inspector and outbound call agent.
 const ROLES: [i64; 3] = [2, 3, 4];
 /// The special characters of the default password rule group.
-const PASSWORD_SPECIALS: &str = "~`!@#$%^*()-+_=\\¦,./<>?;':\"[]{}&";
+const PASSWORD_SPECIALS: &str = "~`!@#$%^*()-+_=\\|¦,./<>?;':\"[]{}&";
 /// Characters an agent name must not contain.
 const NAME_FORBIDDEN: &str = "\"[]'&()=;<>,";
 

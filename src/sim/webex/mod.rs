@@ -403,7 +403,9 @@ fn paged<T>(
         .and_then(|h| h.to_str().ok())
         .unwrap_or("localhost");
     let link = |start: usize| {
-        let mut url = url::Url::parse(&format!("http://{host}{}", uri.0.path())).expect("a valid URL");
+        let Ok(mut url) = url::Url::parse(&format!("http://{host}{}", uri.0.path())) else {
+            return String::new();
+        };
         {
             let mut pairs = url.query_pairs_mut();
             for (k, v) in q.iter().filter(|(k, _)| *k != "start" && *k != "max") {
@@ -416,8 +418,8 @@ fn paged<T>(
         url.to_string()
     };
     let mut links = vec![format!("<{}>; rel=\"first\"", link(0))];
-    if start + max < total {
-        links.push(format!("<{}>; rel=\"next\"", link(start + max)));
+    if start.saturating_add(max) < total {
+        links.push(format!("<{}>; rel=\"next\"", link(start.saturating_add(max))));
     }
     if start > 0 {
         links.push(format!("<{}>; rel=\"prev\"", link(start.saturating_sub(max))));

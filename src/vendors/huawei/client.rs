@@ -201,7 +201,8 @@ impl HuaweiApi for HuaweiClient {
         };
         let reply: wire::CreateAgentReply = self
             .post("/agentAccount/create", &body, Idempotency::Once)
-            .await?;
+            .await
+            .map_err(|e| e.redacting(&[account.password.expose_secret()]))?;
         Ok(reply.work_no)
     }
 
@@ -217,9 +218,14 @@ impl HuaweiApi for HuaweiClient {
             old_pass_word: change.password.as_ref().map(|(old, _)| old.expose_secret()),
             new_pass_word: change.password.as_ref().map(|(_, new)| new.expose_secret()),
         };
+        let passwords = change
+            .password
+            .as_ref()
+            .map_or([""; 2], |(old, new)| [old.expose_secret(), new.expose_secret()]);
         let _: serde_json::Value = self
             .post("/agentAccount/update", &body, Idempotency::Once)
-            .await?;
+            .await
+            .map_err(|e| e.redacting(&passwords))?;
         Ok(())
     }
 
