@@ -216,12 +216,23 @@ impl fmt::Debug for Reply {
 impl Reply {
     /// Decodes the body as JSON of type `T`. The error names what did not match but
     /// never quotes a value from the body, which may be a credential.
+    ///
+    /// A key the body repeats (Vonage's documented create response has `userId` twice)
+    /// is read as JSON parsers commonly do: the last one wins.
     pub fn json<T: DeserializeOwned>(&self, vendor: Vendor) -> Result<T, VendorError> {
-        serde_json::from_slice(&self.body).map_err(|e| {
-            let reason = decode_error_without_values(&e);
-            tracing::warn!(%vendor, error = %reason, "undecodable vendor response");
-            VendorError::invalid_response(vendor, format!("unexpected response body ({reason})"))
-        })
+        serde_json::from_slice(&self.body)
+            .or_else(|e| {
+                if e.to_string().starts_with("duplicate field") {
+                    serde_json::from_slice::<serde_json::Value>(&self.body).and_then(serde_json::from_value)
+                } else {
+                    Err(e)
+                }
+            })
+            .map_err(|e| {
+                let reason = decode_error_without_values(&e);
+                tracing::warn!(%vendor, error = %reason, "undecodable vendor response");
+                VendorError::invalid_response(vendor, format!("unexpected response body ({reason})"))
+            })
     }
 
     /// `Retry-After`, in seconds or as an HTTP date.
@@ -473,6 +484,26 @@ mod tests {
             assert!(!shown.contains(secret), "{secret} in {shown}");
         }
         assert!(shown.contains("/token") && shown.contains("apiKey"), "{shown}");
+    }
+
+    #[test]
+    fn a_repeated_key_is_read_last_one_wins() {
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct User {
+            user_id: String,
+            username: String,
+        }
+        let reply = Reply {
+            status: StatusCode::OK,
+            headers: HeaderMap::new(),
+            body: Bytes::from_static(br#"{"userId":"first","username":"wallboard","userId":"second"}"#),
+        };
+        let user: User = reply.json(Vendor::Vonage).unwrap();
+        assert_eq!(
+            (user.user_id.as_str(), user.username.as_str()),
+            ("second", "wallboard")
+        );
     }
 
     #[test]

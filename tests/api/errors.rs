@@ -67,17 +67,19 @@ async fn a_lasting_429_becomes_vendor_rate_limited() {
     let app = spawn_app().await;
     app.fault(
         "dixa",
-        json!({ "route": "GET /teams", "status": 429, "retryAfterSecs": 1 }),
+        json!({ "route": "GET /teams/{teamId}/presence", "status": 429, "retryAfterSecs": 1 }),
     )
     .await;
-    let body = app.graphql("{ teams { totalCount } }", json!({})).await;
-    assert!(body["data"]["teams"].is_null());
+    let body = app.graphql(NAMES_AND_PRESENCE, json!({})).await;
+    assert_eq!(names(&body["data"]), ["Tier 1 Support", "Billing", "VIP Care"]);
+    assert!(body["data"]["teams"]["edges"][0]["node"]["presence"].is_null());
     assert_eq!(first_code(&body), "VENDOR_RATE_LIMITED");
     assert_eq!(body["errors"][0]["extensions"]["retryAfter"], 1);
+    assert_eq!(body["errors"][0]["extensions"]["vendor"], "DIXA");
     assert_eq!(
-        app.calls("dixa", "GET /teams").await,
-        3,
-        "the first try and two retries"
+        app.calls("dixa", "GET /teams/{teamId}/presence").await,
+        9,
+        "each of the three teams: the first try and two retries"
     );
 }
 

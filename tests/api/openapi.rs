@@ -45,14 +45,15 @@ pub fn load(relative: &str) -> Option<Spec> {
     })
 }
 
-/// Fails unless the client's wire type `T` reads the spec's example response.
-pub fn parses<T: DeserializeOwned>(spec: &Spec, method: &str, template: &str, status: &str) {
+/// The spec's example response as the client's wire type `T` reads it; fails when it
+/// cannot.
+pub fn parses<T: DeserializeOwned>(spec: &Spec, method: &str, template: &str, status: &str) -> T {
     let example = spec
         .example(method, template, status)
         .unwrap_or_else(|| panic!("{method} {template} {status} has an example"));
-    if let Err(e) = serde_json::from_value::<T>(example.clone()) {
-        panic!("{method} {template} {status}: the client cannot read the documented example: {e}");
-    }
+    serde_json::from_value::<T>(example.clone()).unwrap_or_else(|e| {
+        panic!("{method} {template} {status}: the client cannot read the documented example: {e}")
+    })
 }
 
 impl Spec {

@@ -683,8 +683,11 @@ async fn the_token_is_fetched_once_while_valid_and_renewed_after_expiry_or_401()
     assert_eq!(token_calls().await, 1, "one token while it is valid");
 
     tokio::time::sleep(Duration::from_millis(2_100)).await;
+    let reads = app.calls("vonage", "GET /users/{userId}").await;
     read_user(&app, &ids[3]).await;
     assert_eq!(token_calls().await, 2, "renewed after expires_in");
+    // Renewed before the call, not after a 401 and a retry.
+    assert_eq!(app.calls("vonage", "GET /users/{userId}").await, reads + 1);
 
     app.sim(Method::PUT, "vonage", "/token", Some(json!({ "expiresIn": 900 })))
         .await;

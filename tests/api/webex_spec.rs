@@ -146,38 +146,55 @@ fn the_client_reads_every_documented_example() {
     let (Some(queues), Some(assist)) = (openapi::load(CALL_QUEUE), openapi::load(CUSTOMER_ASSIST)) else {
         return;
     };
-    openapi::parses::<SupervisorList>(&queues, "GET", "/telephony/config/supervisors", "200");
-    openapi::parses::<SupervisorDetail>(
+    // Every wire type defaults its fields, so each example must also yield entries.
+    let listed = openapi::parses::<SupervisorList>(&queues, "GET", "/telephony/config/supervisors", "200");
+    assert!(
+        listed.supervisors.iter().any(|s| !s.id.is_empty()),
+        "supervisors read"
+    );
+    let one = openapi::parses::<SupervisorDetail>(
         &queues,
         "GET",
         "/telephony/config/supervisors/{supervisorId}",
         "200",
     );
-    openapi::parses::<SupervisorList>(
+    assert!(!one.agents.is_empty(), "a supervisor's agents read");
+    let available = openapi::parses::<SupervisorList>(
         &queues,
         "GET",
         "/telephony/config/supervisors/availableSupervisors",
         "200",
     );
-    openapi::parses::<AgentList>(
+    assert!(!available.supervisors.is_empty(), "available supervisors read");
+    let agents = openapi::parses::<AgentList>(
         &queues,
         "GET",
         "/telephony/config/supervisors/availableAgents",
         "200",
     );
-    openapi::parses::<AgentStatusList>(&queues, "POST", "/telephony/config/supervisors", "206");
-    openapi::parses::<AgentStatusList>(
-        &queues,
-        "PUT",
-        "/telephony/config/supervisors/{supervisorId}",
-        "206",
-    );
-    openapi::parses::<AgentList>(
+    assert!(!agents.agents.is_empty(), "available agents read");
+    for method in ["POST", "PUT"] {
+        let path = if method == "POST" {
+            "/telephony/config/supervisors"
+        } else {
+            "/telephony/config/supervisors/{supervisorId}"
+        };
+        let outcome = openapi::parses::<AgentStatusList>(&queues, method, path, "206");
+        assert!(
+            outcome
+                .supervisor_agent_status
+                .iter()
+                .any(|a| !a.status.is_empty()),
+            "{method} 206 outcomes read"
+        );
+    }
+    let location = openapi::parses::<AgentList>(
         &assist,
         "GET",
         "/telephony/config/locations/{locationId}/cxEssentials/agents/availableAgents",
         "200",
     );
+    assert!(!location.agents.is_empty(), "location agents read");
     // The location example writes `phoneNumber` as a list; the numbers must come through.
     let example = assist
         .example(
