@@ -534,6 +534,47 @@ async fn every_rule_rejects_naming_its_field_before_any_call() {
 }
 
 #[tokio::test]
+async fn update_rules_that_depend_on_the_user_as_it_is_are_checked_before_the_patch() {
+    let app = spawn_app().await;
+    let admin = user_named(&app, "ava.thompson").await["id"].clone();
+    let agent = user_named(&app, "mia.okafor").await["id"].clone();
+    let update = "mutation($input: UpdateUserInput!) { updateUser(input: $input) { user { name } } }";
+    let config = "input.userAccountConfiguration";
+    for (input, field) in [
+        // The admin does not act as an agent: AGENT alone would make an Agent who does not.
+        (
+            json!({ "userId": admin, "userAccountConfiguration": { "role": "AGENT" } }),
+            format!("{config}.role"),
+        ),
+        // Without agent settings it cannot become an agent either.
+        (
+            json!({ "userId": admin, "userAccountConfiguration": { "role": "AGENT", "actAsAgent": true } }),
+            format!("{config}.agentConfiguration"),
+        ),
+        (
+            json!({ "userId": admin, "userAccountConfiguration": { "actAsAgent": true } }),
+            format!("{config}.agentConfiguration"),
+        ),
+        // ... and settings given then must be complete, as on a create.
+        (
+            json!({ "userId": admin, "userAccountConfiguration": { "actAsAgent": true,
+                    "agentConfiguration": { "webrtc": true } } }),
+            format!("{config}.agentConfiguration.agentDisplayId"),
+        ),
+        // An Agent stays an agent.
+        (
+            json!({ "userId": agent, "userAccountConfiguration": { "actAsAgent": false } }),
+            format!("{config}.actAsAgent"),
+        ),
+    ] {
+        let body = app.graphql(update, json!({ "input": input })).await;
+        assert_eq!(first_code(&body), "BAD_USER_INPUT", "{body:#}");
+        assert_eq!(body["errors"][0]["extensions"]["field"], field, "{body:#}");
+    }
+    assert_eq!(app.calls("vonage", "PATCH /users/{userId}").await, 0, "nothing was patched");
+}
+
+#[tokio::test]
 async fn update_archive_then_delete_and_an_active_user_is_not_deleted() {
     let app = spawn_app().await;
     let created = create(&app, minimal_example()).await;

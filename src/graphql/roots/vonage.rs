@@ -133,6 +133,10 @@ impl VonageMutation {
     async fn update_user(&self, ctx: &Context<'_>, input: UpdateUserInput) -> ApiResult<Option<UserPayload>> {
         let user_id = input::user_id("input.userId", &input.user_id)?;
         let patch = input::update_body(&input)?;
+        if input.user_account_configuration.is_some() {
+            let current = load_user(ctx, &user_id).await?;
+            input::check_update_against(current.record(), &input)?;
+        }
         patch_user(ctx, &user_id, &patch).await.map(Some)
     }
 

@@ -12,9 +12,12 @@ use crate::{
     },
     vendors::{
         Vendor,
-        vonage::wire::{
-            AgentConfiguration, AssociatedUser, Capacity, TelephonyAddress, UserAccountConfigurationBody,
-            UserBody,
+        vonage::{
+            VonageUser,
+            wire::{
+                AgentConfiguration, AssociatedUser, Capacity, TelephonyAddress, UserAccountConfigurationBody,
+                UserBody,
+            },
         },
     },
 };
@@ -447,6 +450,44 @@ pub fn create_body(input: &CreateUserInput) -> ApiResult<UserBody> {
             true,
         )?),
     })
+}
+
+/// The rules an update can only be checked against the user as it is: the role and
+/// `actAsAgent` it will end with (an AGENT always acts as an agent), and a full set of
+/// agent settings for a user who starts acting as an agent without any.
+pub fn check_update_against(current: &VonageUser, input: &UpdateUserInput) -> ApiResult<()> {
+    let Some(change) = &input.user_account_configuration else {
+        return Ok(());
+    };
+    let now = &current.user_account_configuration;
+    let role = change.role.or_else(|| UserRole::from_vonage(&now.role));
+    let act_as_agent = change.act_as_agent.or(now.act_as_agent);
+    if role == Some(UserRole::Agent) && act_as_agent == Some(false) {
+        let (field, message) = if change.act_as_agent.is_some() {
+            ("actAsAgent", "must stay true: the user's role is AGENT")
+        } else {
+            (
+                "role",
+                "AGENT needs actAsAgent true as well (an Agent always acts as an agent)",
+            )
+        };
+        return Err(ApiError::bad_input(format!("{CONFIG}.{field}"), message));
+    }
+    let acts = role == Some(UserRole::Agent) || act_as_agent == Some(true);
+    let field = format!("{CONFIG}.agentConfiguration");
+    match (&change.agent_configuration, now.agent_configuration.is_some()) {
+        (Some(_), _) if !acts => Err(ApiError::bad_input(
+            field,
+            "is only accepted for a user who acts as an agent (role AGENT or actAsAgent true)",
+        )),
+        // Starting to act as an agent: the settings a create would require.
+        (Some(settings), false) => agent_configuration(&field, settings, true).map(drop),
+        (None, false) if acts => Err(ApiError::bad_input(
+            field,
+            "is required: the user would act as an agent and has no agent settings yet",
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Checks an update and builds Vonage's patch (the user's id is checked by the caller).
