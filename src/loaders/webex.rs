@@ -2,7 +2,7 @@
 //! supervisors and agents, locations and their available agents, and the supervisor
 //! writes, which invalidate what they change before they return.
 
-use std::{collections::HashMap, sync::Arc};
+use std::{collections::HashMap, future::Future, sync::Arc};
 
 use async_graphql::dataloader::Loader;
 
@@ -55,6 +55,20 @@ pub struct WebexLoader {
 }
 
 /// The cache id of a licence filter.
+/// Webex refuses (400) to show or change a supervisor with a Customer Assist licence
+/// unless `hasCxEssentials=true`. When the caller did not say which the supervisor has,
+/// ask as for a Basic one and, on that refusal, once more as for a Customer Assist one.
+async fn with_cx_fallback<T, F, Fut>(has_cx_essentials: Option<bool>, call: F) -> Result<T, VendorError>
+where
+    F: Fn(Option<bool>) -> Fut,
+    Fut: Future<Output = Result<T, VendorError>>,
+{
+    match call(has_cx_essentials).await {
+        Err(e) if has_cx_essentials.is_none() && e.status == Some(400) => call(Some(true)).await,
+        other => other,
+    }
+}
+
 fn cx_key(cx: Option<bool>) -> &'static str {
     match cx {
         None => "all",
@@ -136,7 +150,7 @@ impl Loader<SupervisorById> for WebexLoader {
             let id = format!("{}:{}", key.id, cx_key(key.has_cx_essentials));
             self.cache
                 .get_or_fetch(&self.key("supervisor", Some(&id)), TtlClass::Directory, || {
-                    self.api.get_supervisor(&key.id, key.has_cx_essentials)
+                    with_cx_fallback(key.has_cx_essentials, |cx| self.api.get_supervisor(&key.id, cx))
                 })
                 .await
         })
@@ -255,10 +269,12 @@ pub async fn change_agents(
     has_cx_essentials: Option<bool>,
 ) -> Result<Vec<AgentStatus>, VendorError> {
     let l = loader.loader();
-    let result = l
-        .api
-        .change_supervisor_agents(supervisor_id, agent_ids, change, has_cx_essentials)
-        .await;
+    // A refused (400) change changed nothing, so asking again with the flag is safe.
+    let result = with_cx_fallback(has_cx_essentials, |cx| {
+        l.api
+            .change_supervisor_agents(supervisor_id, agent_ids, change, cx)
+    })
+    .await;
     // Even a failed write may have changed something: forget what it touched.
     l.cache.invalidate(&l.written_keys(&[supervisor_id])).await;
     clear_all(loader);

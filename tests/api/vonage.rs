@@ -571,7 +571,11 @@ async fn update_rules_that_depend_on_the_user_as_it_is_are_checked_before_the_pa
         assert_eq!(first_code(&body), "BAD_USER_INPUT", "{body:#}");
         assert_eq!(body["errors"][0]["extensions"]["field"], field, "{body:#}");
     }
-    assert_eq!(app.calls("vonage", "PATCH /users/{userId}").await, 0, "nothing was patched");
+    assert_eq!(
+        app.calls("vonage", "PATCH /users/{userId}").await,
+        0,
+        "nothing was patched"
+    );
 }
 
 #[tokio::test]

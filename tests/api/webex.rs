@@ -556,3 +556,58 @@ async fn the_simulator_speaks_webex_auth_org_and_errors() {
         "{ready}"
     );
 }
+
+#[tokio::test]
+async fn a_customer_assist_supervisor_is_read_and_changed_with_the_flag_webex_requires() {
+    let app = spawn_app().await;
+    let listed = app
+        .data(
+            "{ supervisors(hasCxEssentials: true) { nodes { id vendorId } } }",
+            json!({}),
+        )
+        .await;
+    let cx = listed["supervisors"]["nodes"][0].clone();
+    assert!(
+        cx["id"].is_string(),
+        "a seeded Customer Assist supervisor: {listed}"
+    );
+
+    // Webex itself refuses to show it without hasCxEssentials=true ...
+    let path = format!(
+        "/webex/v1/telephony/config/supervisors/{}",
+        cx["vendorId"].as_str().unwrap()
+    );
+    let refused = app
+        .client
+        .get(app.sims.url("").join(&path[1..]).unwrap())
+        .bearer_auth(switchboard::sim::webex::DEMO_TOKEN)
+        .query(&[("orgId", switchboard::sim::webex::org_id())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), reqwest::StatusCode::BAD_REQUEST);
+
+    // ... while the graph, not told the licence, asks again with it.
+    let via_node = app
+        .data(
+            "query($id: ID!) { node(id: $id) { ... on Supervisor { id agents { totalCount } } } }",
+            json!({ "id": cx["id"] }),
+        )
+        .await;
+    assert_eq!(via_node["node"]["id"], cx["id"], "{via_node}");
+    assert!(via_node["node"]["agents"]["totalCount"].as_i64().unwrap() > 0);
+    let requests = app.sim(reqwest::Method::GET, "webex", "/requests", None).await;
+    let reads: Vec<&Value> = requests
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["route"] == "GET /telephony/config/supervisors/{supervisorId}")
+        .collect();
+    assert_eq!(reads.len(), 3, "the direct read, then the graph's two: {reads:?}");
+    assert!(
+        reads[2]["query"]
+            .as_str()
+            .unwrap()
+            .contains("hasCxEssentials=true")
+    );
+}

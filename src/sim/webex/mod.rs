@@ -602,6 +602,18 @@ async fn available_agents(
     Ok(with_link(StatusCode::OK, json!({ "agents": items }), link))
 }
 
+/// The spec: `hasCxEssentials` "must be set to `true`" to view or modify a supervisor
+/// with a Customer Assist licence.
+fn cx_flag_fits(sim: &WebexSim, sup: &SimSupervisor, cx: Option<bool>) -> Result<(), Fail> {
+    if sup.has_cx && cx != Some(true) {
+        return Err(sim.fail(
+            StatusCode::BAD_REQUEST,
+            "hasCxEssentials must be true to view or modify a supervisor with a Customer Assist license.",
+        ));
+    }
+    Ok(())
+}
+
 async fn get_supervisor(
     State(sim): State<Arc<WebexSim>>,
     Path(supervisor_id): Path<String>,
@@ -609,7 +621,7 @@ async fn get_supervisor(
     headers: HeaderMap,
     uri: OriginalUri,
 ) -> Reply {
-    flag(&sim, &q, "hasCxEssentials")?;
+    let cx = flag(&sim, &q, "hasCxEssentials")?;
     let uuid = decode_id(&supervisor_id, &["PEOPLE"])
         .ok_or_else(|| sim.fail(StatusCode::BAD_REQUEST, "Invalid supervisorId."))?;
     let (items, link) = sim.with(|s| {
@@ -618,6 +630,7 @@ async fn get_supervisor(
             .iter()
             .find(|x| x.uuid == uuid)
             .ok_or_else(|| sim.fail(StatusCode::NOT_FOUND, format!("Supervisor {uuid} not found.")))?;
+        cx_flag_fits(&sim, sup, cx)?;
         let rows: Vec<Value> = sup
             .agents
             .iter()
@@ -754,7 +767,7 @@ async fn change_agents(
     Query(q): Query<Params>,
     body: Bytes,
 ) -> Reply {
-    flag(&sim, &q, "hasCxEssentials")?;
+    let cx = flag(&sim, &q, "hasCxEssentials")?;
     let uuid = decode_id(&supervisor_id, &["PEOPLE"])
         .ok_or_else(|| sim.fail(StatusCode::BAD_REQUEST, "Invalid supervisorId."))?;
     let input = json_body(&sim, &body)?;
@@ -780,6 +793,7 @@ async fn change_agents(
             .iter()
             .position(|x| x.uuid == uuid)
             .ok_or_else(|| sim.fail(StatusCode::NOT_FOUND, format!("Supervisor {uuid} not found.")))?;
+        cx_flag_fits(&sim, &s.supervisors[index], cx)?;
         let mut statuses = Vec::new();
         for (agent, add) in changes {
             let available = agent != uuid && s.agent(&agent).is_some_and(|a| a.available);
