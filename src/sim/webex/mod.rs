@@ -484,9 +484,10 @@ impl State_ {
         format!("{}{}", self.locations[a.location].routing_prefix, a.extension)
     }
 
-    fn supervisor_json(&self, sup: &SimSupervisor) -> Option<Value> {
-        let a = self.agent(&sup.uuid)?;
-        Some(json!({
+    /// What every supervisor and agent list shows of someone with a number (id, names,
+    /// number, extension, routing prefix, ESN), then `extra`.
+    fn numbered(&self, a: &SimAgent, extra: Value) -> Value {
+        let mut row = json!({
             "id": a.id(),
             "firstName": a.first,
             "lastName": a.last,
@@ -494,9 +495,19 @@ impl State_ {
             "extension": a.extension,
             "routingPrefix": self.locations[a.location].routing_prefix,
             "esn": self.esn(a),
-            "agentCount": sup.agents.len(),
-            "hasCxEssentials": sup.has_cx,
-        }))
+        });
+        if let (Value::Object(row), Value::Object(extra)) = (&mut row, extra) {
+            row.extend(extra);
+        }
+        row
+    }
+
+    fn supervisor_json(&self, sup: &SimSupervisor) -> Option<Value> {
+        let a = self.agent(&sup.uuid)?;
+        Some(self.numbered(
+            a,
+            json!({ "agentCount": sup.agents.len(), "hasCxEssentials": sup.has_cx }),
+        ))
     }
 
     fn is_supervisor(&self, uuid: &str) -> bool {
@@ -555,17 +566,10 @@ async fn available_supervisors(
         let rows: Vec<Value> = filtered(&sim, people, &q, s)?
             .iter()
             .map(|a| {
-                strip_nulls(json!({
-                    "id": a.id(),
-                    "firstName": a.first,
-                    "lastName": a.last,
-                    "displayName": a.display(),
-                    "phoneNumber": a.phone,
-                    "extension": a.extension,
-                    "routingPrefix": s.locations[a.location].routing_prefix,
-                    "esn": s.esn(a),
-                    "hasCxEssentials": a.has_cx,
-                }))
+                strip_nulls(s.numbered(
+                    a,
+                    json!({ "displayName": a.display(), "hasCxEssentials": a.has_cx }),
+                ))
             })
             .collect();
         paged(&sim, rows, &q, &headers, &uri)
@@ -583,19 +587,7 @@ async fn available_agents(
         let agents: Vec<SimAgent> = s.agents.iter().filter(|a| a.available).cloned().collect();
         let rows: Vec<Value> = filtered(&sim, agents, &q, s)?
             .iter()
-            .map(|a| {
-                strip_nulls(json!({
-                    "id": a.id(),
-                    "firstName": a.first,
-                    "lastName": a.last,
-                    "displayName": a.display(),
-                    "phoneNumber": a.phone,
-                    "extension": a.extension,
-                    "routingPrefix": s.locations[a.location].routing_prefix,
-                    "esn": s.esn(a),
-                    "type": a.kind,
-                }))
-            })
+            .map(|a| strip_nulls(s.numbered(a, json!({ "displayName": a.display(), "type": a.kind }))))
             .collect();
         paged(&sim, rows, &q, &headers, &uri)
     })?;
@@ -635,17 +627,7 @@ async fn get_supervisor(
             .agents
             .iter()
             .filter_map(|id| s.agent(id))
-            .map(|a| {
-                strip_nulls(json!({
-                    "id": a.id(),
-                    "firstName": a.first,
-                    "lastName": a.last,
-                    "extension": a.extension,
-                    "esn": s.esn(a),
-                    "phoneNumber": a.phone,
-                    "routingPrefix": s.locations[a.location].routing_prefix,
-                }))
-            })
+            .map(|a| strip_nulls(s.numbered(a, json!({}))))
             .collect();
         paged(&sim, rows, &q, &headers, &uri)
     })?;
