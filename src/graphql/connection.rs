@@ -1,13 +1,17 @@
 //! Relay connections over vendor lists: `first`/`after` with opaque offset cursors,
 //! `pageInfo`, and `totalCount` where the vendor tells it.
 
+use std::{hash::Hash, sync::Arc};
+
 use async_graphql::{
     SimpleObject,
     connection::{Connection, CursorType, Edge, EmptyFields},
+    dataloader::Loader,
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 
 use super::error::{ApiError, ApiResult};
+use crate::loaders::RequestLoader;
 
 /// Items per page when `first` is not given.
 pub const DEFAULT_PAGE: usize = 50;
@@ -75,6 +79,24 @@ impl PageRequest {
         };
         Ok(Self { offset, limit })
     }
+}
+
+/// One page of a whole list `loader` reads at once for `key` (none read: empty).
+pub async fn page_of<L, K, T, N>(
+    loader: &RequestLoader<L>,
+    key: K,
+    page: PageRequest,
+    node: impl Fn(&T) -> N,
+) -> ApiResult<ListConnection<N>>
+where
+    L: Loader<K, Value = Arc<Vec<T>>>,
+    ApiError: From<L::Error>,
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    T: Send + Sync + 'static,
+    N: async_graphql::OutputType,
+{
+    let all = loader.load_one(key).await?.unwrap_or_default();
+    Ok(from_slice(&all, page, node))
 }
 
 /// A connection over a whole list the vendor returned at once.

@@ -34,14 +34,9 @@ impl DixaQuery {
         after: Option<String>,
     ) -> ApiResult<Option<ListConnection<Team>>> {
         let page = PageRequest::parse(first, after.as_deref())?;
-        let teams = loaders(ctx)?
-            .dixa()?
-            .load_one(AllTeams)
-            .await?
-            .unwrap_or_default();
-        Ok(Some(connection::from_slice(&teams, page, |t| {
-            Team::new(t.clone())
-        })))
+        connection::page_of(loaders(ctx)?.dixa()?, AllTeams, page, |t| Team::new(t.clone()))
+            .await
+            .map(Some)
     }
 
     /// One team by global id.

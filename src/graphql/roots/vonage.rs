@@ -56,14 +56,11 @@ impl VonageQuery {
         after: Option<String>,
     ) -> ApiResult<Option<ListConnection<User>>> {
         let page = PageRequest::parse(first, after.as_deref())?;
-        let users = loaders(ctx)?
-            .vonage()?
-            .load_one(AllUsers(include.into()))
-            .await?
-            .unwrap_or_default();
-        Ok(Some(connection::from_slice(&users, page, |u| {
+        connection::page_of(loaders(ctx)?.vonage()?, AllUsers(include.into()), page, |u| {
             User::new(u.clone())
-        })))
+        })
+        .await
+        .map(Some)
     }
 
     /// Vonage users whose role is Supervisor (active ones), as supervisors.
@@ -74,14 +71,11 @@ impl VonageQuery {
         after: Option<String>,
     ) -> ApiResult<Option<ListConnection<Supervisor>>> {
         let page = PageRequest::parse(first, after.as_deref())?;
-        let users = loaders(ctx)?
-            .vonage()?
-            .load_one(SupervisorUsers)
-            .await?
-            .unwrap_or_default();
-        Ok(Some(connection::from_slice(&users, page, |u| {
+        connection::page_of(loaders(ctx)?.vonage()?, SupervisorUsers, page, |u| {
             Supervisor::new(VonageSupervisor(u.clone()))
-        })))
+        })
+        .await
+        .map(Some)
     }
 
     /// One Vonage user by global id.

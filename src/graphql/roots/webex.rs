@@ -232,14 +232,11 @@ impl WebexQuery {
     ) -> ApiResult<Option<ListConnection<Supervisor>>> {
         let page = PageRequest::parse(first, after.as_deref())?;
         let filter = filter(name, phone_number, order, has_cx_essentials)?;
-        let all = loaders(ctx)?
-            .webex()?
-            .load_one(Supervisors(filter))
-            .await?
-            .unwrap_or_default();
-        Ok(Some(connection::from_slice(&all, page, |s| {
+        connection::page_of(loaders(ctx)?.webex()?, Supervisors(filter), page, |s| {
             Supervisor::new(WebexSupervisor::from_summary(s.clone()))
-        })))
+        })
+        .await
+        .map(Some)
     }
 
     /// One Webex supervisor by global id, with its agents. `hasCxEssentials` must be
@@ -268,14 +265,11 @@ impl WebexQuery {
     ) -> ApiResult<Option<ListConnection<Agent>>> {
         let page = PageRequest::parse(first, after.as_deref())?;
         let filter = filter(name, phone_number, order, has_cx_essentials)?;
-        let all = loaders(ctx)?
-            .webex()?
-            .load_one(AvailableSupervisors(filter))
-            .await?
-            .unwrap_or_default();
-        Ok(Some(connection::from_slice(&all, page, |s| {
+        connection::page_of(loaders(ctx)?.webex()?, AvailableSupervisors(filter), page, |s| {
             Agent::new(agent_from_supervisor(s))
-        })))
+        })
+        .await
+        .map(Some)
     }
 
     /// Agents of the organisation who could be assigned to a supervisor.
@@ -292,14 +286,11 @@ impl WebexQuery {
     ) -> ApiResult<Option<ListConnection<Agent>>> {
         let page = PageRequest::parse(first, after.as_deref())?;
         let filter = filter(name, phone_number, order, has_cx_essentials)?;
-        let all = loaders(ctx)?
-            .webex()?
-            .load_one(AvailableAgents(filter))
-            .await?
-            .unwrap_or_default();
-        Ok(Some(connection::from_slice(&all, page, |a| {
+        connection::page_of(loaders(ctx)?.webex()?, AvailableAgents(filter), page, |a| {
             Agent::new(a.clone())
-        })))
+        })
+        .await
+        .map(Some)
     }
 
     /// The agents available in a Webex location (by its Webex id, from
@@ -325,14 +316,11 @@ impl WebexQuery {
         after: Option<String>,
     ) -> ApiResult<Option<ListConnection<WebexLocation>>> {
         let page = PageRequest::parse(first, after.as_deref())?;
-        let all = loaders(ctx)?
-            .webex()?
-            .load_one(Locations)
-            .await?
-            .unwrap_or_default();
-        Ok(Some(connection::from_slice(&all, page, |l| WebexLocation {
+        connection::page_of(loaders(ctx)?.webex()?, Locations, page, |l| WebexLocation {
             record: l.clone(),
-        })))
+        })
+        .await
+        .map(Some)
     }
 }
 

@@ -90,11 +90,9 @@ impl Team {
         after: Option<String>,
     ) -> ApiResult<Option<ListConnection<Presence>>> {
         let page = PageRequest::parse(first, after.as_deref())?;
-        let presence = loaders(ctx)?
-            .dixa()?
-            .load_one(TeamPresenceOf(self.record.id.clone()))
-            .await?
-            .unwrap_or_default();
-        Ok(Some(connection::from_slice(&presence, page, Presence::from_dixa)))
+        let key = TeamPresenceOf(self.record.id.clone());
+        connection::page_of(loaders(ctx)?.dixa()?, key, page, Presence::from_dixa)
+            .await
+            .map(Some)
     }
 }
