@@ -1,4 +1,5 @@
-//! The command line: `switchboard [serve] [--config FILE] [--listen ADDR]`,
+//! The command line: `switchboard` (the demo: built-in simulators, no key),
+//! `switchboard serve [--config FILE]` (settings from the file and/or the environment),
 //! `switchboard sim`, `switchboard schema`.
 
 use std::{net::SocketAddr, path::PathBuf};
@@ -20,20 +21,26 @@ pub const DEMO_TENANT: &str = "demo";
 #[derive(Debug, Parser)]
 #[command(version, about)]
 pub struct Cli {
-    /// What to do; `serve` when omitted.
+    /// What to do; the demo (simulators, no key, loopback) when omitted.
     #[command(subcommand)]
     pub command: Option<Command>,
     /// Where to listen (for `serve` without a subcommand).
     #[arg(long, env = "SWITCHBOARD_LISTEN", global = true)]
     pub listen: Option<SocketAddr>,
+    /// Let the key-less demo (or an anonymous tenant) be served on a non-loopback
+    /// address, where anyone who reaches it may use it.
+    #[arg(long, env = "SWITCHBOARD_ANONYMOUS_ON_NETWORK", global = true)]
+    pub anonymous_on_network: bool,
 }
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Serve the graph. Without --config: the built-in simulators and a demo tenant.
+    /// Serve the graph from settings: a TOML file and/or SWITCHBOARD_* variables. Refuses
+    /// to start without a tenant. (`switchboard` alone runs the demo instead.)
     Serve {
-        /// A TOML settings file (see switchboard.example.toml).
+        /// A TOML settings file (see switchboard.example.toml); without it, the
+        /// environment alone.
         #[arg(long, short)]
         config: Option<PathBuf>,
     },
@@ -89,14 +96,16 @@ impl Cli {
                 shutdown_signal().await;
                 Ok(())
             }
-            Some(Command::Serve { config: Some(file) }) => {
-                let mut settings = Settings::load(Some(&file))?;
+            Some(Command::Serve { config }) => {
+                let mut settings = Settings::load(config.as_deref())?;
                 if let Some(listen) = self.listen {
                     settings.listen = listen;
                 }
-                serve(settings).await
+                settings.anonymous_on_network |= self.anonymous_on_network;
+                settings.validate()?;
+                serve(settings, "").await
             }
-            None | Some(Command::Serve { config: None }) => {
+            None => {
                 let listen = self
                     .listen
                     .unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("valid address"));
@@ -104,16 +113,24 @@ impl Cli {
                     .await
                     .context("starting the vendor simulators")?;
                 tracing::info!(addr = %sims.addr, "vendor simulators started");
-                let settings = Settings::for_default_run(listen, DEMO_TENANT, sims.tenant_settings());
-                serve(settings).await
+                let mut settings = Settings::for_default_run(listen, DEMO_TENANT, sims.tenant_settings());
+                settings.anonymous_on_network = self.anonymous_on_network;
+                settings.validate()?;
+                serve(
+                    settings,
+                    "DEMO: built-in vendor simulators with seeded data, no API key needed. \
+                     For real vendors: switchboard serve --config FILE (see README).\n",
+                )
+                .await
             }
         }
     }
 }
 
-async fn serve(settings: Settings) -> anyhow::Result<()> {
+async fn serve(settings: Settings, banner: &str) -> anyhow::Result<()> {
     let app = Application::build(settings).await?;
     let addr = app.local_addr();
+    print!("{banner}");
     println!("Switchboard is serving GraphiQL at http://{addr}/ (GraphQL endpoint: http://{addr}/graphql)");
     app.run_until_stopped().await?;
     Ok(())

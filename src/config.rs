@@ -28,6 +28,14 @@ pub struct Settings {
     /// request without a valid key is refused (`SWITCHBOARD_ANONYMOUS_TENANT`).
     #[serde(default)]
     pub anonymous_tenant: Option<String>,
+    /// Lets the anonymous tenant be served on an address other than loopback, where
+    /// anyone who reaches it acts as that tenant without a key
+    /// (`SWITCHBOARD_ANONYMOUS_ON_NETWORK`).
+    #[serde(default)]
+    pub anonymous_on_network: bool,
+    /// The HTTP edge: body size, CORS, the explorer, readiness (`SWITCHBOARD_SERVER__*`).
+    #[serde(default)]
+    pub server: ServerSettings,
     /// The read cache (`SWITCHBOARD_CACHE__*`).
     #[serde(default)]
     pub cache: CacheSettings,
@@ -173,33 +181,163 @@ impl HttpSettings {
     }
 }
 
-/// Limits on what one GraphQL request may ask.
+/// Limits on what one GraphQL request may ask, and whether the schema may be explored.
+/// Introspection is exempt from the depth and cost limits (see `graphql::limits`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GraphqlSettings {
+    /// Whether `__schema`/`__type` introspection is answered
+    /// (`SWITCHBOARD_GRAPHQL__INTROSPECTION`).
+    #[serde(default = "yes")]
+    pub introspection: bool,
     /// Deepest selection allowed (`SWITCHBOARD_GRAPHQL__MAX_DEPTH`).
     #[serde(default = "default_max_depth")]
     pub max_depth: usize,
-    /// Highest complexity allowed (`SWITCHBOARD_GRAPHQL__MAX_COMPLEXITY`).
-    #[serde(default = "default_max_complexity")]
-    pub max_complexity: usize,
+    /// Most aliases in one operation (`SWITCHBOARD_GRAPHQL__MAX_ALIASES`).
+    #[serde(default = "default_max_aliases")]
+    pub max_aliases: usize,
+    /// Most root fields in one operation (`SWITCHBOARD_GRAPHQL__MAX_ROOT_FIELDS`).
+    #[serde(default = "default_max_root_fields")]
+    pub max_root_fields: usize,
+    /// Most directives on one field or fragment (`SWITCHBOARD_GRAPHQL__MAX_DIRECTIVES`).
+    #[serde(default = "default_max_directives")]
+    pub max_directives: usize,
+    /// Most lexical tokens in the query text, counted before it is parsed
+    /// (`SWITCHBOARD_GRAPHQL__MAX_TOKENS`).
+    #[serde(default = "default_max_tokens")]
+    pub max_tokens: usize,
+    /// Largest `first` a list may be asked for, 1 to 500 (`SWITCHBOARD_GRAPHQL__MAX_FIRST`).
+    #[serde(default = "default_max_first")]
+    pub max_first: usize,
+    /// Highest cost: one per field, times the list sizes above it (`first`, the ids
+    /// given, or 10 for a short list) (`SWITCHBOARD_GRAPHQL__MAX_COST`).
+    #[serde(default = "default_max_cost")]
+    pub max_cost: u64,
+    /// Most operations in one batched (JSON array) request; 1 turns batching off
+    /// (`SWITCHBOARD_GRAPHQL__MAX_BATCH`).
+    #[serde(default = "default_max_batch")]
+    pub max_batch: usize,
 }
 
+fn yes() -> bool {
+    true
+}
 fn default_max_depth() -> usize {
     12
 }
-fn default_max_complexity() -> usize {
+fn default_max_aliases() -> usize {
+    15
+}
+fn default_max_root_fields() -> usize {
+    20
+}
+fn default_max_directives() -> usize {
+    5
+}
+fn default_max_tokens() -> usize {
     5_000
+}
+fn default_max_first() -> usize {
+    500
+}
+fn default_max_cost() -> u64 {
+    25_000
+}
+fn default_max_batch() -> usize {
+    1
 }
 
 impl Default for GraphqlSettings {
     fn default() -> Self {
         Self {
+            introspection: true,
             max_depth: default_max_depth(),
-            max_complexity: default_max_complexity(),
+            max_aliases: default_max_aliases(),
+            max_root_fields: default_max_root_fields(),
+            max_directives: default_max_directives(),
+            max_tokens: default_max_tokens(),
+            max_first: default_max_first(),
+            max_cost: default_max_cost(),
+            max_batch: default_max_batch(),
         }
     }
 }
+
+/// The HTTP edge: what the server accepts from browsers and clients.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Largest request body, in bytes, refused with 413 while reading and before the
+    /// API key is looked at (`SWITCHBOARD_SERVER__MAX_BODY_BYTES`).
+    #[serde(default = "default_max_body")]
+    pub max_body_bytes: usize,
+    /// Whether GraphiQL is served at `/` (`SWITCHBOARD_SERVER__EXPLORER`).
+    #[serde(default = "yes")]
+    pub explorer: bool,
+    /// Origins whose pages may call `/graphql` (CORS): exact origins such as
+    /// `https://console.example.com`, or `http://localhost:*` for any port. Empty: no
+    /// cross-origin calls (`SWITCHBOARD_SERVER__CORS_ORIGINS`, a TOML list).
+    #[serde(default)]
+    pub cors_origins: Vec<String>,
+    /// Whether cross-origin calls may carry cookies or HTTP auth
+    /// (`SWITCHBOARD_SERVER__CORS_ALLOW_CREDENTIALS`).
+    #[serde(default)]
+    pub cors_allow_credentials: bool,
+    /// Seconds a browser may keep a preflight answer (`SWITCHBOARD_SERVER__CORS_MAX_AGE_SECS`).
+    #[serde(default = "default_cors_max_age")]
+    pub cors_max_age_secs: u64,
+    /// Memory for automatic persisted queries, in MiB (`SWITCHBOARD_SERVER__APQ_CACHE_MIB`).
+    #[serde(default = "default_apq_mib")]
+    pub apq_cache_mib: u64,
+    /// Seconds between background readiness probes of every vendor
+    /// (`SWITCHBOARD_SERVER__READINESS_INTERVAL_SECS`).
+    #[serde(default = "default_readiness_interval")]
+    pub readiness_interval_secs: u64,
+    /// Milliseconds one readiness probe may take (`SWITCHBOARD_SERVER__READINESS_TIMEOUT_MS`).
+    #[serde(default = "default_readiness_timeout")]
+    pub readiness_timeout_ms: u64,
+}
+
+fn default_max_body() -> usize {
+    2 * 1024 * 1024
+}
+fn default_cors_max_age() -> u64 {
+    600
+}
+fn default_apq_mib() -> u64 {
+    16
+}
+fn default_readiness_interval() -> u64 {
+    30
+}
+fn default_readiness_timeout() -> u64 {
+    2_000
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: default_max_body(),
+            explorer: true,
+            cors_origins: Vec::new(),
+            cors_allow_credentials: false,
+            cors_max_age_secs: default_cors_max_age(),
+            apq_cache_mib: default_apq_mib(),
+            readiness_interval_secs: default_readiness_interval(),
+            readiness_timeout_ms: default_readiness_timeout(),
+        }
+    }
+}
+
+/// The origins the default run lets call it: pages served from this machine.
+pub const LOCAL_ORIGINS: [&str; 6] = [
+    "http://localhost:*",
+    "https://localhost:*",
+    "http://127.0.0.1:*",
+    "https://127.0.0.1:*",
+    "http://[::1]:*",
+    "https://[::1]:*",
+];
 
 /// One tenant: the API keys its clients present, and its vendor connections.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -484,11 +622,17 @@ impl Settings {
         Ok(settings)
     }
 
-    /// Settings for the default run: no file, one anonymous tenant.
+    /// Settings for the default run: no file, one anonymous tenant, pages from this
+    /// machine allowed to call it.
     pub fn for_default_run(listen: SocketAddr, tenant: &str, tenant_settings: TenantSettings) -> Self {
         Self {
             listen,
             anonymous_tenant: Some(tenant.to_owned()),
+            anonymous_on_network: false,
+            server: ServerSettings {
+                cors_origins: LOCAL_ORIGINS.map(str::to_owned).to_vec(),
+                ..ServerSettings::default()
+            },
             cache: CacheSettings::default(),
             http: HttpSettings::default(),
             graphql: GraphqlSettings::default(),
@@ -496,8 +640,63 @@ impl Settings {
         }
     }
 
+    /// Checks the HTTP edge and GraphQL limits.
+    fn validate_edge(&self) -> Result<(), ConfigError> {
+        let g = &self.graphql;
+        let positive = [
+            ("graphql.max_depth", g.max_depth),
+            ("graphql.max_aliases", g.max_aliases),
+            ("graphql.max_root_fields", g.max_root_fields),
+            ("graphql.max_tokens", g.max_tokens),
+            ("graphql.max_batch", g.max_batch),
+            ("server.max_body_bytes", self.server.max_body_bytes),
+        ];
+        if let Some((key, _)) = positive.iter().find(|(_, v)| *v == 0) {
+            return Err(ConfigError(format!("{key} must be above zero")));
+        }
+        if !(1..=500).contains(&g.max_first) {
+            return Err(ConfigError("graphql.max_first must be 1 to 500".into()));
+        }
+        if self.server.readiness_interval_secs == 0 || self.server.readiness_timeout_ms == 0 {
+            return Err(ConfigError(
+                "server.readiness_interval_secs and readiness_timeout_ms must be above zero".into(),
+            ));
+        }
+        for origin in &self.server.cors_origins {
+            let rest = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"));
+            let valid = rest.is_some_and(|r| {
+                !r.is_empty() && !r.contains('/') && !r.starts_with(':') && (!r.contains('*') || r.ends_with(":*"))
+            });
+            if !valid {
+                return Err(ConfigError(format!(
+                    "server.cors_origins entry `{origin}` must be an origin like https://console.example.com \
+                     or http://localhost:* (no path, `*` only as the port)"
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// Checks what the types alone cannot.
     pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.tenants.is_empty() {
+            return Err(ConfigError(
+                "no tenant is configured: add [tenants.<id>] to the --config file or set \
+                 SWITCHBOARD_TENANTS__<ID>__… variables"
+                    .into(),
+            ));
+        }
+        if self.anonymous_tenant.is_some() && !self.listen.ip().is_loopback() && !self.anonymous_on_network {
+            return Err(ConfigError(format!(
+                "anonymous_tenant is set and listen ({}) is not a loopback address: anyone who \
+                 reaches it would act as that tenant without a key; set anonymous_on_network = true \
+                 (SWITCHBOARD_ANONYMOUS_ON_NETWORK) if that is intended",
+                self.listen
+            )));
+        }
+        self.validate_edge()?;
         if let Some(t) = &self.anonymous_tenant
             && !self.tenants.contains_key(t)
         {

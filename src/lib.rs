@@ -11,6 +11,7 @@
 //! - [`presence`]: live presence state (webhooks, reads), applied newest-first, broadcast.
 //!
 //! Beside them: [`config`] (typed settings), [`tenant`] (a tenant's vendor clients),
+//! [`readiness`] (background probes behind `/readyz`),
 //! [`startup`] (the one place that wires), [`sim`] (vendor simulators for the default
 //! run and the tests), [`cli`] (the command line) and [`telemetry`] (logging).
 
@@ -21,6 +22,7 @@ pub mod graphql;
 pub mod http;
 pub mod loaders;
 pub mod presence;
+pub mod readiness;
 pub mod sim;
 pub mod startup;
 pub mod telemetry;

@@ -1,7 +1,7 @@
 //! The one place that wires: builds the vendor clients per tenant, the cache, the
-//! schema and the router, and binds the listener.
+//! schema, the readiness prober and the router, and binds the listener.
 
-use std::{collections::HashMap, future::Future, net::SocketAddr, sync::Arc};
+use std::{collections::HashMap, future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use tokio::net::TcpListener;
 
@@ -9,7 +9,8 @@ use crate::{
     cache::Cache,
     config::Settings,
     graphql::build_schema,
-    http::{AppState, Authenticator, router},
+    http::{AppState, Authenticator, PersistedQueries, router},
+    readiness::Readiness,
     tenant::Tenant,
     vendors::http::VendorHttp,
 };
@@ -39,13 +40,25 @@ impl Application {
             .tenants
             .iter()
             .flat_map(|(id, t)| t.api_keys.iter().map(move |k| (id.clone(), k.clone())));
-        let auth = Authenticator::new(&tenants, keys, settings.anonymous_tenant.as_deref());
+        let auth = Authenticator::new(&tenants, keys, settings.anonymous_tenant.as_deref())?;
         let cache = Cache::in_memory(&settings.cache);
+        let tenants: Vec<Arc<Tenant>> = tenants.into_values().collect();
+        let server = &settings.server;
+        let readiness = Readiness::start(
+            tenants.clone(),
+            cache.clone(),
+            Duration::from_secs(server.readiness_interval_secs),
+            Duration::from_millis(server.readiness_timeout_ms),
+        );
         let state = AppState {
             schema: build_schema(&settings.graphql),
             cache,
             auth: Arc::new(auth),
-            tenants: Arc::new(tenants.into_values().collect()),
+            tenants: Arc::new(tenants),
+            readiness,
+            apq: PersistedQueries::new(server.apq_cache_mib.saturating_mul(1024 * 1024)),
+            server: Arc::new(server.clone()),
+            graphql: Arc::new(settings.graphql.clone()),
         };
         let listener = TcpListener::bind(settings.listen)
             .await

@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use futures::future::BoxFuture;
 use reqwest::Client;
 use secrecy::SecretString;
 
@@ -113,26 +114,31 @@ impl Tenant {
             .ok_or_else(|| VendorError::not_configured(Vendor::HuaweiAicc))
     }
 
-    /// Makes one cheap authenticated call to each configured vendor.
-    pub async fn probe_vendors(&self) -> Vec<(Vendor, Result<(), VendorError>)> {
-        let mut out = Vec::new();
+    /// One cheap authenticated call per configured vendor, to run concurrently.
+    pub fn probes(&self) -> Vec<(Vendor, BoxFuture<'_, Result<(), VendorError>>)> {
+        let mut out: Vec<(Vendor, BoxFuture<'_, Result<(), VendorError>>)> = Vec::new();
         if let Some(dixa) = &self.dixa {
-            out.push((Vendor::Dixa, dixa.list_teams().await.map(drop)));
+            out.push((Vendor::Dixa, Box::pin(async move { dixa.list_teams().await.map(drop) })));
         }
         if let Some(webex) = &self.webex {
-            out.push((Vendor::Webex, webex.probe().await));
+            out.push((Vendor::Webex, Box::pin(webex.probe())));
         }
         if let Some(huawei) = &self.huawei {
-            let one = SkillFilter {
-                limit: 1,
-                ..SkillFilter::default()
-            };
-            out.push((Vendor::HuaweiAicc, huawei.query_skills(&one).await.map(drop)));
+            out.push((
+                Vendor::HuaweiAicc,
+                Box::pin(async move {
+                    let one = SkillFilter {
+                        limit: 1,
+                        ..SkillFilter::default()
+                    };
+                    huawei.query_skills(&one).await.map(drop)
+                }),
+            ));
         }
         if let Some(vonage) = &self.vonage {
             out.push((
                 Vendor::Vonage,
-                vonage.list_users(Include::Active, 1, 1).await.map(drop),
+                Box::pin(async move { vonage.list_users(Include::Active, 1, 1).await.map(drop) }),
             ));
         }
         out

@@ -11,6 +11,9 @@ use crate::vendors::{VendorError, VendorErrorKind};
 /// `extensions.code` of every error a client sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCode {
+    /// The HTTP request itself is malformed (body, content type, parameters) or was
+    /// refused as a possible cross-site request.
+    BadRequest,
     /// The request's input broke a rule; `extensions.field` names the field.
     BadUserInput,
     /// The thing asked for does not exist.
@@ -25,6 +28,10 @@ pub enum ErrorCode {
     VendorRateLimited,
     /// A vendor refused the request; `extensions.vendorMessage` says why.
     VendorRejected,
+    /// The operation went over a limit; `extensions.limit` and `max` say which.
+    LimitExceeded,
+    /// An automatic persisted query's hash is not known yet: send the query with it.
+    PersistedQueryNotFound,
     /// Something went wrong inside Switchboard.
     Internal,
 }
@@ -33,6 +40,7 @@ impl ErrorCode {
     /// The SCREAMING_SNAKE_CASE name.
     pub fn as_str(self) -> &'static str {
         match self {
+            ErrorCode::BadRequest => "BAD_REQUEST",
             ErrorCode::BadUserInput => "BAD_USER_INPUT",
             ErrorCode::NotFound => "NOT_FOUND",
             ErrorCode::Unauthenticated => "UNAUTHENTICATED",
@@ -40,6 +48,8 @@ impl ErrorCode {
             ErrorCode::VendorUnavailable => "VENDOR_UNAVAILABLE",
             ErrorCode::VendorRateLimited => "VENDOR_RATE_LIMITED",
             ErrorCode::VendorRejected => "VENDOR_REJECTED",
+            ErrorCode::LimitExceeded => "LIMIT_EXCEEDED",
+            ErrorCode::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
             ErrorCode::Internal => "INTERNAL",
         }
     }

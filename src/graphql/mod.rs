@@ -7,6 +7,7 @@ pub mod connection;
 pub mod context;
 pub mod error;
 pub mod id;
+pub mod limits;
 pub mod node;
 pub mod roots;
 pub mod types;
@@ -38,16 +39,24 @@ pub struct MutationRoot(
 /// Switchboard's schema.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
-/// Builds the schema with `settings`' limits.
+/// Builds the schema with `settings`' limits and introspection switch.
 pub fn build_schema(settings: &GraphqlSettings) -> AppSchema {
+    let limits = limits::Limits::new(settings, &sdl());
+    let builder = unlimited().extension(limits::LimitsExtension(std::sync::Arc::new(limits)));
+    if settings.introspection {
+        builder.finish()
+    } else {
+        builder.disable_introspection().finish()
+    }
+}
+
+/// The schema's types and roots, without limits.
+fn unlimited() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
     Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
         .register_output_type::<node::Node>()
-        .limit_depth(settings.max_depth)
-        .limit_complexity(settings.max_complexity)
-        .finish()
 }
 
 /// The schema's SDL, as committed in `schema.graphql`.
 pub fn sdl() -> String {
-    build_schema(&GraphqlSettings::default()).sdl()
+    unlimited().finish().sdl()
 }

@@ -1,10 +1,17 @@
-//! `Authorization: Bearer <key>` → the tenant the key belongs to, compared in constant
-//! time; the anonymous tenant (default run only) when configured and no key is sent.
+//! `Authorization: Bearer <key>` → the tenant the key belongs to; the anonymous tenant
+//! (the default run, or one configured on purpose) when no key is sent.
+//!
+//! Keys are kept only as SHA-256 digests: the configured secrets are not held by the
+//! authenticator, and a presented key is hashed and compared with every digest in
+//! constant time, so neither timing nor length tells anything about a key. A key
+//! configured twice (for one tenant or two) is refused at start-up, naming the tenants
+//! and never the key.
 
 use std::{collections::HashMap, sync::Arc};
 
 use axum::http::{HeaderMap, header};
 use secrecy::{ExposeSecret, SecretString};
+use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::tenant::Tenant;
@@ -23,27 +30,53 @@ pub enum AuthError {
     Invalid,
 }
 
+/// The same key is configured more than once.
+#[derive(Debug, thiserror::Error)]
+#[error("the same API key is configured twice ({0}): every key must be unique")]
+pub struct DuplicateKey(String);
+
+type Digest256 = [u8; 32];
+
+fn digest(key: &str) -> Digest256 {
+    Sha256::digest(key.as_bytes()).into()
+}
+
 /// Maps API keys to tenants.
 pub struct Authenticator {
-    keys: Vec<(SecretString, Arc<Tenant>)>,
+    keys: Vec<(Digest256, Arc<Tenant>)>,
     anonymous: Option<Arc<Tenant>>,
 }
 
 impl Authenticator {
-    /// An authenticator over `tenants`, with their keys; `anonymous` serves key-less calls.
+    /// An authenticator over `tenants` and their `(tenant id, key)` pairs; `anonymous`
+    /// serves key-less calls.
     pub fn new(
         tenants: &HashMap<String, Arc<Tenant>>,
         keys: impl IntoIterator<Item = (String, SecretString)>,
         anonymous: Option<&str>,
-    ) -> Self {
-        let keys = keys
-            .into_iter()
-            .filter_map(|(tenant, key)| tenants.get(&tenant).map(|t| (key, t.clone())))
-            .collect();
-        Self {
-            keys,
-            anonymous: anonymous.and_then(|a| tenants.get(a).cloned()),
+    ) -> Result<Self, DuplicateKey> {
+        let mut owners: HashMap<Digest256, String> = HashMap::new();
+        let mut digests = Vec::new();
+        for (tenant_id, key) in keys {
+            let d = digest(key.expose_secret());
+            if let Some(first) = owners.get(&d) {
+                let whose = if *first == tenant_id {
+                    format!("tenant `{tenant_id}` lists it twice")
+                } else {
+                    let (a, b) = if *first < tenant_id { (first, &tenant_id) } else { (&tenant_id, first) };
+                    format!("tenants `{a}` and `{b}`")
+                };
+                return Err(DuplicateKey(whose));
+            }
+            owners.insert(d, tenant_id.clone());
+            if let Some(tenant) = tenants.get(&tenant_id) {
+                digests.push((d, tenant.clone()));
+            }
         }
+        Ok(Self {
+            keys: digests,
+            anonymous: anonymous.and_then(|a| tenants.get(a).cloned()),
+        })
     }
 
     /// The tenant `headers` authenticate as.
@@ -58,13 +91,48 @@ impl Authenticator {
             .map(str::trim)
             .filter(|k| !k.is_empty())
             .ok_or(AuthError::Malformed)?;
-        // Compare against every key, so timing does not tell which prefix matched.
+        let presented = digest(key);
+        // Compare against every digest, so timing does not tell which one matched.
         let mut found = None;
         for (candidate, tenant) in &self.keys {
-            if bool::from(candidate.expose_secret().as_bytes().ct_eq(key.as_bytes())) {
+            if bool::from(candidate.ct_eq(&presented)) {
                 found = Some(tenant.clone());
             }
         }
         found.ok_or(AuthError::Invalid)
+    }
+
+    /// The tenant of a valid key in `headers`, ignoring the anonymous tenant: who may
+    /// see operational details.
+    pub fn identify(&self, headers: &HeaderMap) -> Option<Arc<Tenant>> {
+        headers.get(header::AUTHORIZATION)?;
+        self.authenticate(headers).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_configured_twice_is_refused_naming_the_tenants_only() {
+        let keys = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(t, k)| ((*t).to_owned(), SecretString::from(*k)))
+                .collect::<Vec<_>>()
+        };
+        let none = HashMap::new();
+        let err = Authenticator::new(&none, keys(&[("b", "s3cret"), ("a", "s3cret")]), None)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("tenants `a` and `b`") && !err.contains("s3cret"), "{err}");
+        let err = Authenticator::new(&none, keys(&[("a", "k1"), ("a", "k1")]), None)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("tenant `a` lists it twice") && !err.contains("k1"), "{err}");
+        assert!(Authenticator::new(&none, keys(&[("a", "k1"), ("b", "k2")]), None).is_ok());
     }
 }

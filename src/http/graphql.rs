@@ -1,75 +1,180 @@
-//! `/graphql` and the GraphiQL page.
+//! `/graphql` over HTTP, in the order a request is checked:
+//!
+//! 1. `Accept` is negotiated (406 when neither GraphQL type is acceptable);
+//! 2. the body is read up to `server.max_body_bytes` (413 past it), before anything else;
+//! 3. a request a cross-site form could send is refused (`csrf`);
+//! 4. a POST must be `application/json` (415; multipart uploads are off);
+//! 5. the API key names the tenant (401);
+//! 6. the parameters are read (400 naming the one at fault), a batch is capped by
+//!    `graphql.max_batch`, a persisted query's hash is resolved (`apq`), and a GET may
+//!    only run a query (405);
+//! 7. the schema runs it, its limits first (`graphql::limits`).
+//!
+//! Under `application/graphql-response+json` a request that fails before execution
+//! (parse, validation, limits, variables) is a 400 without `data`; under
+//! `application/json` it is a 200, as the GraphQL-over-HTTP spec asks.
 
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use std::sync::Arc;
+
 use axum::{
-    Json,
-    extract::State,
+    body::Body,
+    extract::{RawQuery, State},
     http::{HeaderMap, Method, StatusCode, header},
-    response::{IntoResponse, Response},
+    response::Response,
 };
-use serde_json::json;
+use serde_json::{Value, json};
 
-use super::AppState;
-use crate::graphql::{context::RequestContext, error::ErrorCode};
+use super::{
+    AppState, csrf,
+    over_http::{Media, Operations, Params, Refusal, content_type, respond},
+};
+use crate::{
+    graphql::{context::RequestContext, error::ErrorCode, limits},
+    tenant::Tenant,
+};
 
-/// A GraphQL-shaped error response outside of execution (authentication, panics).
+/// A GraphQL-shaped error response outside of execution (panics).
 pub fn error_response(status: StatusCode, code: ErrorCode, message: &str) -> Response {
-    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] });
-    (status, [(header::CONTENT_TYPE, "application/json")], Json(body)).into_response()
+    Refusal::new(status, code, message).into_response(Media::Json)
 }
 
-/// Whether `request` selects a mutation (or subscription): those are refused over GET,
-/// where caches and prefetchers may repeat a request.
-fn selects_non_query(request: &async_graphql::Request) -> bool {
-    use async_graphql::parser::types::{DocumentOperations, OperationType};
-    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
-        return false; // execution reports the syntax error
-    };
-    let selected = match &document.operations {
-        DocumentOperations::Single(op) => Some(op),
-        DocumentOperations::Multiple(ops) => match &request.operation_name {
-            Some(name) => ops.get(name.as_str()),
-            None => ops.values().next(),
-        },
-    };
-    selected.is_some_and(|op| op.node.ty != OperationType::Query)
-}
-
+/// `GET` and `POST /graphql`.
 pub async fn execute(
     State(state): State<AppState>,
     method: Method,
     headers: HeaderMap,
-    request: GraphQLRequest,
+    RawQuery(raw_query): RawQuery,
+    body: Body,
 ) -> Response {
-    let tenant = match state.auth.authenticate(&headers) {
-        Ok(tenant) => tenant,
-        Err(e) => {
-            let mut response = error_response(
-                StatusCode::UNAUTHORIZED,
-                ErrorCode::Unauthenticated,
-                &e.to_string(),
-            );
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                header::HeaderValue::from_static("Bearer"),
-            );
-            return response;
-        }
+    let Some(media) = Media::negotiate(&headers) else {
+        return Refusal::new(
+            StatusCode::NOT_ACCEPTABLE,
+            ErrorCode::BadRequest,
+            "Accept must allow application/graphql-response+json or application/json",
+        )
+        .into_response(Media::Json);
     };
-    tracing::Span::current().record("tenant", &*tenant.id);
-    let request = request.into_inner();
-    if method == Method::GET && selects_non_query(&request) {
-        let mut response = error_response(
-            StatusCode::METHOD_NOT_ALLOWED,
-            ErrorCode::BadUserInput,
-            "mutations must be sent with POST",
-        );
-        response
-            .headers_mut()
-            .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
-        return response;
+    match handle(&state, &method, &headers, raw_query, body, media).await {
+        Ok(response) => response,
+        Err(refusal) => refusal.into_response(media),
     }
-    let context = RequestContext::new(tenant, &state.cache);
+}
+
+async fn handle(
+    state: &AppState,
+    method: &Method,
+    headers: &HeaderMap,
+    raw_query: Option<String>,
+    body: Body,
+    media: Media,
+) -> Result<Response, Refusal> {
+    let body = read_body(body, headers, state.server.max_body_bytes).await?;
+    csrf::check(headers)?;
+    if method == Method::POST {
+        match content_type(headers).as_deref() {
+            Some("application/json") => {}
+            Some("multipart/form-data") => {
+                return Err(unsupported("file uploads (multipart/form-data) are not accepted"));
+            }
+            Some(other) => {
+                return Err(unsupported(&format!(
+                    "a POST body must be `application/json`, not `{other}`"
+                )));
+            }
+            None => return Err(unsupported("a POST needs `Content-Type: application/json`")),
+        }
+    }
+    let tenant = state.auth.authenticate(headers).map_err(|e| {
+        Refusal::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated, e.to_string())
+            .with_header(header::WWW_AUTHENTICATE, "Bearer")
+    })?;
+    tracing::Span::current().record("tenant", &*tenant.id);
+    let operations = if method == Method::GET {
+        Operations::Single(Params::from_query_string(raw_query.as_deref())?)
+    } else {
+        Operations::from_json_body(&body)?
+    };
+    match operations {
+        Operations::Single(params) => {
+            let (status, body) = run(state, &tenant, method, params, media).await?;
+            Ok(respond(status, media, &body))
+        }
+        Operations::Batch(batch) => {
+            let max = state.graphql.max_batch;
+            if batch.len() > max {
+                let what = format!("a batch of {} operations; at most {max} is allowed (graphql.max_batch)", batch.len());
+                return Err(Refusal::new(StatusCode::BAD_REQUEST, ErrorCode::LimitExceeded, what)
+                    .with_extension("limit", "max_batch")
+                    .with_extension("max", max));
+            }
+            let answers = batch
+                .into_iter()
+                .map(|params| run(state, &tenant, method, params, media));
+            let bodies: Vec<Value> = futures::future::join_all(answers)
+                .await
+                .into_iter()
+                .map(|answer| match answer {
+                    Ok((_, body)) => body,
+                    Err(refusal) => json!({ "errors": [refusal.error()] }),
+                })
+                .collect();
+            Ok(respond(StatusCode::OK, media, &Value::Array(bodies)))
+        }
+    }
+}
+
+fn unsupported(message: &str) -> Refusal {
+    Refusal::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, ErrorCode::BadRequest, message)
+}
+
+/// Reads the body, refusing it as soon as it passes `max` bytes (by its declared
+/// length, or while reading).
+async fn read_body(body: Body, headers: &HeaderMap, max: usize) -> Result<bytes::Bytes, Refusal> {
+    let too_large = || {
+        Refusal::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::LimitExceeded,
+            format!("the request body is larger than {max} bytes (server.max_body_bytes)"),
+        )
+        .with_extension("limit", "max_body_bytes")
+        .with_extension("max", max)
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        return Err(too_large());
+    }
+    axum::body::to_bytes(body, max).await.map_err(|_| too_large())
+}
+
+/// Runs one operation: the status it earns under `media` and its JSON, or why it was
+/// refused before it ran.
+async fn run(
+    state: &AppState,
+    tenant: &Arc<Tenant>,
+    method: &Method,
+    params: Params,
+    media: Media,
+) -> Result<(StatusCode, Value), Refusal> {
+    let query = state.apq.resolve(params.query, params.extensions.as_ref()).await?;
+    if method == Method::GET && selects_non_query(&query, params.operation_name.as_deref(), state.graphql.max_tokens) {
+        return Err(Refusal::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            ErrorCode::BadRequest,
+            "only queries may be sent with GET: send mutations with POST",
+        )
+        .with_header(header::ALLOW, "POST"));
+    }
+    let mut request = async_graphql::Request::new(query);
+    if let Some(name) = params.operation_name {
+        request = request.operation_name(name);
+    }
+    if let Some(variables) = params.variables {
+        request = request.variables(async_graphql::Variables::from_json(Value::Object(variables)));
+    }
+    let context = RequestContext::new(tenant.clone(), &state.cache);
     let mut response = state.schema.execute(request.data(context)).await;
     // Every error Switchboard raises carries a code; the rest come from parsing,
     // validation or input coercion of the request itself.
@@ -79,5 +184,45 @@ pub async fn execute(
             extensions.set("code", ErrorCode::BadUserInput.as_str());
         }
     }
-    GraphQLResponse::from(response).into_response()
+    // Errors without a path happened before execution: the request produced no data.
+    let request_error = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let errors = serde_json::to_value(&response.errors).unwrap_or_default();
+    if request_error {
+        let status = match media {
+            Media::GraphqlResponseJson => StatusCode::BAD_REQUEST,
+            Media::Json => StatusCode::OK,
+        };
+        return Ok((status, json!({ "errors": errors })));
+    }
+    let mut body = json!({ "data": response.data.into_json().unwrap_or_default() });
+    if !response.errors.is_empty() {
+        body["errors"] = errors;
+    }
+    if !response.extensions.is_empty() {
+        body["extensions"] = serde_json::to_value(&response.extensions).unwrap_or_default();
+    }
+    Ok((StatusCode::OK, body))
+}
+
+/// Whether `query` selects a mutation (or subscription): those are refused over GET,
+/// where caches and prefetchers may repeat a request. Text past the token limit is left
+/// to execution, which refuses it before parsing.
+fn selects_non_query(query: &str, operation_name: Option<&str>, max_tokens: usize) -> bool {
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    if limits::scan(query, max_tokens).is_err() {
+        return false;
+    }
+    let Ok(document) = async_graphql::parser::parse_query(query) else {
+        return false; // execution reports the syntax error
+    };
+    let selected = match &document.operations {
+        DocumentOperations::Single(op) => Some(op),
+        DocumentOperations::Multiple(ops) => match operation_name {
+            Some(name) => ops.get(name),
+            None => ops.values().next(),
+        },
+    };
+    selected.is_some_and(|op| op.node.ty != OperationType::Query)
 }

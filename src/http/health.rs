@@ -1,7 +1,18 @@
-//! `/healthz` (the process is up) and `/readyz` (the cache and every configured vendor
-//! answer, as JSON saying which).
+//! `/healthz` (the process is up) and `/readyz` (the latest background probe of the cache
+//! and every vendor; see `readiness`). Neither calls anything. `/readyz` tells anyone
+//! only the overall state; a caller with a valid API key also sees its own tenant's
+//! vendors, with their errors and latencies.
+//!
+//! `/readyz` is 503 only until the first probe round has finished. A failing vendor
+//! makes it `degraded`, still 200: a vendor outage hits every replica alike, and taking
+//! them all out of the load balancer would turn one vendor's outage into a full one.
 
-use axum::{Json, extract::State, http::StatusCode, response::IntoResponse};
+use axum::{
+    Json,
+    extract::State,
+    http::{HeaderMap, StatusCode},
+    response::IntoResponse,
+};
 use serde_json::json;
 
 use super::AppState;
@@ -10,33 +21,43 @@ pub async fn healthz() -> impl IntoResponse {
     Json(json!({ "status": "ok" }))
 }
 
-pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    let cache = state.cache.ping().await;
-    let mut vendors = Vec::new();
-    for tenant in state.tenants.iter() {
-        for (vendor, result) in tenant.probe_vendors().await {
-            vendors.push(json!({
-                "tenant": &*tenant.id,
-                "vendor": vendor.as_str(),
-                "ok": result.is_ok(),
-                "error": result.err().map(|e| e.to_string()),
-            }));
-        }
-    }
-    let ready = cache.is_ok() && vendors.iter().all(|v| v["ok"] == true);
+pub async fn readyz(State(state): State<AppState>, headers: HeaderMap) -> impl IntoResponse {
+    let Some(snapshot) = state.readiness.latest() else {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "starting" })),
+        );
+    };
+    let status = if snapshot.all_ok() { "ready" } else { "degraded" };
+    let Some(tenant) = state.auth.identify(&headers) else {
+        return (
+            StatusCode::OK,
+            Json(json!({ "status": status, "checkedAt": snapshot.checked_at_text() })),
+        );
+    };
+    let vendors: Vec<_> = snapshot
+        .vendors
+        .iter()
+        .filter(|p| p.tenant == tenant.id)
+        .map(|p| {
+            json!({
+                "vendor": p.vendor.as_str(),
+                "ok": p.error.is_none(),
+                "error": p.error,
+                "latencyMs": p.latency.as_millis() as u64,
+            })
+        })
+        .collect();
     let body = json!({
-        "status": if ready { "ready" } else { "degraded" },
+        "status": status,
+        "checkedAt": snapshot.checked_at_text(),
+        "tenant": &*tenant.id,
         "cache": {
-            "backend": state.cache.backend(),
-            "ok": cache.is_ok(),
-            "error": cache.err().map(|e| e.to_string()),
+            "backend": snapshot.cache_backend,
+            "ok": snapshot.cache_error.is_none(),
+            "error": snapshot.cache_error,
         },
         "vendors": vendors,
     });
-    let status = if ready {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
-    (status, Json(body))
+    (StatusCode::OK, Json(body))
 }

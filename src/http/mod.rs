@@ -1,14 +1,18 @@
-//! The HTTP surface: `/graphql` (POST and GET), GraphiQL at `/` (self-hosted), `/healthz`, `/readyz`,
-//! and vendor webhooks under `/webhooks/{vendor}/{tenant}`.
-//! Authenticates the caller to a tenant and hands the request to the schema; never
-//! calls a vendor itself.
+//! The HTTP surface: `/graphql` (POST and GET, GraphQL over HTTP), GraphiQL at `/`
+//! (self-hosted), `/healthz`, `/readyz`, and vendor webhooks under
+//! `/webhooks/{vendor}/{tenant}`. Guards the edge (body size, CSRF, CORS, API keys) and
+//! hands requests to the schema; never calls a vendor itself.
 //!
-//! May depend on: `graphql`, `tenant`, `cache`.
+//! May depend on: `graphql`, `tenant`, `cache`, `readiness`, `config`.
 
+mod apq;
 mod auth;
+mod cors;
+mod csrf;
 mod explorer;
 mod graphql;
 mod health;
+mod over_http;
 mod webhooks;
 
 use std::sync::Arc;
@@ -20,9 +24,16 @@ use axum::{
 };
 use tower_http::{catch_panic::CatchPanicLayer, trace::TraceLayer};
 
-pub use auth::Authenticator;
+pub use apq::{PersistedQueries, sha256_hex};
+pub use auth::{Authenticator, DuplicateKey};
 
-use crate::{cache::Cache, graphql::AppSchema, tenant::Tenant};
+use crate::{
+    cache::Cache,
+    config::{GraphqlSettings, ServerSettings},
+    graphql::AppSchema,
+    readiness::Readiness,
+    tenant::Tenant,
+};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -33,19 +44,34 @@ pub struct AppState {
     pub cache: Cache,
     /// API key → tenant.
     pub auth: Arc<Authenticator>,
-    /// Every configured tenant, for readiness probes.
+    /// Every configured tenant, for webhooks.
     pub tenants: Arc<Vec<Arc<Tenant>>>,
+    /// The latest readiness probe.
+    pub readiness: Arc<Readiness>,
+    /// Documents of automatic persisted queries.
+    pub apq: PersistedQueries,
+    /// The edge's settings.
+    pub server: Arc<ServerSettings>,
+    /// The GraphQL limits the edge applies itself (batch size, tokens).
+    pub graphql: Arc<GraphqlSettings>,
 }
 
 /// The application's routes.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/", get(explorer::page))
-        .route("/assets/graphiql/{file}", get(explorer::asset))
+    let graphql = Router::new()
         .route("/graphql", get(graphql::execute).post(graphql::execute))
+        .layer(cors::layer(&state.server));
+    let mut router = Router::new()
+        .merge(graphql)
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/webhooks/vonage/{tenant}", post(webhooks::vonage))
+        .route("/webhooks/vonage/{tenant}", post(webhooks::vonage));
+    if state.server.explorer {
+        router = router
+            .route("/", get(explorer::page))
+            .route("/assets/graphiql/{file}", get(explorer::asset));
+    }
+    router
         .with_state(state)
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
             let path = request

@@ -1,0 +1,550 @@
+//! Operation limits, checked before anything executes: the query text first (tokens and
+//! bracket nesting, so a hostile document never reaches the recursive parser), then the
+//! parsed operation (depth, aliases, root fields, directives per field, the largest
+//! `first`, and a cost that multiplies by the list sizes the operation asks for).
+//!
+//! Introspection (`__schema`, `__type`) is exempt from the depth and cost limits: it is
+//! answered from the schema alone, never calls a vendor, and the standard introspection
+//! query that GraphiQL, codegen and Apollo tooling send must always pass while
+//! introspection is enabled. The token and nesting limits still bound it.
+//!
+//! A rejection names the limit and its value, never echoes the query, and carries
+//! `extensions.code = LIMIT_EXCEEDED`.
+//!
+//! May depend on: `config`, `graphql::error`.
+
+use std::{collections::HashMap, sync::Arc};
+
+use async_graphql::{
+    ServerError, ServerResult, Value, Variables,
+    extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest},
+    parser::types::{
+        BaseType, DocumentOperations, ExecutableDocument, OperationDefinition, Selection, SelectionSet,
+        ServiceDocument, Type, TypeKind, TypeSystemDefinition,
+    },
+};
+
+use super::connection::DEFAULT_PAGE;
+use crate::config::GraphqlSettings;
+
+/// Deepest bracket nesting (`{`, `[`, `(`) the text may have. Bounds the parser's
+/// recursion; no legitimate operation comes near it.
+pub const MAX_NESTING: usize = 64;
+
+/// The list size assumed for a list field that takes no `first` (phone numbers, skills):
+/// such lists are short, but not free.
+pub const ASSUMED_LIST_SIZE: u64 = 10;
+
+/// One limit an operation went over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LimitExceeded {
+    /// The setting that holds the limit (`max_depth`, …).
+    pub limit: &'static str,
+    /// Its value.
+    pub max: u64,
+    /// What the operation has (at least this much: counting stops at the limit).
+    pub actual: u64,
+    /// What was counted, for the message.
+    pub what: &'static str,
+}
+
+impl LimitExceeded {
+    fn check(limit: &'static str, what: &'static str, actual: u64, max: u64) -> Result<(), Self> {
+        if actual > max {
+            Err(Self {
+                limit,
+                max,
+                actual,
+                what,
+            })
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The message a client sees.
+    pub fn message(&self) -> String {
+        format!(
+            "the operation exceeds a limit: {} is {}, at most {} is allowed (graphql.{})",
+            self.what, self.actual, self.max, self.limit
+        )
+    }
+}
+
+impl From<LimitExceeded> for ServerError {
+    fn from(e: LimitExceeded) -> Self {
+        let mut error = ServerError::new(e.message(), None);
+        let mut extensions = async_graphql::ErrorExtensionValues::default();
+        extensions.set("code", super::error::ErrorCode::LimitExceeded.as_str());
+        extensions.set("limit", e.limit);
+        extensions.set("max", e.max);
+        error.extensions = Some(extensions);
+        error
+    }
+}
+
+/// Counts the tokens of `query` and its deepest bracket nesting, stopping as soon as a
+/// limit is passed. Lexing is approximate where the parser would refuse anyway (a stray
+/// character counts as one token), never where it would accept.
+pub fn scan(query: &str, max_tokens: usize) -> Result<(), LimitExceeded> {
+    let bytes = query.as_bytes();
+    let (mut i, mut tokens, mut nesting) = (0usize, 0usize, 0usize);
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b' ' | b'\t' | b'\n' | b'\r' | b',' => {
+                i += 1;
+                continue;
+            }
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' && bytes[i] != b'\r' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'{' | b'[' | b'(' => {
+                nesting += 1;
+                LimitExceeded::check("max_nesting", "bracket nesting", nesting as u64, MAX_NESTING as u64)?;
+                i += 1;
+            }
+            b'}' | b']' | b')' => {
+                nesting = nesting.saturating_sub(1);
+                i += 1;
+            }
+            b'"' if bytes[i..].starts_with(b"\"\"\"") => {
+                i += 3;
+                while i < bytes.len() && !bytes[i..].starts_with(b"\"\"\"") {
+                    i += if bytes[i..].starts_with(b"\\\"\"\"") { 4 } else { 1 };
+                }
+                i += 3;
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'.' if bytes[i..].starts_with(b"...") => i += 3,
+            c if c.is_ascii_alphanumeric() || c == b'_' || c == b'-' => {
+                i += 1;
+                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'_' | b'.' | b'+' | b'-')) {
+                    i += 1;
+                }
+            }
+            _ => i += 1,
+        }
+        tokens += 1;
+        LimitExceeded::check("max_tokens", "the number of tokens", tokens as u64, max_tokens as u64)?;
+    }
+    Ok(())
+}
+
+/// A field as the cost model sees it.
+#[derive(Debug, Clone)]
+struct FieldShape {
+    /// The named type at the bottom of the field's type.
+    base: String,
+    /// Whether the field returns a list.
+    list: bool,
+    /// The default of its `first` argument, when it takes one.
+    first: Option<Option<u64>>,
+}
+
+/// What the cost model knows of the schema: each object and interface type's fields.
+#[derive(Debug, Default)]
+pub struct TypeIndex {
+    types: HashMap<String, HashMap<String, FieldShape>>,
+    roots: [Option<String>; 3],
+}
+
+impl TypeIndex {
+    /// Reads the schema's SDL.
+    pub fn from_sdl(sdl: &str) -> Self {
+        let Ok(document) = async_graphql::parser::parse_schema(sdl) else {
+            return Self::default();
+        };
+        Self::from_document(&document)
+    }
+
+    fn from_document(document: &ServiceDocument) -> Self {
+        let mut index = TypeIndex::default();
+        for definition in &document.definitions {
+            match definition {
+                TypeSystemDefinition::Schema(schema) => {
+                    let name = |n: &Option<async_graphql::Positioned<async_graphql::Name>>| {
+                        n.as_ref().map(|n| n.node.to_string())
+                    };
+                    index.roots = [
+                        name(&schema.node.query),
+                        name(&schema.node.mutation),
+                        name(&schema.node.subscription),
+                    ];
+                }
+                TypeSystemDefinition::Type(ty) => {
+                    let fields = match &ty.node.kind {
+                        TypeKind::Object(o) => &o.fields,
+                        TypeKind::Interface(i) => &i.fields,
+                        _ => continue,
+                    };
+                    let shapes = fields
+                        .iter()
+                        .map(|f| {
+                            let f = &f.node;
+                            let first = f.arguments.iter().find(|a| a.node.name.node == "first").map(|a| {
+                                a.node.default_value.as_ref().and_then(|v| as_count(&v.node))
+                            });
+                            let (base, list) = unwrap_type(&f.ty.node);
+                            (
+                                f.name.node.to_string(),
+                                FieldShape {
+                                    base: base.to_owned(),
+                                    list,
+                                    first,
+                                },
+                            )
+                        })
+                        .collect();
+                    index.types.insert(ty.node.name.node.to_string(), shapes);
+                }
+                TypeSystemDefinition::Directive(_) => {}
+            }
+        }
+        let default_roots = ["QueryRoot", "MutationRoot", "SubscriptionRoot"];
+        for (root, default) in index.roots.iter_mut().zip(default_roots) {
+            if root.is_none() && index.types.contains_key(default) {
+                *root = Some(default.to_owned());
+            }
+        }
+        index
+    }
+
+    fn field(&self, ty: &str, name: &str) -> Option<&FieldShape> {
+        self.types.get(ty)?.get(name)
+    }
+}
+
+fn unwrap_type(ty: &Type) -> (&str, bool) {
+    match &ty.base {
+        BaseType::Named(name) => (name.as_str(), false),
+        BaseType::List(inner) => (unwrap_type(inner).0, true),
+    }
+}
+
+fn as_count(value: &Value) -> Option<u64> {
+    match value {
+        Value::Number(n) => n.as_u64().or_else(|| n.as_i64().map(|_| 0)),
+        _ => None,
+    }
+}
+
+/// The limits of one schema.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    settings: GraphqlSettings,
+    index: Arc<TypeIndex>,
+}
+
+/// What one selection set adds up to.
+#[derive(Debug, Clone, Copy, Default)]
+struct Measure {
+    cost: u64,
+    depth: u64,
+    aliases: u64,
+    fields: u64,
+}
+
+impl Measure {
+    fn merge(&mut self, other: Measure) {
+        self.cost = self.cost.saturating_add(other.cost);
+        self.depth = self.depth.max(other.depth);
+        self.aliases = self.aliases.saturating_add(other.aliases);
+        self.fields = self.fields.saturating_add(other.fields);
+    }
+}
+
+/// One walk over an operation: variables to read `first` from, and each fragment's
+/// measure once (a fragment spread many times is measured once, so a "fragment bomb"
+/// costs its real size without being walked exponentially).
+struct Walk<'a> {
+    limits: &'a Limits,
+    document: &'a ExecutableDocument,
+    operation: &'a OperationDefinition,
+    variables: &'a Variables,
+    fragments: HashMap<&'a str, Option<Measure>>,
+}
+
+impl Limits {
+    /// Limits from `settings` over the schema whose SDL is `sdl`.
+    pub fn new(settings: &GraphqlSettings, sdl: &str) -> Self {
+        Self {
+            settings: settings.clone(),
+            index: Arc::new(TypeIndex::from_sdl(sdl)),
+        }
+    }
+
+    /// Checks the operations of `document` that `operation_name` selects (all of them
+    /// when it names none).
+    pub fn check(
+        &self,
+        document: &ExecutableDocument,
+        operation_name: Option<&str>,
+        variables: &Variables,
+    ) -> Result<(), LimitExceeded> {
+        let operations: Vec<&OperationDefinition> = match (&document.operations, operation_name) {
+            (DocumentOperations::Single(op), _) => vec![&op.node],
+            (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| &op.node).into_iter().collect(),
+            (DocumentOperations::Multiple(ops), None) => ops.values().map(|op| &op.node).collect(),
+        };
+        for operation in operations {
+            let root = self.index.roots[operation.ty as usize].clone().unwrap_or_default();
+            let mut walk = Walk {
+                limits: self,
+                document,
+                operation,
+                variables,
+                fragments: HashMap::new(),
+            };
+            let measure = walk.selection_set(&operation.selection_set.node, &root)?;
+            let s = &self.settings;
+            LimitExceeded::check("max_aliases", "the number of aliases", measure.aliases, s.max_aliases as u64)?;
+            LimitExceeded::check("max_root_fields", "the number of root fields", measure.fields, s.max_root_fields as u64)?;
+            LimitExceeded::check("max_depth", "the depth", measure.depth, s.max_depth as u64)?;
+            LimitExceeded::check("max_cost", "the cost", measure.cost, s.max_cost)?;
+        }
+        Ok(())
+    }
+}
+
+impl<'a> Walk<'a> {
+    fn selection_set(&mut self, set: &'a SelectionSet, ty: &str) -> Result<Measure, LimitExceeded> {
+        let s = &self.limits.settings;
+        let mut total = Measure::default();
+        for selection in &set.items {
+            LimitExceeded::check(
+                "max_directives",
+                "the number of directives on one selection",
+                selection.node.directives().len() as u64,
+                s.max_directives as u64,
+            )?;
+            match &selection.node {
+                Selection::Field(field) => {
+                    let field = &field.node;
+                    let name = field.name.node.as_str();
+                    if name == "__schema" || name == "__type" {
+                        continue; // introspection: exempt, see the module docs
+                    }
+                    let shape = self.limits.index.field(ty, name);
+                    let child = match shape {
+                        Some(shape) => self.selection_set(&field.selection_set.node, &shape.base.clone())?,
+                        None => Measure::default(), // unknown field: validation reports it
+                    };
+                    let multiplier = match shape {
+                        Some(shape) => self.multiplier(field, shape, ty)?,
+                        None => 1,
+                    };
+                    total.merge(Measure {
+                        cost: child.cost.saturating_mul(multiplier).saturating_add(1),
+                        depth: child.depth + 1,
+                        aliases: child.aliases + u64::from(field.alias.is_some()),
+                        fields: 1,
+                    });
+                }
+                Selection::InlineFragment(fragment) => {
+                    let inner = fragment.node.type_condition.as_ref().map_or(ty, |c| c.node.on.node.as_str());
+                    let measure = self.selection_set(&fragment.node.selection_set.node, inner)?;
+                    total.merge(measure);
+                }
+                Selection::FragmentSpread(spread) => {
+                    let name = spread.node.fragment_name.node.as_str();
+                    let measure = match self.fragments.get(name) {
+                        Some(Some(measure)) => *measure,
+                        Some(None) => Measure::default(), // a cycle: validation reports it
+                        None => {
+                            let Some(fragment) = self.document.fragments.get(name) else {
+                                continue; // unknown fragment: validation reports it
+                            };
+                            self.fragments.insert(name, None);
+                            let on = fragment.node.type_condition.node.on.node.as_str();
+                            let measure = self.selection_set(&fragment.node.selection_set.node, on)?;
+                            self.fragments.insert(name, Some(measure));
+                            measure
+                        }
+                    };
+                    total.merge(measure);
+                }
+            }
+        }
+        Ok(total)
+    }
+
+    /// How many times a field's selection is resolved: its `first` (checked against
+    /// `max_first`), the length of its `ids`, 1 for the `edges`/`nodes` of a connection
+    /// (its `first` already counted), [`ASSUMED_LIST_SIZE`] for another list.
+    fn multiplier(
+        &self,
+        field: &async_graphql::parser::types::Field,
+        shape: &FieldShape,
+        parent: &str,
+    ) -> Result<u64, LimitExceeded> {
+        if let Some(default) = shape.first {
+            let first = self
+                .argument(field, "first")
+                .and_then(|v| as_count(&v))
+                .or(default)
+                .unwrap_or(DEFAULT_PAGE as u64);
+            let max_first = self.limits.settings.max_first as u64;
+            LimitExceeded::check("max_first", "`first`", first, max_first)?;
+            return Ok(first);
+        }
+        if let Some(Value::List(ids)) = self.argument(field, "ids") {
+            return Ok(ids.len() as u64);
+        }
+        if !shape.list || parent.ends_with("Connection") {
+            return Ok(1);
+        }
+        Ok(ASSUMED_LIST_SIZE)
+    }
+
+    /// The value of `field`'s argument `name`, its variables filled in from the request
+    /// or their defaults.
+    fn argument(&self, field: &async_graphql::parser::types::Field, name: &str) -> Option<Value> {
+        let value = &field.get_argument(name)?.node;
+        let variable = |name: async_graphql::Name| {
+            self.variables
+                .get(&name)
+                .cloned()
+                .or_else(|| {
+                    self.operation
+                        .variable_definitions
+                        .iter()
+                        .find(|d| d.node.name.node == name)
+                        .and_then(|d| d.node.default_value.as_ref())
+                        .map(|v| v.node.clone())
+                })
+                .ok_or(())
+        };
+        value.clone().into_const_with(variable).ok()
+    }
+}
+
+/// The async-graphql extension that enforces [`Limits`] on every request, whatever the
+/// transport.
+pub struct LimitsExtension(pub Arc<Limits>);
+
+impl ExtensionFactory for LimitsExtension {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(LimitsCheck(self.0.clone()))
+    }
+}
+
+struct LimitsCheck(Arc<Limits>);
+
+#[async_trait::async_trait]
+impl Extension for LimitsCheck {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        mut request: async_graphql::Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<async_graphql::Request> {
+        scan(&request.query, self.0.settings.max_tokens)?;
+        // Parsed here once; the schema reuses this document.
+        let operation_name = request.operation_name.clone();
+        let variables = request.variables.clone();
+        let document = request.parsed_query()?;
+        self.0.check(document, operation_name.as_deref(), &variables)?;
+        next.run(ctx, request).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SDL: &str = r#"
+        type QueryRoot { teams(first: Int, after: String): TeamConnection! node(id: ID!): Node nodes(ids: [ID!]!): [Node]! name: String }
+        interface Node { id: ID! }
+        type TeamConnection { edges: [TeamEdge!]! nodes: [Team!]! totalCount: Int }
+        type TeamEdge { node: Team! cursor: String! }
+        type Team implements Node { id: ID! name: String! members(first: Int = 20): TeamConnection! phones: [String!]! tags: [Team!]! }
+        schema { query: QueryRoot }
+    "#;
+
+    fn limits() -> Limits {
+        Limits::new(&GraphqlSettings::default(), SDL)
+    }
+
+    fn check(query: &str) -> Result<(), LimitExceeded> {
+        let document = async_graphql::parser::parse_query(query).unwrap();
+        limits().check(&document, None, &Variables::default())
+    }
+
+    fn cost(query: &str) -> u64 {
+        let mut settings = GraphqlSettings::default();
+        settings.max_cost = 0;
+        let document = async_graphql::parser::parse_query(query).unwrap();
+        Limits::new(&settings, SDL)
+            .check(&document, None, &Variables::default())
+            .unwrap_err()
+            .actual
+    }
+
+    #[test]
+    fn the_cost_multiplies_by_first_and_counts_connections_once() {
+        // teams(1) + 10 × (nodes(1) + name(1)) = 21
+        assert_eq!(cost("{ teams(first: 10) { nodes { name } } }"), 21);
+        // members defaults to first: 20 from the schema; teams to the default page.
+        let nested = "{ teams { nodes { members { nodes { id } } } } }";
+        assert_eq!(cost(nested), 1 + DEFAULT_PAGE as u64 * (1 + 1 + 20 * 2));
+        // nodes(ids) multiplies by the ids given; a plain list by the assumed size.
+        assert_eq!(cost(r#"{ nodes(ids: ["a", "b", "c"]) { id } }"#), 1 + 3);
+        assert_eq!(cost("{ teams(first: 1) { nodes { tags { id } } } }"), 1 + (1 + 1 + ASSUMED_LIST_SIZE));
+    }
+
+    #[test]
+    fn introspection_is_exempt_from_depth_and_cost() {
+        let deep = "{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } } }";
+        assert!(check(deep).is_ok());
+    }
+
+    #[test]
+    fn each_limit_names_itself() {
+        let aliases: String = (0..16).map(|i| format!("a{i}: name ")).collect();
+        assert_eq!(check(&format!("{{ {aliases} }}")).unwrap_err().limit, "max_aliases");
+        let roots: String = (0..21).map(|_| "name ").collect();
+        assert_eq!(check(&format!("{{ {roots} }}")).unwrap_err().limit, "max_root_fields");
+        let big = check("{ teams(first: 100000) { totalCount } }").unwrap_err();
+        assert_eq!((big.limit, big.max), ("max_first", 500));
+        let deep = String::from("{ teams { nodes { tags { tags { tags { tags { tags { tags { tags { tags { tags { tags { id } } } } } } } } } } } } }");
+        assert_eq!(check(&deep).unwrap_err().limit, "max_depth");
+        let directives = "{ name @include(if: true) @skip(if: false) @include(if: true) @skip(if: false) @include(if: true) @skip(if: false) }";
+        assert_eq!(check(directives).unwrap_err().limit, "max_directives");
+    }
+
+    #[test]
+    fn a_fragment_spread_many_times_is_measured_once() {
+        let mut query = String::from("{ ...F0 } fragment F0 on QueryRoot { ...F1 ...F1 }");
+        for i in 1..40 {
+            query.push_str(&format!(" fragment F{i} on QueryRoot {{ ...F{} ...F{} }}", i + 1, i + 1));
+        }
+        query.push_str(" fragment F40 on QueryRoot { name }");
+        // 2^40 root fields after expansion: refused at once, not walked.
+        assert_eq!(check(&query).unwrap_err().limit, "max_root_fields");
+        // A cycle is left for validation to report.
+        assert!(check("{ ...A } fragment A on QueryRoot { name ...B } fragment B on QueryRoot { ...A }").is_ok());
+    }
+
+    #[test]
+    fn the_scan_counts_tokens_and_nesting_without_parsing() {
+        assert!(scan("{ a { b } }", 6).is_ok());
+        assert_eq!(scan("{ a { b } }", 5).unwrap_err().limit, "max_tokens");
+        let deep = "{a".repeat(10_000);
+        let e = scan(&deep, usize::MAX).unwrap_err();
+        assert_eq!((e.limit, e.actual), ("max_nesting", MAX_NESTING as u64 + 1));
+        // Strings, block strings and comments are one token or none.
+        assert!(scan("# { { {\n{ a(s: \"{ { {\", b: \"\"\"{ {\"\"\") }", 11).is_ok());
+        assert!(scan("{ a(n: -1.5e3) }", 8).is_ok());
+        assert!(scan("{ a(n: -1.5e3) }", 7).is_err());
+    }
+}

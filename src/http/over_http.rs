@@ -1,0 +1,310 @@
+//! GraphQL over HTTP, as its spec asks: which media type to answer with (content
+//! negotiation), how a request's parameters are read from a POST body or a GET query
+//! string, refused with a clear GraphQL-shaped error naming what was wrong, and which
+//! status an answer carries.
+
+use axum::{
+    body::Body,
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde_json::{Map, Value, json};
+
+use crate::graphql::error::ErrorCode;
+
+/// `application/graphql-response+json`: the spec's own type.
+pub const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json; charset=utf-8";
+/// `application/json`: the legacy type every client understands.
+pub const JSON: &str = "application/json; charset=utf-8";
+
+/// The media type an answer is sent as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Media {
+    /// `application/graphql-response+json`: a request error is a 4xx.
+    GraphqlResponseJson,
+    /// `application/json`: a GraphQL-level error is still a 200.
+    Json,
+}
+
+impl Media {
+    /// Picks from the `Accept` header: the highest-quality type Switchboard speaks
+    /// (`*/*` and `application/*` mean `application/json`); no header means
+    /// `application/json`. `None` when nothing acceptable is offered.
+    pub fn negotiate(headers: &HeaderMap) -> Option<Media> {
+        let Some(accept) = headers.get(header::ACCEPT) else {
+            return Some(Media::Json);
+        };
+        let accept = accept.to_str().ok()?;
+        if accept.trim().is_empty() {
+            return Some(Media::Json);
+        }
+        let mut best: Option<(f32, Media)> = None;
+        for range in accept.split(',') {
+            let mut parts = range.split(';');
+            let essence = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let quality = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            let media = match essence.as_str() {
+                "application/graphql-response+json" => Media::GraphqlResponseJson,
+                "application/json" | "application/*" | "*/*" => Media::Json,
+                _ => continue,
+            };
+            if quality > 0.0 && best.is_none_or(|(q, _)| quality > q) {
+                best = Some((quality, media));
+            }
+        }
+        best.map(|(_, media)| media)
+    }
+
+    /// The `Content-Type` value.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Media::GraphqlResponseJson => GRAPHQL_RESPONSE_JSON,
+            Media::Json => JSON,
+        }
+    }
+}
+
+/// A request refused before execution: its status and one GraphQL error.
+#[derive(Debug, Clone)]
+pub struct Refusal {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// `extensions.code`.
+    pub code: ErrorCode,
+    /// What was wrong.
+    pub message: String,
+    /// More `extensions` (`limit`, `max`).
+    pub extensions: Map<String, Value>,
+    /// Headers to add (`Allow`, `WWW-Authenticate`).
+    pub headers: Vec<(header::HeaderName, HeaderValue)>,
+}
+
+impl Refusal {
+    /// A refusal with `status`, `code` and `message`.
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            extensions: Map::new(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// A GraphQL-level request error (an unknown persisted query): 200 under
+    /// `application/json`, 400 under `application/graphql-response+json`.
+    pub fn request_error(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::OK, code, message)
+    }
+
+    /// The status under `media`.
+    pub fn status_for(&self, media: Media) -> StatusCode {
+        match (self.status, media) {
+            (StatusCode::OK, Media::GraphqlResponseJson) => StatusCode::BAD_REQUEST,
+            (status, _) => status,
+        }
+    }
+
+    /// A malformed request (400 `BAD_REQUEST`).
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message)
+    }
+
+    /// Adds a header to the answer.
+    pub fn with_header(mut self, name: header::HeaderName, value: &'static str) -> Self {
+        self.headers.push((name, HeaderValue::from_static(value)));
+        self
+    }
+
+    /// Adds an `extensions` entry.
+    pub fn with_extension(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.extensions.insert(key.to_owned(), value.into());
+        self
+    }
+
+    /// The error object, as it appears in `errors`.
+    pub fn error(&self) -> Value {
+        let mut extensions = self.extensions.clone();
+        extensions.insert("code".into(), self.code.as_str().into());
+        json!({ "message": self.message, "extensions": extensions })
+    }
+
+    /// The answer, as `media`.
+    pub fn into_response(self, media: Media) -> Response {
+        let body = json!({ "errors": [self.error()] });
+        let mut response = respond(self.status_for(media), media, &body);
+        response.headers_mut().extend(self.headers);
+        response
+    }
+}
+
+/// `body` as JSON in `media`, with `status`.
+pub fn respond(status: StatusCode, media: Media, body: &Value) -> Response {
+    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
+    (
+        status,
+        [(header::CONTENT_TYPE, HeaderValue::from_static(media.content_type()))],
+        Body::from(bytes),
+    )
+        .into_response()
+}
+
+/// One operation's parameters, as the client sent them.
+#[derive(Debug, Default, Clone)]
+pub struct Params {
+    /// The document; absent when only a persisted query's hash is sent.
+    pub query: Option<String>,
+    /// Which operation of the document to run.
+    pub operation_name: Option<String>,
+    /// Variable values.
+    pub variables: Option<Map<String, Value>>,
+    /// Protocol extensions (`persistedQuery`).
+    pub extensions: Option<Map<String, Value>>,
+}
+
+/// What a request asks: one operation or a batch.
+#[derive(Debug)]
+pub enum Operations {
+    /// A JSON object, or a GET.
+    Single(Params),
+    /// A JSON array of objects.
+    Batch(Vec<Params>),
+}
+
+impl Params {
+    /// Reads one request object of a POST body.
+    fn from_object(value: Value) -> Result<Self, Refusal> {
+        let Value::Object(mut object) = value else {
+            return Err(Refusal::bad_request(
+                "the body must be a JSON object with a `query` string (or an array of them)",
+            ));
+        };
+        let text = |object: &mut Map<String, Value>, key: &str| match object.remove(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(Refusal::bad_request(format!("`{key}` must be a string"))),
+        };
+        let map = |object: &mut Map<String, Value>, key: &str| match object.remove(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Object(m)) => Ok(Some(m)),
+            Some(_) => Err(Refusal::bad_request(format!("`{key}` must be an object"))),
+        };
+        Ok(Self {
+            query: text(&mut object, "query")?,
+            operation_name: text(&mut object, "operationName")?,
+            variables: map(&mut object, "variables")?,
+            extensions: map(&mut object, "extensions")?,
+        })
+    }
+
+    /// Reads a GET's query string: `query`, `operationName`, and `variables` and
+    /// `extensions` as JSON text.
+    pub fn from_query_string(raw: Option<&str>) -> Result<Self, Refusal> {
+        let mut params = Self::default();
+        for (key, value) in url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+            let json_map = |key: &str| match serde_json::from_str::<Value>(&value) {
+                Ok(Value::Object(m)) => Ok(Some(m)),
+                Ok(Value::Null) => Ok(None),
+                _ => Err(Refusal::bad_request(format!(
+                    "`{key}` must be a JSON object (URL-encoded)"
+                ))),
+            };
+            match &*key {
+                "query" => params.query = Some(value.into_owned()),
+                "operationName" => params.operation_name = Some(value.into_owned()).filter(|s| !s.is_empty()),
+                "variables" => params.variables = json_map("variables")?,
+                "extensions" => params.extensions = json_map("extensions")?,
+                _ => {}
+            }
+        }
+        Ok(params)
+    }
+}
+
+impl Operations {
+    /// Reads a POST body of `application/json`.
+    pub fn from_json_body(body: &[u8]) -> Result<Self, Refusal> {
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Err(Refusal::bad_request(
+                "the body is empty: send a JSON object with a `query` string",
+            ));
+        }
+        let value: Value = serde_json::from_slice(body).map_err(|e| {
+            // serde_json's message names the position, never the content.
+            Refusal::bad_request(format!("the body is not valid JSON: {e}"))
+        })?;
+        match value {
+            Value::Array(items) => {
+                if items.is_empty() {
+                    return Err(Refusal::bad_request("the batch is empty"));
+                }
+                items
+                    .into_iter()
+                    .map(Params::from_object)
+                    .collect::<Result<_, _>>()
+                    .map(Operations::Batch)
+            }
+            other => Params::from_object(other).map(Operations::Single),
+        }
+    }
+}
+
+/// The essence of the request's `Content-Type` (`application/json`), lower case.
+pub fn content_type(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    (!essence.is_empty()).then_some(essence)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accept(value: &str) -> Option<Media> {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ACCEPT, HeaderValue::from_str(value).unwrap());
+        Media::negotiate(&headers)
+    }
+
+    #[test]
+    fn negotiation_follows_the_spec() {
+        assert_eq!(Media::negotiate(&HeaderMap::new()), Some(Media::Json));
+        assert_eq!(accept("application/graphql-response+json"), Some(Media::GraphqlResponseJson));
+        assert_eq!(accept("application/json"), Some(Media::Json));
+        assert_eq!(accept("*/*"), Some(Media::Json));
+        // Apollo Client and graphql-http's own client send both, preferring the new one.
+        assert_eq!(
+            accept("application/graphql-response+json, application/json;q=0.9"),
+            Some(Media::GraphqlResponseJson)
+        );
+        assert_eq!(
+            accept("application/json, application/graphql-response+json;q=0.5"),
+            Some(Media::Json)
+        );
+        assert_eq!(accept("text/html"), None);
+        assert_eq!(accept("application/json;q=0"), None);
+    }
+
+    #[test]
+    fn each_malformed_parameter_is_named() {
+        let refusal = |body: &str| Operations::from_json_body(body.as_bytes()).unwrap_err().message;
+        assert!(refusal("{ \"not a JSON").contains("not valid JSON"));
+        assert!(refusal("").contains("empty"));
+        assert!(refusal("[]").contains("batch is empty"));
+        assert!(refusal("\"query\"").contains("JSON object"));
+        assert!(refusal(r#"{"query": 1}"#).contains("`query` must be a string"));
+        assert!(refusal(r#"{"query": "{a}", "variables": "x"}"#).contains("`variables`"));
+        assert!(refusal(r#"{"query": "{a}", "operationName": false}"#).contains("`operationName`"));
+        assert!(refusal(r#"{"query": "{a}", "extensions": []}"#).contains("`extensions`"));
+        let Ok(Operations::Single(p)) = Operations::from_json_body(br#"{"query":"{a}","variables":null}"#) else {
+            panic!("a valid body")
+        };
+        assert_eq!(p.query.as_deref(), Some("{a}"));
+        let get = Params::from_query_string(Some("query=%7Ba%7D&variables=%7B%22n%22%3A1%7D")).unwrap();
+        assert_eq!(get.variables.unwrap()["n"], 1);
+        assert!(Params::from_query_string(Some("query=x&variables=%5B%5D")).is_err());
+    }
+}

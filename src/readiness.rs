@@ -1,0 +1,158 @@
+//! Readiness, probed in the background: every `server.readiness_interval_secs` one task
+//! pings the cache and makes one cheap call to every configured vendor of every tenant,
+//! all at once, each bounded by `server.readiness_timeout_ms`. `/readyz` answers from the
+//! latest results, so a probe hitting it every second spends no vendor's rate limit.
+//! A change of a vendor's state is logged once, when it happens.
+//!
+//! May depend on: `tenant`, `cache`, `vendors` (the `Vendor` name only).
+
+use std::{
+    sync::{Arc, RwLock, Weak},
+    time::{Duration, Instant},
+};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use futures::future::join_all;
+
+use crate::{cache::Cache, tenant::Tenant, vendors::Vendor};
+
+/// One vendor of one tenant, as last probed.
+#[derive(Debug, Clone)]
+pub struct VendorProbe {
+    /// The tenant.
+    pub tenant: Arc<str>,
+    /// The vendor.
+    pub vendor: Vendor,
+    /// Why the probe failed, when it did.
+    pub error: Option<String>,
+    /// How long it took.
+    pub latency: Duration,
+}
+
+/// The results of one probe round.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// When the round finished.
+    pub checked_at: DateTime<Utc>,
+    /// `memory` or `redis`.
+    pub cache_backend: &'static str,
+    /// Why the cache failed its ping, when it did.
+    pub cache_error: Option<String>,
+    /// Every vendor of every tenant.
+    pub vendors: Vec<VendorProbe>,
+}
+
+impl Snapshot {
+    /// Whether the cache and every vendor answered.
+    pub fn all_ok(&self) -> bool {
+        self.cache_error.is_none() && self.vendors.iter().all(|v| v.error.is_none())
+    }
+
+    /// `checked_at` as RFC 3339.
+    pub fn checked_at_text(&self) -> String {
+        self.checked_at.to_rfc3339_opts(SecondsFormat::Secs, true)
+    }
+}
+
+/// The latest probe results; the probing task ends when this is dropped.
+#[derive(Debug, Default)]
+pub struct Readiness {
+    latest: RwLock<Option<Snapshot>>,
+}
+
+impl Readiness {
+    /// Starts probing `tenants` and `cache` now and then every `interval`.
+    pub fn start(tenants: Vec<Arc<Tenant>>, cache: Cache, interval: Duration, timeout: Duration) -> Arc<Self> {
+        let readiness = Arc::new(Self::default());
+        let weak = Arc::downgrade(&readiness);
+        tokio::spawn(probe_forever(weak, tenants, cache, interval, timeout));
+        readiness
+    }
+
+    /// The latest results; `None` until the first round has finished.
+    pub fn latest(&self) -> Option<Snapshot> {
+        self.latest.read().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    fn store(&self, snapshot: Snapshot) {
+        if let Ok(mut latest) = self.latest.write() {
+            log_changes(latest.as_ref(), &snapshot);
+            *latest = Some(snapshot);
+        }
+    }
+}
+
+async fn probe_forever(
+    readiness: Weak<Readiness>,
+    tenants: Vec<Arc<Tenant>>,
+    cache: Cache,
+    interval: Duration,
+    timeout: Duration,
+) {
+    loop {
+        let snapshot = probe_once(&tenants, &cache, timeout).await;
+        match readiness.upgrade() {
+            Some(r) => r.store(snapshot),
+            None => return,
+        }
+        tokio::time::sleep(interval).await;
+    }
+}
+
+/// One round: the cache and every vendor of every tenant, concurrently.
+async fn probe_once(tenants: &[Arc<Tenant>], cache: &Cache, timeout: Duration) -> Snapshot {
+    let vendor_probes = tenants.iter().flat_map(|tenant| {
+        tenant.probes().into_iter().map(move |(vendor, probe)| async move {
+            let started = Instant::now();
+            let error = match tokio::time::timeout(timeout, probe).await {
+                Ok(Ok(())) => None,
+                Ok(Err(e)) => Some(e.to_string()),
+                Err(_) => Some(format!("no answer within {} ms", timeout.as_millis())),
+            };
+            VendorProbe {
+                tenant: tenant.id.clone(),
+                vendor,
+                error,
+                latency: started.elapsed(),
+            }
+        })
+    });
+    let cache_ping = async {
+        match tokio::time::timeout(timeout, cache.ping()).await {
+            Ok(Ok(())) => None,
+            Ok(Err(e)) => Some(e.to_string()),
+            Err(_) => Some(format!("no answer within {} ms", timeout.as_millis())),
+        }
+    };
+    let (vendors, cache_error) = tokio::join!(join_all(vendor_probes), cache_ping);
+    Snapshot {
+        checked_at: Utc::now(),
+        cache_backend: cache.backend(),
+        cache_error,
+        vendors,
+    }
+}
+
+fn log_changes(before: Option<&Snapshot>, now: &Snapshot) {
+    for probe in &now.vendors {
+        let was = before.and_then(|b| {
+            b.vendors
+                .iter()
+                .find(|p| p.tenant == probe.tenant && p.vendor == probe.vendor)
+        });
+        let was_ok = was.is_none_or(|p| p.error.is_none());
+        match (&probe.error, was_ok) {
+            (Some(error), true) => {
+                tracing::warn!(tenant = %probe.tenant, vendor = %probe.vendor, error, "vendor probe failing")
+            }
+            (None, false) => tracing::info!(tenant = %probe.tenant, vendor = %probe.vendor, "vendor probe answering again"),
+            _ => {}
+        }
+    }
+    let cache_was_ok = before.is_none_or(|b| b.cache_error.is_none());
+    match (&now.cache_error, cache_was_ok) {
+        (Some(error), true) => tracing::warn!(backend = now.cache_backend, error, "cache probe failing"),
+        (None, false) => tracing::info!(backend = now.cache_backend, "cache probe answering again"),
+        _ => {}
+    }
+}
