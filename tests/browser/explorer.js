@@ -29,8 +29,8 @@ const TIMEOUT = 20000;
     const introspected = page.waitForResponse(
       (r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/graphql'
         && operationName(r.request()) === 'IntrospectionQuery',
-      { timeout: TIMEOUT });
-    introspected.catch(() => {}); // awaited below; never an unhandled rejection
+      { timeout: 0 }); // bounded where it is awaited, not from before the page loads
+    introspected.catch(() => {}); // rejects when the browser closes; never unhandled
     await page.goto(process.argv[2], { waitUntil: 'networkidle' });
     await page.waitForSelector('.graphiql-execute-button', { timeout: TIMEOUT });
 
@@ -51,7 +51,7 @@ const TIMEOUT = 20000;
     // answer has no `data` at all).
     const schema = { status: null, errors: null, types: 0 };
     await step('schema', stepErrors, async () => {
-      const r = await introspected;
+      const r = await within(TIMEOUT, introspected, 'no IntrospectionQuery request');
       schema.status = r.status();
       const text = await r.text();
       let body;
@@ -113,6 +113,13 @@ const TIMEOUT = 20000;
 /** The GraphQL operation name a request posts, if its body is JSON. */
 function operationName(request) {
   try { return request.postDataJSON()?.operationName; } catch { return undefined; }
+}
+
+/** The value of `promise`, or an error when it takes longer than `ms`. */
+function within(ms, promise, what) {
+  let timer;
+  const late = new Promise((_, no) => { timer = setTimeout(() => no(new Error(`${what} within ${ms} ms`)), ms); });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 /** Runs one optional step; its failure is noted, and the run goes on. */
