@@ -209,8 +209,9 @@ pub struct GraphqlSettings {
     /// Largest `first` a list may be asked for, 1 to 500 (`SWITCHBOARD_GRAPHQL__MAX_FIRST`).
     #[serde(default = "default_max_first")]
     pub max_first: usize,
-    /// Highest cost: one per field, times the list sizes above it (`first`, the ids
-    /// given, or 10 for a short list) (`SWITCHBOARD_GRAPHQL__MAX_COST`).
+    /// Highest cost: the number of objects an operation may resolve, each list counted
+    /// at its `first` (the ids given, or 5 for a short list); scalars are free
+    /// (`SWITCHBOARD_GRAPHQL__MAX_COST`).
     #[serde(default = "default_max_cost")]
     pub max_cost: u64,
     /// Most operations in one batched (JSON array) request; 1 turns batching off
@@ -241,7 +242,7 @@ fn default_max_first() -> usize {
     500
 }
 fn default_max_cost() -> u64 {
-    25_000
+    50_000
 }
 fn default_max_batch() -> usize {
     1

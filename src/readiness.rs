@@ -2,12 +2,14 @@
 //! pings the cache and makes one cheap call to every configured vendor of every tenant,
 //! all at once, each bounded by `server.readiness_timeout_ms`. `/readyz` answers from the
 //! latest results, so a probe hitting it every second spends no vendor's rate limit.
-//! A change of a vendor's state is logged once, when it happens.
+//! The task starts with the first `/readyz` (until then there is nobody to tell), and
+//! ends with the application. A change of a vendor's state is logged once, when it
+//! happens.
 //!
 //! May depend on: `tenant`, `cache`, `vendors` (the `Vendor` name only).
 
 use std::{
-    sync::{Arc, RwLock, Weak},
+    sync::{Arc, Mutex, RwLock, Weak},
     time::{Duration, Instant},
 };
 
@@ -55,22 +57,42 @@ impl Snapshot {
 }
 
 /// The latest probe results; the probing task ends when this is dropped.
-#[derive(Debug, Default)]
 pub struct Readiness {
     latest: RwLock<Option<Snapshot>>,
+    /// What to probe, taken by the task when it starts.
+    probe: Mutex<Option<Probe>>,
+    me: Weak<Readiness>,
+}
+
+struct Probe {
+    tenants: Vec<Arc<Tenant>>,
+    cache: Cache,
+    interval: Duration,
+    timeout: Duration,
 }
 
 impl Readiness {
-    /// Starts probing `tenants` and `cache` now and then every `interval`.
-    pub fn start(tenants: Vec<Arc<Tenant>>, cache: Cache, interval: Duration, timeout: Duration) -> Arc<Self> {
-        let readiness = Arc::new(Self::default());
-        let weak = Arc::downgrade(&readiness);
-        tokio::spawn(probe_forever(weak, tenants, cache, interval, timeout));
-        readiness
+    /// Will probe `tenants` and `cache` every `interval`, from the first
+    /// [`Readiness::latest`] on.
+    pub fn new(tenants: Vec<Arc<Tenant>>, cache: Cache, interval: Duration, timeout: Duration) -> Arc<Self> {
+        Arc::new_cyclic(|me| Self {
+            latest: RwLock::new(None),
+            probe: Mutex::new(Some(Probe {
+                tenants,
+                cache,
+                interval,
+                timeout,
+            })),
+            me: me.clone(),
+        })
     }
 
-    /// The latest results; `None` until the first round has finished.
+    /// The latest results; `None` until the first round has finished. The first call
+    /// starts the probing task (it needs a Tokio runtime).
     pub fn latest(&self) -> Option<Snapshot> {
+        if let Some(probe) = self.probe.lock().ok().and_then(|mut p| p.take()) {
+            tokio::spawn(probe_forever(self.me.clone(), probe));
+        }
         self.latest.read().map(|s| s.clone()).unwrap_or_default()
     }
 
@@ -82,20 +104,14 @@ impl Readiness {
     }
 }
 
-async fn probe_forever(
-    readiness: Weak<Readiness>,
-    tenants: Vec<Arc<Tenant>>,
-    cache: Cache,
-    interval: Duration,
-    timeout: Duration,
-) {
+async fn probe_forever(readiness: Weak<Readiness>, probe: Probe) {
     loop {
-        let snapshot = probe_once(&tenants, &cache, timeout).await;
+        let snapshot = probe_once(&probe.tenants, &probe.cache, probe.timeout).await;
         match readiness.upgrade() {
             Some(r) => r.store(snapshot),
             None => return,
         }
-        tokio::time::sleep(interval).await;
+        tokio::time::sleep(probe.interval).await;
     }
 }
 

@@ -44,7 +44,7 @@ impl Application {
         let cache = Cache::in_memory(&settings.cache);
         let tenants: Vec<Arc<Tenant>> = tenants.into_values().collect();
         let server = &settings.server;
-        let readiness = Readiness::start(
+        let readiness = Readiness::new(
             tenants.clone(),
             cache.clone(),
             Duration::from_secs(server.readiness_interval_secs),

@@ -3,6 +3,12 @@
 //! parsed operation (depth, aliases, root fields, directives per field, the largest
 //! `first`, and a cost that multiplies by the list sizes the operation asks for).
 //!
+//! The cost is the number of objects an operation may resolve: a field that returns
+//! objects costs, for each object, 1 plus what is selected on it; a scalar is free. The
+//! `edges`/`nodes` of a connection hold its `first` (its default, or the default page,
+//! when not given); `nodes(ids)` as many as the ids; another list of objects is assumed
+//! to hold [`ASSUMED_LIST_SIZE`].
+//!
 //! Introspection (`__schema`, `__type`) is exempt from the depth and cost limits: it is
 //! answered from the schema alone, never calls a vendor, and the standard introspection
 //! query that GraphiQL, codegen and Apollo tooling send must always pass while
@@ -33,7 +39,7 @@ pub const MAX_NESTING: usize = 64;
 
 /// The list size assumed for a list field that takes no `first` (phone numbers, skills):
 /// such lists are short, but not free.
-pub const ASSUMED_LIST_SIZE: u64 = 10;
+pub const ASSUMED_LIST_SIZE: u64 = 5;
 
 /// One limit an operation went over.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -305,7 +311,7 @@ impl Limits {
                 variables,
                 fragments: HashMap::new(),
             };
-            let measure = walk.selection_set(&operation.selection_set.node, &root)?;
+            let measure = walk.selection_set(&operation.selection_set.node, &root, None)?;
             let s = &self.settings;
             LimitExceeded::check("max_aliases", "the number of aliases", measure.aliases, s.max_aliases as u64)?;
             LimitExceeded::check("max_root_fields", "the number of root fields", measure.fields, s.max_root_fields as u64)?;
@@ -317,7 +323,9 @@ impl Limits {
 }
 
 impl<'a> Walk<'a> {
-    fn selection_set(&mut self, set: &'a SelectionSet, ty: &str) -> Result<Measure, LimitExceeded> {
+    /// Measures `set` on type `ty`; `page` is the `first` of the connection `ty` is, for
+    /// its `edges` and `nodes`.
+    fn selection_set(&mut self, set: &'a SelectionSet, ty: &str, page: Option<u64>) -> Result<Measure, LimitExceeded> {
         let s = &self.limits.settings;
         let mut total = Measure::default();
         for selection in &set.items {
@@ -334,17 +342,20 @@ impl<'a> Walk<'a> {
                     if name == "__schema" || name == "__type" {
                         continue; // introspection: exempt, see the module docs
                     }
-                    let shape = self.limits.index.field(ty, name);
-                    let child = match shape {
-                        Some(shape) => self.selection_set(&field.selection_set.node, &shape.base.clone())?,
-                        None => Measure::default(), // unknown field: validation reports it
+                    let Some(shape) = self.limits.index.field(ty, name) else {
+                        continue; // unknown field: validation reports it
                     };
-                    let multiplier = match shape {
-                        Some(shape) => self.multiplier(field, shape, ty)?,
-                        None => 1,
+                    let (multiplier, page) = self.multiplier(field, shape, ty, page)?;
+                    let child = self.selection_set(&field.selection_set.node, &shape.base.clone(), page)?;
+                    // Each object a field may resolve costs 1 plus what is selected on it;
+                    // a scalar is free (it comes with its object).
+                    let cost = if field.selection_set.node.items.is_empty() {
+                        0
+                    } else {
+                        child.cost.saturating_add(1).saturating_mul(multiplier)
                     };
                     total.merge(Measure {
-                        cost: child.cost.saturating_mul(multiplier).saturating_add(1),
+                        cost,
                         depth: child.depth + 1,
                         aliases: child.aliases + u64::from(field.alias.is_some()),
                         fields: 1,
@@ -352,7 +363,7 @@ impl<'a> Walk<'a> {
                 }
                 Selection::InlineFragment(fragment) => {
                     let inner = fragment.node.type_condition.as_ref().map_or(ty, |c| c.node.on.node.as_str());
-                    let measure = self.selection_set(&fragment.node.selection_set.node, inner)?;
+                    let measure = self.selection_set(&fragment.node.selection_set.node, inner, page)?;
                     total.merge(measure);
                 }
                 Selection::FragmentSpread(spread) => {
@@ -366,7 +377,7 @@ impl<'a> Walk<'a> {
                             };
                             self.fragments.insert(name, None);
                             let on = fragment.node.type_condition.node.on.node.as_str();
-                            let measure = self.selection_set(&fragment.node.selection_set.node, on)?;
+                            let measure = self.selection_set(&fragment.node.selection_set.node, on, page)?;
                             self.fragments.insert(name, Some(measure));
                             measure
                         }
@@ -378,15 +389,17 @@ impl<'a> Walk<'a> {
         Ok(total)
     }
 
-    /// How many times a field's selection is resolved: its `first` (checked against
-    /// `max_first`), the length of its `ids`, 1 for the `edges`/`nodes` of a connection
-    /// (its `first` already counted), [`ASSUMED_LIST_SIZE`] for another list.
+    /// How many objects a field resolves, and the page its connection's `edges`/`nodes`
+    /// hold: a field taking `first` is one connection of `first` items (checked against
+    /// `max_first`); the `edges`/`nodes` of a connection hold its page; `nodes(ids)` as
+    /// many as the ids; another list [`ASSUMED_LIST_SIZE`].
     fn multiplier(
         &self,
         field: &async_graphql::parser::types::Field,
         shape: &FieldShape,
         parent: &str,
-    ) -> Result<u64, LimitExceeded> {
+        page: Option<u64>,
+    ) -> Result<(u64, Option<u64>), LimitExceeded> {
         if let Some(default) = shape.first {
             let first = self
                 .argument(field, "first")
@@ -395,15 +408,18 @@ impl<'a> Walk<'a> {
                 .unwrap_or(DEFAULT_PAGE as u64);
             let max_first = self.limits.settings.max_first as u64;
             LimitExceeded::check("max_first", "`first`", first, max_first)?;
-            return Ok(first);
+            return Ok((1, Some(first)));
+        }
+        if !shape.list {
+            return Ok((1, None));
+        }
+        if parent.ends_with("Connection") {
+            return Ok((page.unwrap_or(DEFAULT_PAGE as u64), None));
         }
         if let Some(Value::List(ids)) = self.argument(field, "ids") {
-            return Ok(ids.len() as u64);
+            return Ok((ids.len() as u64, None));
         }
-        if !shape.list || parent.ends_with("Connection") {
-            return Ok(1);
-        }
-        Ok(ASSUMED_LIST_SIZE)
+        Ok((ASSUMED_LIST_SIZE, None))
     }
 
     /// The value of `field`'s argument `name`, its variables filled in from the request
@@ -492,14 +508,17 @@ mod tests {
 
     #[test]
     fn the_cost_multiplies_by_first_and_counts_connections_once() {
-        // teams(1) + 10 × (nodes(1) + name(1)) = 21
-        assert_eq!(cost("{ teams(first: 10) { nodes { name } } }"), 21);
+        // The connection, and its 10 teams; `name` is free.
+        assert_eq!(cost("{ teams(first: 10) { nodes { name } } }"), 1 + 10);
+        assert_eq!(cost("{ teams(first: 10) { totalCount } }"), 1);
         // members defaults to first: 20 from the schema; teams to the default page.
         let nested = "{ teams { nodes { members { nodes { id } } } } }";
-        assert_eq!(cost(nested), 1 + DEFAULT_PAGE as u64 * (1 + 1 + 20 * 2));
+        assert_eq!(cost(nested), 1 + DEFAULT_PAGE as u64 * (1 + 1 + 20));
+        // edges count like nodes, each edge's node once more.
+        assert_eq!(cost("{ teams(first: 10) { edges { node { id } } } }"), 1 + 10 * 2);
         // nodes(ids) multiplies by the ids given; a plain list by the assumed size.
-        assert_eq!(cost(r#"{ nodes(ids: ["a", "b", "c"]) { id } }"#), 1 + 3);
-        assert_eq!(cost("{ teams(first: 1) { nodes { tags { id } } } }"), 1 + (1 + 1 + ASSUMED_LIST_SIZE));
+        assert_eq!(cost(r#"{ nodes(ids: ["a", "b", "c"]) { id } }"#), 3);
+        assert_eq!(cost("{ teams(first: 1) { nodes { tags { id } } } }"), 1 + (1 + ASSUMED_LIST_SIZE));
     }
 
     #[test]

@@ -188,6 +188,27 @@ impl TestApp {
         calls[route].as_u64().unwrap_or(0)
     }
 
+    /// `/readyz` as the test tenant, once the first background probe has finished.
+    pub async fn readyz(&self) -> (StatusCode, Value) {
+        let auth = format!("Bearer {}", self.api_key);
+        for _ in 0..100 {
+            let response = self
+                .client
+                .get(self.url("/readyz"))
+                .header("authorization", &auth)
+                .send()
+                .await
+                .expect("readyz answers");
+            let status = response.status();
+            let body: Value = response.json().await.expect("readyz is JSON");
+            if body["status"] != "starting" {
+                return (status, body);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("readiness never finished its first probe");
+    }
+
     /// Every call `vendor`'s simulator received.
     pub async fn total_calls(&self, vendor: &str) -> u64 {
         let calls = self.sim(reqwest::Method::GET, vendor, "/calls", None).await;

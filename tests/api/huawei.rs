@@ -710,15 +710,7 @@ async fn creates_are_never_repeated_but_reads_are() {
 #[tokio::test]
 async fn readyz_probes_huawei_aicc() {
     let app = spawn_app().await;
-    let body: Value = app
-        .client
-        .get(app.url("/readyz"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body = app.readyz().await.1;
     let huawei = body["vendors"]
         .as_array()
         .unwrap()

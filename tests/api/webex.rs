@@ -539,14 +539,7 @@ async fn the_simulator_speaks_webex_auth_org_and_errors() {
     assert_eq!(response.status(), 204);
     assert_eq!(supervisor_count(&app).await, 2);
 
-    let ready: Value = client
-        .get(app.url("/readyz"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ready = app.readyz().await.1;
     assert!(
         ready["vendors"]
             .as_array()
