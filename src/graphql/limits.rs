@@ -70,9 +70,14 @@ impl LimitExceeded {
 
     /// The message a client sees.
     pub fn message(&self) -> String {
+        let setting = if self.limit == "max_nesting" {
+            "max_nesting, fixed".to_owned()
+        } else {
+            format!("graphql.{}", self.limit)
+        };
         format!(
-            "the operation exceeds a limit: {} is {}, at most {} is allowed (graphql.{})",
-            self.what, self.actual, self.max, self.limit
+            "the operation exceeds a limit: {} is {}, at most {} is allowed ({setting})",
+            self.what, self.actual, self.max
         )
     }
 }
@@ -278,6 +283,15 @@ struct Walk<'a> {
     operation: &'a OperationDefinition,
     variables: &'a Variables,
     fragments: HashMap<&'a str, Option<Measure>>,
+    /// Whether `__schema` or `__type` was selected.
+    introspects: bool,
+}
+
+/// What a check found, besides the limits holding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Checked {
+    /// Whether the operation selects `__schema` or `__type`.
+    pub introspects: bool,
 }
 
 impl Limits {
@@ -296,7 +310,8 @@ impl Limits {
         document: &ExecutableDocument,
         operation_name: Option<&str>,
         variables: &Variables,
-    ) -> Result<(), LimitExceeded> {
+    ) -> Result<Checked, LimitExceeded> {
+        let mut checked = Checked { introspects: false };
         let operations: Vec<&OperationDefinition> = match (&document.operations, operation_name) {
             (DocumentOperations::Single(op), _) => vec![&op.node],
             (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| &op.node).into_iter().collect(),
@@ -310,6 +325,7 @@ impl Limits {
                 operation,
                 variables,
                 fragments: HashMap::new(),
+                introspects: false,
             };
             let measure = walk.selection_set(&operation.selection_set.node, &root, None)?;
             let s = &self.settings;
@@ -317,8 +333,9 @@ impl Limits {
             LimitExceeded::check("max_root_fields", "the number of root fields", measure.fields, s.max_root_fields as u64)?;
             LimitExceeded::check("max_depth", "the depth", measure.depth, s.max_depth as u64)?;
             LimitExceeded::check("max_cost", "the cost", measure.cost, s.max_cost)?;
+            checked.introspects |= walk.introspects;
         }
-        Ok(())
+        Ok(checked)
     }
 }
 
@@ -340,10 +357,19 @@ impl<'a> Walk<'a> {
                     let field = &field.node;
                     let name = field.name.node.as_str();
                     if name == "__schema" || name == "__type" {
+                        self.introspects = true;
                         continue; // introspection: exempt, see the module docs
                     }
                     let Some(shape) = self.limits.index.field(ty, name) else {
-                        continue; // unknown field: validation reports it
+                        // `__typename`, or a field validation will report: one field,
+                        // free, but its alias counts.
+                        total.merge(Measure {
+                            cost: 0,
+                            depth: 1,
+                            aliases: u64::from(field.alias.is_some()),
+                            fields: 1,
+                        });
+                        continue;
                     };
                     let (multiplier, page) = self.multiplier(field, shape, ty, page)?;
                     let child = self.selection_set(&field.selection_set.node, &shape.base.clone(), page)?;
@@ -469,7 +495,17 @@ impl Extension for LimitsCheck {
         let operation_name = request.operation_name.clone();
         let variables = request.variables.clone();
         let document = request.parsed_query()?;
-        self.0.check(document, operation_name.as_deref(), &variables)?;
+        let checked = self.0.check(document, operation_name.as_deref(), &variables)?;
+        if checked.introspects && !self.0.settings.introspection {
+            let mut error = ServerError::new(
+                "introspection is disabled on this server (graphql.introspection)",
+                None,
+            );
+            let mut extensions = async_graphql::ErrorExtensionValues::default();
+            extensions.set("code", super::error::ErrorCode::Forbidden.as_str());
+            error.extensions = Some(extensions);
+            return Err(error);
+        }
         next.run(ctx, request).await
     }
 }
@@ -491,7 +527,7 @@ mod tests {
         Limits::new(&GraphqlSettings::default(), SDL)
     }
 
-    fn check(query: &str) -> Result<(), LimitExceeded> {
+    fn check(query: &str) -> Result<Checked, LimitExceeded> {
         let document = async_graphql::parser::parse_query(query).unwrap();
         limits().check(&document, None, &Variables::default())
     }
@@ -529,7 +565,7 @@ mod tests {
 
     #[test]
     fn each_limit_names_itself() {
-        let aliases: String = (0..16).map(|i| format!("a{i}: name ")).collect();
+        let aliases: String = (0..16).map(|i| format!("a{i}: __typename ")).collect();
         assert_eq!(check(&format!("{{ {aliases} }}")).unwrap_err().limit, "max_aliases");
         let roots: String = (0..21).map(|_| "name ").collect();
         assert_eq!(check(&format!("{{ {roots} }}")).unwrap_err().limit, "max_root_fields");

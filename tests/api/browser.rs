@@ -1,6 +1,6 @@
 //! The GraphiQL explorer in a real browser: Debian's Chromium driven by
 //! `playwright-core` (`tests/browser/`), against the gateway as the default run serves
-//! it (no API key). `./scripts/test.sh` installs both and sets `REQUIRE_BROWSER=1`,
+//! it (no API key): its first query, its schema load, the docs pane and autocomplete. `./scripts/test.sh` installs both and sets `REQUIRE_BROWSER=1`,
 //! which makes their absence a failure; a bare `cargo test` without them skips.
 
 use std::{path::PathBuf, process::Command};
@@ -9,22 +9,29 @@ use serde_json::Value;
 
 use crate::helpers::{TENANT, spawn_app_with};
 
-fn browser_dir() -> PathBuf {
+pub fn browser_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
 }
 
 /// Whether Chromium, Node and playwright-core are here; panics when they are required.
 fn browser_available() -> bool {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let browser = (!PathBuf::from(&chromium).exists()).then(|| format!("Chromium at {chromium}"));
+    node_tools_available("playwright-core", browser)
+}
+
+/// Whether Node and the npm `module` (in `tests/browser/node_modules`) are here, and
+/// nothing else is `missing`; panics when they are required (`REQUIRE_BROWSER=1`).
+pub fn node_tools_available(module: &str, missing: Option<String>) -> bool {
     let missing: Vec<String> = [
-        (!PathBuf::from(&chromium).exists()).then(|| format!("Chromium at {chromium}")),
+        missing,
         Command::new("node")
             .arg("--version")
             .output()
             .is_err()
             .then(|| "node".to_owned()),
-        (!browser_dir().join("node_modules/playwright-core").exists())
-            .then(|| "tests/browser/node_modules (npm ci)".to_owned()),
+        (!browser_dir().join("node_modules").join(module).exists())
+            .then(|| format!("tests/browser/node_modules/{module} (npm ci)")),
     ]
     .into_iter()
     .flatten()
@@ -35,9 +42,9 @@ fn browser_available() -> bool {
     let required = std::env::var("REQUIRE_BROWSER").is_ok_and(|v| v == "1");
     assert!(
         !required,
-        "the browser test needs {missing:?}; ./scripts/test.sh installs them"
+        "this test needs {missing:?}; ./scripts/test.sh installs them"
     );
-    eprintln!("NOTICE: skipping the browser test, missing {missing:?}");
+    eprintln!("NOTICE: skipping a test driven by Node, missing {missing:?}");
     false
 }
 
@@ -83,4 +90,16 @@ async fn the_explorer_runs_its_first_query_in_a_real_browser() {
         pane.contains(first_team),
         "the result pane lacks {first_team}: {pane}"
     );
+    // GraphiQL's own schema load (the standard introspection query) passed the limits,
+    // so the docs pane and autocomplete work.
+    assert_eq!(report["stepErrors"], serde_json::json!([]), "{report}");
+    let schema = &report["schema"];
+    assert_eq!(schema["status"], 200, "{schema}");
+    assert!(schema["errors"].is_null(), "{schema}");
+    assert!(schema["types"].as_u64().unwrap() > 50, "{schema}");
+    assert_eq!(report["docsAgent"], true, "{report}");
+    let docs = report["docsText"].as_str().unwrap();
+    assert!(docs.contains("Agent") && docs.contains("displayName"), "{docs}");
+    let suggestions = report["suggestions"].as_array().unwrap();
+    assert!(suggestions.iter().any(|s| s == "teams"), "{suggestions:?}");
 }

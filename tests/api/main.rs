@@ -7,6 +7,7 @@ mod auth;
 mod browser;
 mod dixa_spec;
 mod dixa_teams;
+mod edge;
 mod errors;
 mod huawei;
 mod ids;
