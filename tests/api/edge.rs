@@ -442,3 +442,21 @@ async fn the_demo_says_so_and_stays_on_loopback() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("anonymous_on_network"), "{stderr}");
 }
+
+#[tokio::test]
+async fn answers_keep_the_order_the_query_asked_for() {
+    let app = spawn_app().await;
+    let text = app
+        .client
+        .post(app.url("/graphql"))
+        .header("authorization", format!("Bearer {}", app.api_key))
+        .json(&json!({ "query": "{ teams(first: 1) { nodes { vendor name id } } }" }))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = |key: &str| text.find(&format!("\"{key}\"")).unwrap_or_else(|| panic!("{key} in {text}"));
+    assert!(at("vendor") < at("name") && at("name") < at("id"), "{text}");
+}
