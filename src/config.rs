@@ -668,7 +668,10 @@ impl Settings {
                 .strip_prefix("https://")
                 .or_else(|| origin.strip_prefix("http://"));
             let valid = rest.is_some_and(|r| {
-                !r.is_empty() && !r.contains('/') && !r.starts_with(':') && (!r.contains('*') || r.ends_with(":*"))
+                !r.is_empty()
+                    && !r.contains('/')
+                    && !r.starts_with(':')
+                    && (!r.contains('*') || r.ends_with(":*"))
             });
             if !valid {
                 return Err(ConfigError(format!(

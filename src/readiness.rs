@@ -118,20 +118,23 @@ async fn probe_forever(readiness: Weak<Readiness>, probe: Probe) {
 /// One round: the cache and every vendor of every tenant, concurrently.
 async fn probe_once(tenants: &[Arc<Tenant>], cache: &Cache, timeout: Duration) -> Snapshot {
     let vendor_probes = tenants.iter().flat_map(|tenant| {
-        tenant.probes().into_iter().map(move |(vendor, probe)| async move {
-            let started = Instant::now();
-            let error = match tokio::time::timeout(timeout, probe).await {
-                Ok(Ok(())) => None,
-                Ok(Err(e)) => Some(e.to_string()),
-                Err(_) => Some(format!("no answer within {} ms", timeout.as_millis())),
-            };
-            VendorProbe {
-                tenant: tenant.id.clone(),
-                vendor,
-                error,
-                latency: started.elapsed(),
-            }
-        })
+        tenant
+            .probes()
+            .into_iter()
+            .map(move |(vendor, probe)| async move {
+                let started = Instant::now();
+                let error = match tokio::time::timeout(timeout, probe).await {
+                    Ok(Ok(())) => None,
+                    Ok(Err(e)) => Some(e.to_string()),
+                    Err(_) => Some(format!("no answer within {} ms", timeout.as_millis())),
+                };
+                VendorProbe {
+                    tenant: tenant.id.clone(),
+                    vendor,
+                    error,
+                    latency: started.elapsed(),
+                }
+            })
     });
     let cache_ping = async {
         match tokio::time::timeout(timeout, cache.ping()).await {
@@ -161,7 +164,9 @@ fn log_changes(before: Option<&Snapshot>, now: &Snapshot) {
             (Some(error), true) => {
                 tracing::warn!(tenant = %probe.tenant, vendor = %probe.vendor, error, "vendor probe failing")
             }
-            (None, false) => tracing::info!(tenant = %probe.tenant, vendor = %probe.vendor, "vendor probe answering again"),
+            (None, false) => {
+                tracing::info!(tenant = %probe.tenant, vendor = %probe.vendor, "vendor probe answering again")
+            }
             _ => {}
         }
     }

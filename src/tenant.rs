@@ -118,7 +118,10 @@ impl Tenant {
     pub fn probes(&self) -> Vec<(Vendor, BoxFuture<'_, Result<(), VendorError>>)> {
         let mut out: Vec<(Vendor, BoxFuture<'_, Result<(), VendorError>>)> = Vec::new();
         if let Some(dixa) = &self.dixa {
-            out.push((Vendor::Dixa, Box::pin(async move { dixa.list_teams().await.map(drop) })));
+            out.push((
+                Vendor::Dixa,
+                Box::pin(async move { dixa.list_teams().await.map(drop) }),
+            ));
         }
         if let Some(webex) = &self.webex {
             out.push((Vendor::Webex, Box::pin(webex.probe())));

@@ -115,7 +115,12 @@ pub fn scan(query: &str, max_tokens: usize) -> Result<(), LimitExceeded> {
             }
             b'{' | b'[' | b'(' => {
                 nesting += 1;
-                LimitExceeded::check("max_nesting", "bracket nesting", nesting as u64, MAX_NESTING as u64)?;
+                LimitExceeded::check(
+                    "max_nesting",
+                    "bracket nesting",
+                    nesting as u64,
+                    MAX_NESTING as u64,
+                )?;
                 i += 1;
             }
             b'}' | b']' | b')' => {
@@ -139,14 +144,21 @@ pub fn scan(query: &str, max_tokens: usize) -> Result<(), LimitExceeded> {
             b'.' if bytes[i..].starts_with(b"...") => i += 3,
             c if c.is_ascii_alphanumeric() || c == b'_' || c == b'-' => {
                 i += 1;
-                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'_' | b'.' | b'+' | b'-')) {
+                while i < bytes.len()
+                    && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'_' | b'.' | b'+' | b'-'))
+                {
                     i += 1;
                 }
             }
             _ => i += 1,
         }
         tokens += 1;
-        LimitExceeded::check("max_tokens", "the number of tokens", tokens as u64, max_tokens as u64)?;
+        LimitExceeded::check(
+            "max_tokens",
+            "the number of tokens",
+            tokens as u64,
+            max_tokens as u64,
+        )?;
     }
     Ok(())
 }
@@ -202,9 +214,11 @@ impl TypeIndex {
                         .iter()
                         .map(|f| {
                             let f = &f.node;
-                            let first = f.arguments.iter().find(|a| a.node.name.node == "first").map(|a| {
-                                a.node.default_value.as_ref().and_then(|v| as_count(&v.node))
-                            });
+                            let first = f
+                                .arguments
+                                .iter()
+                                .find(|a| a.node.name.node == "first")
+                                .map(|a| a.node.default_value.as_ref().and_then(|v| as_count(&v.node)));
                             let (base, list) = unwrap_type(&f.ty.node);
                             (
                                 f.name.node.to_string(),
@@ -314,11 +328,15 @@ impl Limits {
         let mut checked = Checked { introspects: false };
         let operations: Vec<&OperationDefinition> = match (&document.operations, operation_name) {
             (DocumentOperations::Single(op), _) => vec![&op.node],
-            (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| &op.node).into_iter().collect(),
+            (DocumentOperations::Multiple(ops), Some(name)) => {
+                ops.get(name).map(|op| &op.node).into_iter().collect()
+            }
             (DocumentOperations::Multiple(ops), None) => ops.values().map(|op| &op.node).collect(),
         };
         for operation in operations {
-            let root = self.index.roots[operation.ty as usize].clone().unwrap_or_default();
+            let root = self.index.roots[operation.ty as usize]
+                .clone()
+                .unwrap_or_default();
             let mut walk = Walk {
                 limits: self,
                 document,
@@ -329,8 +347,18 @@ impl Limits {
             };
             let measure = walk.selection_set(&operation.selection_set.node, &root, None)?;
             let s = &self.settings;
-            LimitExceeded::check("max_aliases", "the number of aliases", measure.aliases, s.max_aliases as u64)?;
-            LimitExceeded::check("max_root_fields", "the number of root fields", measure.fields, s.max_root_fields as u64)?;
+            LimitExceeded::check(
+                "max_aliases",
+                "the number of aliases",
+                measure.aliases,
+                s.max_aliases as u64,
+            )?;
+            LimitExceeded::check(
+                "max_root_fields",
+                "the number of root fields",
+                measure.fields,
+                s.max_root_fields as u64,
+            )?;
             LimitExceeded::check("max_depth", "the depth", measure.depth, s.max_depth as u64)?;
             LimitExceeded::check("max_cost", "the cost", measure.cost, s.max_cost)?;
             checked.introspects |= walk.introspects;
@@ -342,7 +370,12 @@ impl Limits {
 impl<'a> Walk<'a> {
     /// Measures `set` on type `ty`; `page` is the `first` of the connection `ty` is, for
     /// its `edges` and `nodes`.
-    fn selection_set(&mut self, set: &'a SelectionSet, ty: &str, page: Option<u64>) -> Result<Measure, LimitExceeded> {
+    fn selection_set(
+        &mut self,
+        set: &'a SelectionSet,
+        ty: &str,
+        page: Option<u64>,
+    ) -> Result<Measure, LimitExceeded> {
         let s = &self.limits.settings;
         let mut total = Measure::default();
         for selection in &set.items {
@@ -388,7 +421,11 @@ impl<'a> Walk<'a> {
                     });
                 }
                 Selection::InlineFragment(fragment) => {
-                    let inner = fragment.node.type_condition.as_ref().map_or(ty, |c| c.node.on.node.as_str());
+                    let inner = fragment
+                        .node
+                        .type_condition
+                        .as_ref()
+                        .map_or(ty, |c| c.node.on.node.as_str());
                     let measure = self.selection_set(&fragment.node.selection_set.node, inner, page)?;
                     total.merge(measure);
                 }
@@ -533,8 +570,10 @@ mod tests {
     }
 
     fn cost(query: &str) -> u64 {
-        let mut settings = GraphqlSettings::default();
-        settings.max_cost = 0;
+        let settings = GraphqlSettings {
+            max_cost: 0,
+            ..GraphqlSettings::default()
+        };
         let document = async_graphql::parser::parse_query(query).unwrap();
         Limits::new(&settings, SDL)
             .check(&document, None, &Variables::default())
@@ -554,7 +593,10 @@ mod tests {
         assert_eq!(cost("{ teams(first: 10) { edges { node { id } } } }"), 1 + 10 * 2);
         // nodes(ids) multiplies by the ids given; a plain list by the assumed size.
         assert_eq!(cost(r#"{ nodes(ids: ["a", "b", "c"]) { id } }"#), 3);
-        assert_eq!(cost("{ teams(first: 1) { nodes { tags { id } } } }"), 1 + (1 + ASSUMED_LIST_SIZE));
+        assert_eq!(
+            cost("{ teams(first: 1) { nodes { tags { id } } } }"),
+            1 + (1 + ASSUMED_LIST_SIZE)
+        );
     }
 
     #[test]
@@ -566,12 +608,20 @@ mod tests {
     #[test]
     fn each_limit_names_itself() {
         let aliases: String = (0..16).map(|i| format!("a{i}: __typename ")).collect();
-        assert_eq!(check(&format!("{{ {aliases} }}")).unwrap_err().limit, "max_aliases");
+        assert_eq!(
+            check(&format!("{{ {aliases} }}")).unwrap_err().limit,
+            "max_aliases"
+        );
         let roots: String = (0..21).map(|_| "name ").collect();
-        assert_eq!(check(&format!("{{ {roots} }}")).unwrap_err().limit, "max_root_fields");
+        assert_eq!(
+            check(&format!("{{ {roots} }}")).unwrap_err().limit,
+            "max_root_fields"
+        );
         let big = check("{ teams(first: 100000) { totalCount } }").unwrap_err();
         assert_eq!((big.limit, big.max), ("max_first", 500));
-        let deep = String::from("{ teams { nodes { tags { tags { tags { tags { tags { tags { tags { tags { tags { tags { id } } } } } } } } } } } } }");
+        let deep = String::from(
+            "{ teams { nodes { tags { tags { tags { tags { tags { tags { tags { tags { tags { tags { id } } } } } } } } } } } } }",
+        );
         assert_eq!(check(&deep).unwrap_err().limit, "max_depth");
         let directives = "{ name @include(if: true) @skip(if: false) @include(if: true) @skip(if: false) @include(if: true) @skip(if: false) }";
         assert_eq!(check(directives).unwrap_err().limit, "max_directives");
@@ -581,13 +631,19 @@ mod tests {
     fn a_fragment_spread_many_times_is_measured_once() {
         let mut query = String::from("{ ...F0 } fragment F0 on QueryRoot { ...F1 ...F1 }");
         for i in 1..40 {
-            query.push_str(&format!(" fragment F{i} on QueryRoot {{ ...F{} ...F{} }}", i + 1, i + 1));
+            query.push_str(&format!(
+                " fragment F{i} on QueryRoot {{ ...F{} ...F{} }}",
+                i + 1,
+                i + 1
+            ));
         }
         query.push_str(" fragment F40 on QueryRoot { name }");
         // 2^40 root fields after expansion: refused at once, not walked.
         assert_eq!(check(&query).unwrap_err().limit, "max_root_fields");
         // A cycle is left for validation to report.
-        assert!(check("{ ...A } fragment A on QueryRoot { name ...B } fragment B on QueryRoot { ...A }").is_ok());
+        assert!(
+            check("{ ...A } fragment A on QueryRoot { name ...B } fragment B on QueryRoot { ...A }").is_ok()
+        );
     }
 
     #[test]

@@ -113,9 +113,18 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(wrong.code, ErrorCode::BadRequest);
-        assert_eq!(store.resolve(Some(query.into()), Some(&extensions(&hash))).await.unwrap(), query);
+        assert_eq!(
+            store
+                .resolve(Some(query.into()), Some(&extensions(&hash)))
+                .await
+                .unwrap(),
+            query
+        );
         let upper = hash.to_ascii_uppercase();
-        assert_eq!(store.resolve(None, Some(&extensions(&upper))).await.unwrap(), query);
+        assert_eq!(
+            store.resolve(None, Some(&extensions(&upper))).await.unwrap(),
+            query
+        );
         assert!(store.resolve(None, Some(&extensions("abc"))).await.is_err());
         assert!(store.resolve(None, None).await.is_err());
     }

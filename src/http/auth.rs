@@ -63,7 +63,11 @@ impl Authenticator {
                 let whose = if *first == tenant_id {
                     format!("tenant `{tenant_id}` lists it twice")
                 } else {
-                    let (a, b) = if *first < tenant_id { (first, &tenant_id) } else { (&tenant_id, first) };
+                    let (a, b) = if *first < tenant_id {
+                        (first, &tenant_id)
+                    } else {
+                        (&tenant_id, first)
+                    };
                     format!("tenants `{a}` and `{b}`")
                 };
                 return Err(DuplicateKey(whose));
@@ -127,12 +131,18 @@ mod tests {
             .err()
             .unwrap()
             .to_string();
-        assert!(err.contains("tenants `a` and `b`") && !err.contains("s3cret"), "{err}");
+        assert!(
+            err.contains("tenants `a` and `b`") && !err.contains("s3cret"),
+            "{err}"
+        );
         let err = Authenticator::new(&none, keys(&[("a", "k1"), ("a", "k1")]), None)
             .err()
             .unwrap()
             .to_string();
-        assert!(err.contains("tenant `a` lists it twice") && !err.contains("k1"), "{err}");
+        assert!(
+            err.contains("tenant `a` lists it twice") && !err.contains("k1"),
+            "{err}"
+        );
         assert!(Authenticator::new(&none, keys(&[("a", "k1"), ("b", "k2")]), None).is_ok());
     }
 }

@@ -40,19 +40,25 @@ impl OriginPattern {
         let origin = origin.to_ascii_lowercase();
         match &self.port {
             Some(_) => origin == self.scheme_host,
-            None => origin == self.scheme_host || {
-                origin
-                    .strip_prefix(self.scheme_host.as_str())
-                    .and_then(|rest| rest.strip_prefix(':'))
-                    .is_some_and(|port| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()))
-            },
+            None => {
+                origin == self.scheme_host || {
+                    origin
+                        .strip_prefix(self.scheme_host.as_str())
+                        .and_then(|rest| rest.strip_prefix(':'))
+                        .is_some_and(|port| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()))
+                }
+            }
         }
     }
 }
 
 /// The CORS layer `settings` describe.
 pub fn layer(settings: &ServerSettings) -> CorsLayer {
-    let patterns: Vec<OriginPattern> = settings.cors_origins.iter().map(|o| OriginPattern::parse(o)).collect();
+    let patterns: Vec<OriginPattern> = settings
+        .cors_origins
+        .iter()
+        .map(|o| OriginPattern::parse(o))
+        .collect();
     let allowed = move |origin: &HeaderValue, _: &Parts| {
         origin
             .to_str()

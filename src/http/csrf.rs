@@ -56,13 +56,24 @@ mod tests {
     #[test]
     fn only_preflighted_requests_pass() {
         assert!(check(&with(&[])).is_err());
-        for simple in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "Text/Plain;charset=utf-8"] {
+        for simple in [
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+            "Text/Plain;charset=utf-8",
+        ] {
             let mut headers = HeaderMap::new();
             headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(simple));
             assert!(check(&headers).is_err(), "{simple}");
         }
         assert!(check(&with(&[("content-type", "application/json")])).is_ok());
-        assert!(check(&with(&[("content-type", "text/plain"), ("apollo-require-preflight", "true")])).is_ok());
+        assert!(
+            check(&with(&[
+                ("content-type", "text/plain"),
+                ("apollo-require-preflight", "true")
+            ]))
+            .is_ok()
+        );
         assert!(check(&with(&[("x-apollo-operation-name", "Q")])).is_ok());
         assert!(check(&with(&[("apollo-require-preflight", "")])).is_err());
     }

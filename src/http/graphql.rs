@@ -85,8 +85,12 @@ async fn handle(
         }
     }
     let tenant = state.auth.authenticate(headers).map_err(|e| {
-        Refusal::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated, e.to_string())
-            .with_header(header::WWW_AUTHENTICATE, "Bearer")
+        Refusal::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthenticated,
+            e.to_string(),
+        )
+        .with_header(header::WWW_AUTHENTICATE, "Bearer")
     })?;
     tracing::Span::current().record("tenant", &*tenant.id);
     let operations = if method == Method::GET {
@@ -102,10 +106,15 @@ async fn handle(
         Operations::Batch(batch) => {
             let max = state.graphql.max_batch;
             if batch.len() > max {
-                let what = format!("a batch of {} operations; at most {max} is allowed (graphql.max_batch)", batch.len());
-                return Err(Refusal::new(StatusCode::BAD_REQUEST, ErrorCode::LimitExceeded, what)
-                    .with_extension("limit", "max_batch")
-                    .with_extension("max", max));
+                let what = format!(
+                    "a batch of {} operations; at most {max} is allowed (graphql.max_batch)",
+                    batch.len()
+                );
+                return Err(
+                    Refusal::new(StatusCode::BAD_REQUEST, ErrorCode::LimitExceeded, what)
+                        .with_extension("limit", "max_batch")
+                        .with_extension("max", max),
+                );
             }
             let answers = batch
                 .into_iter()
@@ -158,8 +167,13 @@ async fn run(
     params: Params,
     media: Media,
 ) -> Result<(StatusCode, Value), Refusal> {
-    let query = state.apq.resolve(params.query, params.extensions.as_ref()).await?;
-    if method == Method::GET && selects_non_query(&query, params.operation_name.as_deref(), state.graphql.max_tokens) {
+    let query = state
+        .apq
+        .resolve(params.query, params.extensions.as_ref())
+        .await?;
+    if method == Method::GET
+        && selects_non_query(&query, params.operation_name.as_deref(), state.graphql.max_tokens)
+    {
         return Err(Refusal::new(
             StatusCode::METHOD_NOT_ALLOWED,
             ErrorCode::BadRequest,

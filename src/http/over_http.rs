@@ -77,7 +77,7 @@ pub struct Refusal {
     /// What was wrong.
     pub message: String,
     /// More `extensions` (`limit`, `max`).
-    pub extensions: Map<String, Value>,
+    pub extensions: Vec<(&'static str, Value)>,
     /// Headers to add (`Allow`, `WWW-Authenticate`).
     pub headers: Vec<(header::HeaderName, HeaderValue)>,
 }
@@ -89,7 +89,7 @@ impl Refusal {
             status,
             code,
             message: message.into(),
-            extensions: Map::new(),
+            extensions: Vec::new(),
             headers: Vec::new(),
         }
     }
@@ -120,15 +120,18 @@ impl Refusal {
     }
 
     /// Adds an `extensions` entry.
-    pub fn with_extension(mut self, key: &str, value: impl Into<Value>) -> Self {
-        self.extensions.insert(key.to_owned(), value.into());
+    pub fn with_extension(mut self, key: &'static str, value: impl Into<Value>) -> Self {
+        self.extensions.push((key, value.into()));
         self
     }
 
     /// The error object, as it appears in `errors`.
     pub fn error(&self) -> Value {
-        let mut extensions = self.extensions.clone();
+        let mut extensions: Map<String, Value> = Map::new();
         extensions.insert("code".into(), self.code.as_str().into());
+        for (key, value) in &self.extensions {
+            extensions.insert((*key).to_owned(), value.clone());
+        }
         json!({ "message": self.message, "extensions": extensions })
     }
 
@@ -146,7 +149,10 @@ pub fn respond(status: StatusCode, media: Media, body: &Value) -> Response {
     let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
     (
         status,
-        [(header::CONTENT_TYPE, HeaderValue::from_static(media.content_type()))],
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(media.content_type()),
+        )],
         Body::from(bytes),
     )
         .into_response()
@@ -272,7 +278,10 @@ mod tests {
     #[test]
     fn negotiation_follows_the_spec() {
         assert_eq!(Media::negotiate(&HeaderMap::new()), Some(Media::Json));
-        assert_eq!(accept("application/graphql-response+json"), Some(Media::GraphqlResponseJson));
+        assert_eq!(
+            accept("application/graphql-response+json"),
+            Some(Media::GraphqlResponseJson)
+        );
         assert_eq!(accept("application/json"), Some(Media::Json));
         assert_eq!(accept("*/*"), Some(Media::Json));
         // Apollo Client and graphql-http's own client send both, preferring the new one.
@@ -299,7 +308,8 @@ mod tests {
         assert!(refusal(r#"{"query": "{a}", "variables": "x"}"#).contains("`variables`"));
         assert!(refusal(r#"{"query": "{a}", "operationName": false}"#).contains("`operationName`"));
         assert!(refusal(r#"{"query": "{a}", "extensions": []}"#).contains("`extensions`"));
-        let Ok(Operations::Single(p)) = Operations::from_json_body(br#"{"query":"{a}","variables":null}"#) else {
+        let Ok(Operations::Single(p)) = Operations::from_json_body(br#"{"query":"{a}","variables":null}"#)
+        else {
             panic!("a valid body")
         };
         assert_eq!(p.query.as_deref(), Some("{a}"));

@@ -41,7 +41,13 @@ async fn health_and_readiness() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["status"], "ready", "{body}");
     assert_eq!(body["cache"]["ok"], true);
-    assert!(body["vendors"].as_array().unwrap().iter().any(|v| v["vendor"] == "DIXA" && v["ok"] == true));
+    assert!(
+        body["vendors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["vendor"] == "DIXA" && v["ok"] == true)
+    );
 
     // A failing vendor shows on the next background probe: degraded, still serving.
     app.fault("dixa", json!({ "status": 503, "route": "GET /teams" }))
@@ -55,17 +61,33 @@ async fn health_and_readiness() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert_eq!(body["status"], "degraded", "{body}");
-    let dixa = body["vendors"].as_array().unwrap().iter().find(|v| v["vendor"] == "DIXA").unwrap();
+    let dixa = body["vendors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["vendor"] == "DIXA")
+        .unwrap();
     assert_eq!(dixa["ok"], false);
     assert!(
         !body.to_string().contains(&app.sims.addr.to_string()),
         "no upstream URL: {body}"
     );
     // Without a key: the state only, no tenant, no vendor, no message.
-    let anonymous: serde_json::Value = app.client.get(app.url("/readyz")).send().await.unwrap().json().await.unwrap();
+    let anonymous: serde_json::Value = app
+        .client
+        .get(app.url("/readyz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(anonymous["status"], "degraded");
     let text = anonymous.to_string();
-    assert!(anonymous.get("vendors").is_none() && !text.contains(crate::helpers::TENANT) && !text.contains("503"), "{text}");
+    assert!(
+        anonymous.get("vendors").is_none() && !text.contains(crate::helpers::TENANT) && !text.contains("503"),
+        "{text}"
+    );
 }
 
 #[tokio::test]

@@ -31,7 +31,10 @@ async fn all_calls(app: &TestApp) -> u64 {
 /// Proves the counters count: a real query moves `GET /teams` on Dixa.
 async fn counters_work(app: &TestApp) {
     app.data("{ teams { totalCount } }", json!({})).await;
-    assert!(app.calls("dixa", "GET /teams").await > 0, "the route `GET /teams` is counted");
+    assert!(
+        app.calls("dixa", "GET /teams").await > 0,
+        "the route `GET /teams` is counted"
+    );
 }
 
 #[tokio::test]
@@ -98,7 +101,12 @@ async fn an_automatic_persisted_query_misses_registers_and_hits_over_get() {
             .json(&json!({ "query": query, "extensions": { "persistedQuery": { "version": 1, "sha256Hash": hash } } }))
             .send()
     };
-    let wrong: Value = post("{ teams { totalCount } }").await.unwrap().json().await.unwrap();
+    let wrong: Value = post("{ teams { totalCount } }")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(first_code(&wrong), "BAD_REQUEST", "{wrong}");
     let registered: Value = post(query).await.unwrap().json().await.unwrap();
     assert_eq!(registered["data"]["teams"]["totalCount"], 3, "{registered}");
@@ -106,7 +114,12 @@ async fn an_automatic_persisted_query_misses_registers_and_hits_over_get() {
     // From now on the hash alone works over GET, with the answer cacheable by URL.
     let hit = get("application/graphql-response+json").await.unwrap();
     assert_eq!(hit.status(), StatusCode::OK);
-    assert!(hit.headers()["content-type"].to_str().unwrap().starts_with("application/graphql-response+json"));
+    assert!(
+        hit.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/graphql-response+json")
+    );
     let body: Value = hit.json().await.unwrap();
     assert_eq!(body["data"]["teams"]["totalCount"], 3, "{body}");
 }
@@ -133,10 +146,24 @@ async fn cors_answers_allowed_origins_and_no_other() {
         assert!(response.status().is_success(), "{origin}: {}", response.status());
         let headers = response.headers();
         assert_eq!(headers["access-control-allow-origin"], origin);
-        let allowed = headers["access-control-allow-headers"].to_str().unwrap().to_ascii_lowercase();
-        assert!(allowed.contains("authorization") && allowed.contains("content-type"), "{allowed}");
-        assert!(headers["access-control-allow-methods"].to_str().unwrap().contains("POST"));
-        assert!(headers.get("access-control-allow-credentials").is_none(), "credentials are off by default");
+        let allowed = headers["access-control-allow-headers"]
+            .to_str()
+            .unwrap()
+            .to_ascii_lowercase();
+        assert!(
+            allowed.contains("authorization") && allowed.contains("content-type"),
+            "{allowed}"
+        );
+        assert!(
+            headers["access-control-allow-methods"]
+                .to_str()
+                .unwrap()
+                .contains("POST")
+        );
+        assert!(
+            headers.get("access-control-allow-credentials").is_none(),
+            "credentials are off by default"
+        );
         // The actual call carries the header too.
         let call = app
             .client
@@ -149,7 +176,11 @@ async fn cors_answers_allowed_origins_and_no_other() {
             .unwrap();
         assert_eq!(call.headers()["access-control-allow-origin"], origin);
     }
-    for origin in ["https://evil.example.com", "https://console.example.com.evil.io", "https://localhost:5173"] {
+    for origin in [
+        "https://evil.example.com",
+        "https://console.example.com.evil.io",
+        "https://localhost:5173",
+    ] {
         let response = preflight(&app, origin).await;
         assert!(
             response.headers().get("access-control-allow-origin").is_none(),
@@ -166,7 +197,13 @@ async fn every_csrf_vector_is_refused_without_a_vendor_call() {
     let body = json!({ "query": mutation }).to_string();
     let url = app.url("/graphql");
     let vectors = [
-        ("text/plain POST", app.client.post(&url).header("content-type", "text/plain").body(body.clone())),
+        (
+            "text/plain POST",
+            app.client
+                .post(&url)
+                .header("content-type", "text/plain")
+                .body(body.clone()),
+        ),
         (
             "form POST",
             app.client
@@ -179,17 +216,33 @@ async fn every_csrf_vector_is_refused_without_a_vendor_call() {
             app.client
                 .post(&url)
                 .header("content-type", "multipart/form-data; boundary=x")
-                .body(format!("--x\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n{body}\r\n--x--\r\n")),
+                .body(format!(
+                    "--x\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n{body}\r\n--x--\r\n"
+                )),
         ),
-        ("POST without a content type", app.client.post(&url).body(body.clone())),
-        ("GET", app.client.get(&url).query(&[("query", "{ teams { totalCount } }")])),
+        (
+            "POST without a content type",
+            app.client.post(&url).body(body.clone()),
+        ),
+        (
+            "GET",
+            app.client
+                .get(&url)
+                .query(&[("query", "{ teams { totalCount } }")]),
+        ),
     ];
     for (what, request) in vectors {
         let response = request.send().await.unwrap();
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{what}");
         let answer: Value = response.json().await.unwrap();
         assert_eq!(first_code(&answer), "BAD_REQUEST", "{what}: {answer}");
-        assert!(answer["errors"][0]["message"].as_str().unwrap().contains("cross-site"), "{what}: {answer}");
+        assert!(
+            answer["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("cross-site"),
+            "{what}: {answer}"
+        );
     }
     assert_eq!(app.calls("dixa", "POST /teams").await, 0);
     assert_eq!(all_calls(&app).await, 0, "no vendor call at all");
@@ -216,7 +269,11 @@ async fn every_csrf_vector_is_refused_without_a_vendor_call() {
     assert_eq!(plain.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(app.calls("dixa", "POST /teams").await, 0);
     app.data(mutation, json!({})).await;
-    assert_eq!(app.calls("dixa", "POST /teams").await, 1, "the route `POST /teams` is counted");
+    assert_eq!(
+        app.calls("dixa", "POST /teams").await,
+        1,
+        "the route `POST /teams` is counted"
+    );
 }
 
 fn urlencode(s: &str) -> String {
@@ -247,17 +304,26 @@ async fn each_limit_refuses_fast_naming_itself_with_no_vendor_call() {
     ];
     for (what, query, limit) in cases {
         let (status, body) = post_query(&app, &query).await;
-        assert_eq!(status, StatusCode::OK, "{what}: a request error is a 200 under application/json");
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "{what}: a request error is a 200 under application/json"
+        );
         assert_eq!(first_code(&body), "LIMIT_EXCEEDED", "{what}: {body}");
         assert_eq!(body["errors"][0]["extensions"]["limit"], limit, "{what}: {body}");
         assert!(body["errors"][0]["extensions"]["max"].is_u64(), "{what}: {body}");
         let message = body["errors"][0]["message"].as_str().unwrap();
         assert!(message.contains(limit), "{what}: {message}");
         assert!(body.get("data").is_none(), "{what}: {body}");
-        assert!(!body.to_string().contains("echo_me") && !body.to_string().contains("edges { edges"), "{what} echoes the query");
+        assert!(
+            !body.to_string().contains("echo_me") && !body.to_string().contains("edges { edges"),
+            "{what} echoes the query"
+        );
     }
     // A batch of 100 operations.
-    let batch: Vec<Value> = (0..100).map(|_| json!({ "query": "{ teams { totalCount } }" })).collect();
+    let batch: Vec<Value> = (0..100)
+        .map(|_| json!({ "query": "{ teams { totalCount } }" }))
+        .collect();
     let response = app
         .client
         .post(app.url("/graphql"))
@@ -270,7 +336,10 @@ async fn each_limit_refuses_fast_naming_itself_with_no_vendor_call() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["errors"][0]["extensions"]["limit"], "max_batch", "{body}");
     // A 10 MB body, without any API key: refused on its size, before authentication.
-    let huge = format!("{{\"query\":\"{{ teams {{ totalCount }} }}\",\"pad\":\"{}\"}}", "x".repeat(10 * 1024 * 1024));
+    let huge = format!(
+        "{{\"query\":\"{{ teams {{ totalCount }} }}\",\"pad\":\"{}\"}}",
+        "x".repeat(10 * 1024 * 1024)
+    );
     let response = app
         .client
         .post(app.url("/graphql"))
@@ -281,7 +350,10 @@ async fn each_limit_refuses_fast_naming_itself_with_no_vendor_call() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let body: Value = response.json().await.unwrap();
-    assert_eq!(body["errors"][0]["extensions"]["limit"], "max_body_bytes", "{body}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["limit"], "max_body_bytes",
+        "{body}"
+    );
     assert_eq!(all_calls(&app).await, 0, "no limit let a vendor call through");
     counters_work(&app).await;
 }
@@ -298,7 +370,13 @@ async fn limits_and_introspection_are_configurable() {
     assert_eq!(body["errors"][0]["extensions"]["limit"], "max_depth", "{body}");
     assert_eq!(body["errors"][0]["extensions"]["max"], 3, "{body}");
     let (_, body) = post_query(&app, "{ __schema { types { name } } }").await;
-    assert!(body["errors"][0]["message"].as_str().unwrap().contains("introspection is disabled"), "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("introspection is disabled"),
+        "{body}"
+    );
     assert_eq!(first_code(&body), "FORBIDDEN", "{body}");
     let batch = json!([{ "query": "{ teams { totalCount } }" }, { "query": "{ __typename }" }]);
     let answers: Value = app
@@ -320,7 +398,11 @@ async fn limits_and_introspection_are_configurable() {
 async fn readyz_makes_no_vendor_call_per_hit() {
     let app = spawn_app_with(|s| s.server.readiness_interval_secs = 3600).await;
     let (status, body) = app.readyz().await;
-    assert_eq!((status, &body["status"]), (StatusCode::OK, &json!("ready")), "{body}");
+    assert_eq!(
+        (status, &body["status"]),
+        (StatusCode::OK, &json!("ready")),
+        "{body}"
+    );
     // The first background probe was counted: the route exists.
     assert!(app.calls("dixa", "GET /teams").await >= 1);
     let before = all_calls(&app).await;
@@ -336,20 +418,35 @@ async fn readyz_makes_no_vendor_call_per_hit() {
 
 #[tokio::test]
 async fn a_key_configured_twice_is_refused_at_start_up() {
-    let sims = RunningSimulators::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let sims = RunningSimulators::start("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
     let key = "the-same-key-0123456789";
     let mut one = sims.tenant_settings();
     one.api_keys = vec![SecretString::from(key)];
     let mut settings = Settings::for_default_run("127.0.0.1:0".parse().unwrap(), "alpha", one.clone());
     settings.anonymous_tenant = None;
     settings.tenants.insert("beta".into(), one.clone());
-    let error = Application::build(settings.clone()).await.err().expect("refused").to_string();
+    let error = Application::build(settings.clone())
+        .await
+        .err()
+        .expect("refused")
+        .to_string();
     assert!(error.contains("`alpha`") && error.contains("`beta`"), "{error}");
     assert!(!error.contains(key), "the key is never shown: {error}");
     // Twice under one tenant, too.
     settings.tenants.remove("beta");
-    settings.tenants.get_mut("alpha").unwrap().api_keys.push(SecretString::from(key));
-    let error = Application::build(settings).await.err().expect("refused").to_string();
+    settings
+        .tenants
+        .get_mut("alpha")
+        .unwrap()
+        .api_keys
+        .push(SecretString::from(key));
+    let error = Application::build(settings)
+        .await
+        .err()
+        .expect("refused")
+        .to_string();
     assert!(error.contains("`alpha`") && !error.contains(key), "{error}");
 }
 
@@ -363,30 +460,39 @@ fn switchboard(args: &[&str], env: &[(&str, String)]) -> Command {
         }
     }
     command.envs(env.iter().map(|(k, v)| (*k, v.as_str())));
-    command.stdout(Stdio::piped()).stderr(Stdio::piped()).stdin(Stdio::null());
+    command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .stdin(Stdio::null());
     command
 }
 
 /// Starts `command`, reads stdout until the serving line, returns the child, the base
 /// URL and everything printed before it.
-fn start_server(mut command: Command) -> (std::process::Child, String, String) {
-    let mut child = command.spawn().expect("the binary starts");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+fn start_server(mut command: Command) -> (Killed, String, String) {
+    let mut child = Killed(command.spawn().expect("the binary starts"));
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
     let mut printed = String::new();
     for line in lines.by_ref() {
         let line = line.unwrap();
         printed.push_str(&line);
         printed.push('\n');
         if let Some(rest) = line.split("GraphiQL at ").nth(1) {
-            let url = rest.split_whitespace().next().unwrap().trim_end_matches('/').to_owned();
+            let url = rest
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .trim_end_matches('/')
+                .to_owned();
             std::thread::spawn(move || lines.for_each(drop));
             return (child, url, printed);
         }
     }
-    let _ = child.kill();
+    drop(child);
     panic!("the server never said where it serves: {printed}");
 }
 
+/// A child process, killed and reaped when dropped.
 struct Killed(std::process::Child);
 
 impl Drop for Killed {
@@ -398,27 +504,48 @@ impl Drop for Killed {
 
 #[tokio::test]
 async fn serve_takes_tenants_from_the_environment_and_refuses_to_start_without_one() {
-    let sims = RunningSimulators::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let sims = RunningSimulators::start("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
     let env = vec![
         ("SWITCHBOARD_LISTEN", "127.0.0.1:0".to_owned()),
-        ("SWITCHBOARD_TENANTS__ENVCO__API_KEYS", "[\"env-key-123\"]".to_owned()),
-        ("SWITCHBOARD_TENANTS__ENVCO__DIXA__BASE_URL", sims.url("dixa/v1").to_string()),
-        ("SWITCHBOARD_TENANTS__ENVCO__DIXA__API_TOKEN", switchboard::sim::dixa::DEMO_TOKEN.to_owned()),
+        (
+            "SWITCHBOARD_TENANTS__ENVCO__API_KEYS",
+            "[\"env-key-123\"]".to_owned(),
+        ),
+        (
+            "SWITCHBOARD_TENANTS__ENVCO__DIXA__BASE_URL",
+            sims.url("dixa/v1").to_string(),
+        ),
+        (
+            "SWITCHBOARD_TENANTS__ENVCO__DIXA__API_TOKEN",
+            switchboard::sim::dixa::DEMO_TOKEN.to_owned(),
+        ),
     ];
-    let (child, url, printed) = start_server(switchboard(&["serve"], &env));
-    let _child = Killed(child);
+    let (_child, url, printed) = start_server(switchboard(&["serve"], &env));
     assert!(!printed.contains("DEMO"), "serve is no demo: {printed}");
     let client = reqwest::Client::new();
     let ask = |auth: Option<&'static str>| {
-        let mut request = client.post(format!("{url}/graphql")).json(&json!({ "query": "{ teams { totalCount } }" }));
+        let mut request = client
+            .post(format!("{url}/graphql"))
+            .json(&json!({ "query": "{ teams { totalCount } }" }));
         if let Some(a) = auth {
             request = request.header("authorization", a);
         }
         request.send()
     };
-    let body: Value = ask(Some("Bearer env-key-123")).await.unwrap().json().await.unwrap();
+    let body: Value = ask(Some("Bearer env-key-123"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(body["data"]["teams"]["totalCount"], 3, "{body}");
-    assert_eq!(ask(None).await.unwrap().status(), StatusCode::UNAUTHORIZED, "no anonymous tenant");
+    assert_eq!(
+        ask(None).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED,
+        "no anonymous tenant"
+    );
 
     // Nothing configured: refused, saying why.
     let output = switchboard(&["serve"], &[("SWITCHBOARD_LISTEN", "127.0.0.1:0".to_owned())])
@@ -431,8 +558,7 @@ async fn serve_takes_tenants_from_the_environment_and_refuses_to_start_without_o
 
 #[tokio::test]
 async fn the_demo_says_so_and_stays_on_loopback() {
-    let (child, url, printed) = start_server(switchboard(&["--listen", "127.0.0.1:0"], &[]));
-    let _child = Killed(child);
+    let (_child, url, printed) = start_server(switchboard(&["--listen", "127.0.0.1:0"], &[]));
     assert!(printed.contains("DEMO"), "{printed}");
     let page = reqwest::get(format!("{url}/")).await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
@@ -457,6 +583,9 @@ async fn answers_keep_the_order_the_query_asked_for() {
         .text()
         .await
         .unwrap();
-    let at = |key: &str| text.find(&format!("\"{key}\"")).unwrap_or_else(|| panic!("{key} in {text}"));
+    let at = |key: &str| {
+        text.find(&format!("\"{key}\""))
+            .unwrap_or_else(|| panic!("{key} in {text}"))
+    };
     assert!(at("vendor") < at("name") && at("name") < at("id"), "{text}");
 }
