@@ -657,5 +657,9 @@ mod tests {
         assert!(scan("# { { {\n{ a(s: \"{ { {\", b: \"\"\"{ {\"\"\") }", 11).is_ok());
         assert!(scan("{ a(n: -1.5e3) }", 8).is_ok());
         assert!(scan("{ a(n: -1.5e3) }", 7).is_err());
+        // Unterminated strings and escapes at the very end never read past the text.
+        for text in ["\"abc\\", "\"\"\"abc", "\"\"\"ab\\\"\"", "\"", "...", "#", "\\"] {
+            assert!(scan(text, 10).is_ok(), "{text}");
+        }
     }
 }
