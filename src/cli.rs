@@ -97,12 +97,7 @@ impl Cli {
                 Ok(())
             }
             Some(Command::Serve { config }) => {
-                let mut settings = Settings::load(config.as_deref())?;
-                if let Some(listen) = self.listen {
-                    settings.listen = listen;
-                }
-                settings.anonymous_on_network |= self.anonymous_on_network;
-                settings.validate()?;
+                let settings = Settings::load(config.as_deref(), self.listen, self.anonymous_on_network)?;
                 serve(settings, "").await
             }
             None => {
@@ -115,7 +110,6 @@ impl Cli {
                 tracing::info!(addr = %sims.addr, "vendor simulators started");
                 let mut settings = Settings::for_default_run(listen, DEMO_TENANT, sims.tenant_settings());
                 settings.anonymous_on_network = self.anonymous_on_network;
-                settings.validate()?;
                 serve(
                     settings,
                     "DEMO: built-in vendor simulators with seeded data, no API key needed. \

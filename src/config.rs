@@ -218,6 +218,10 @@ pub struct GraphqlSettings {
     /// (`SWITCHBOARD_GRAPHQL__MAX_BATCH`).
     #[serde(default = "default_max_batch")]
     pub max_batch: usize,
+    /// Most fields once fragments are expanded, counted at every level: what the
+    /// executor walks (`SWITCHBOARD_GRAPHQL__MAX_SELECTIONS`).
+    #[serde(default = "default_max_selections")]
+    pub max_selections: usize,
 }
 
 fn yes() -> bool {
@@ -244,6 +248,9 @@ fn default_max_first() -> usize {
 fn default_max_cost() -> u64 {
     50_000
 }
+fn default_max_selections() -> usize {
+    2_000
+}
 fn default_max_batch() -> usize {
     1
 }
@@ -260,6 +267,7 @@ impl Default for GraphqlSettings {
             max_first: default_max_first(),
             max_cost: default_max_cost(),
             max_batch: default_max_batch(),
+            max_selections: default_max_selections(),
         }
     }
 }
@@ -595,11 +603,24 @@ mod secret {
 pub struct ConfigError(String);
 
 impl Settings {
-    /// Reads `file` (when given) and the environment over the built-in defaults.
-    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+    /// Reads `file` (when given) and the environment over the built-in defaults, then
+    /// the command line's `listen` and `anonymous_on_network` over them, and checks the
+    /// result.
+    pub fn load(
+        file: Option<&Path>,
+        listen: Option<SocketAddr>,
+        anonymous_on_network: bool,
+    ) -> Result<Self, ConfigError> {
         // `SWITCHBOARD_LOG_FORMAT` belongs to telemetry, not to these settings.
         let env = Env::prefixed("SWITCHBOARD_").ignore(&["log_format"]).split("__");
-        Self::extract(Self::defaults_and_file(file)?.merge(env))
+        let mut figment = Self::defaults_and_file(file)?.merge(env);
+        if let Some(listen) = listen {
+            figment = figment.merge(Serialized::default("listen", listen.to_string()));
+        }
+        if anonymous_on_network {
+            figment = figment.merge(Serialized::default("anonymous_on_network", true));
+        }
+        Self::extract(figment)
     }
 
     /// The built-in defaults with `file` (when given) over them; no environment.
@@ -650,6 +671,7 @@ impl Settings {
             ("graphql.max_root_fields", g.max_root_fields),
             ("graphql.max_tokens", g.max_tokens),
             ("graphql.max_batch", g.max_batch),
+            ("graphql.max_selections", g.max_selections),
             ("server.max_body_bytes", self.server.max_body_bytes),
         ];
         if let Some((key, _)) = positive.iter().find(|(_, v)| *v == 0) {

@@ -3,13 +3,14 @@
 //! all at once, each bounded by `server.readiness_timeout_ms`. `/readyz` answers from the
 //! latest results, so a probe hitting it every second spends no vendor's rate limit.
 //! The task starts with the first `/readyz` (until then there is nobody to tell), and
-//! ends with the application. A change of a vendor's state is logged once, when it
+//! stops before its next round once the application is gone; results older than two
+//! intervals and a timeout count as stale (the task died), and `/readyz` says so. A change of a vendor's state is logged once, when it
 //! happens.
 //!
 //! May depend on: `tenant`, `cache`, `vendors` (the `Vendor` name only).
 
 use std::{
-    sync::{Arc, Mutex, RwLock, Weak},
+    sync::{Arc, Mutex, PoisonError, RwLock, Weak},
     time::{Duration, Instant},
 };
 
@@ -59,6 +60,8 @@ impl Snapshot {
 /// The latest probe results; the probing task ends when this is dropped.
 pub struct Readiness {
     latest: RwLock<Option<Snapshot>>,
+    /// How old a snapshot may be before the prober is taken to have stopped.
+    stale_after: Duration,
     /// What to probe, taken by the task when it starts.
     probe: Mutex<Option<Probe>>,
     me: Weak<Readiness>,
@@ -77,6 +80,7 @@ impl Readiness {
     pub fn new(tenants: Vec<Arc<Tenant>>, cache: Cache, interval: Duration, timeout: Duration) -> Arc<Self> {
         Arc::new_cyclic(|me| Self {
             latest: RwLock::new(None),
+            stale_after: interval.saturating_mul(2).saturating_add(timeout),
             probe: Mutex::new(Some(Probe {
                 tenants,
                 cache,
@@ -90,22 +94,31 @@ impl Readiness {
     /// The latest results; `None` until the first round has finished. The first call
     /// starts the probing task (it needs a Tokio runtime).
     pub fn latest(&self) -> Option<Snapshot> {
-        if let Some(probe) = self.probe.lock().ok().and_then(|mut p| p.take()) {
+        if let Some(probe) = self.probe.lock().unwrap_or_else(PoisonError::into_inner).take() {
             tokio::spawn(probe_forever(self.me.clone(), probe));
         }
-        self.latest.read().map(|s| s.clone()).unwrap_or_default()
+        self.latest.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// Whether `snapshot` is older than two intervals and a timeout: the prober has
+    /// stopped (a panic in a probe, say), and the last word can no longer be trusted.
+    pub fn is_stale(&self, snapshot: &Snapshot) -> bool {
+        let age = Utc::now().signed_duration_since(snapshot.checked_at);
+        age.to_std().is_ok_and(|age| age > self.stale_after)
     }
 
     fn store(&self, snapshot: Snapshot) {
-        if let Ok(mut latest) = self.latest.write() {
-            log_changes(latest.as_ref(), &snapshot);
-            *latest = Some(snapshot);
-        }
+        let mut latest = self.latest.write().unwrap_or_else(PoisonError::into_inner);
+        log_changes(latest.as_ref(), &snapshot);
+        *latest = Some(snapshot);
     }
 }
 
 async fn probe_forever(readiness: Weak<Readiness>, probe: Probe) {
     loop {
+        if readiness.strong_count() == 0 {
+            return; // the application is gone: no more vendor calls
+        }
         let snapshot = probe_once(&probe.tenants, &probe.cache, probe.timeout).await;
         match readiness.upgrade() {
             Some(r) => r.store(snapshot),

@@ -25,6 +25,7 @@ impl Application {
     /// Builds everything `settings` describe and binds `settings.listen`.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         use anyhow::Context as _;
+        settings.validate()?;
         let client = VendorHttp::shared_client(&settings.http).context("building the HTTP client")?;
         let tenants: HashMap<String, Arc<Tenant>> = settings
             .tenants
@@ -40,7 +41,12 @@ impl Application {
             .tenants
             .iter()
             .flat_map(|(id, t)| t.api_keys.iter().map(move |k| (id.clone(), k.clone())));
-        let auth = Authenticator::new(&tenants, keys, settings.anonymous_tenant.as_deref())?;
+        let auth = Authenticator::new(
+            &tenants,
+            keys,
+            settings.anonymous_tenant.as_deref(),
+            settings.anonymous_on_network,
+        )?;
         let cache = Cache::in_memory(&settings.cache);
         let tenants: Vec<Arc<Tenant>> = tenants.into_values().collect();
         let server = &settings.server;

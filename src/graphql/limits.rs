@@ -9,15 +9,20 @@
 //! when not given); `nodes(ids)` as many as the ids; another list of objects is assumed
 //! to hold [`ASSUMED_LIST_SIZE`].
 //!
-//! Introspection (`__schema`, `__type`) is exempt from the depth and cost limits: it is
-//! answered from the schema alone, never calls a vendor, and the standard introspection
-//! query that GraphiQL, codegen and Apollo tooling send must always pass while
-//! introspection is enabled. The token and nesting limits still bound it.
+//! Introspection (`__schema`, `__type`) is exempt from the depth and cost limits only: it
+//! is answered from the schema alone, never calls a vendor, and the standard
+//! introspection query that GraphiQL, codegen and Apollo tooling send must always pass
+//! while introspection is enabled. Its tokens, nesting, aliases, directives and expanded
+//! fields count like any other.
+//!
+//! Every operation of a document is checked, whichever one runs, and fragments are
+//! measured once per use site's page but counted expanded (`max_selections`), so a
+//! document that doubles a fragment level after level is refused at any depth.
 //!
 //! A rejection names the limit and its value, never echoes the query, and carries
 //! `extensions.code = LIMIT_EXCEEDED`.
 //!
-//! May depend on: `config`, `graphql::error`.
+//! May depend on: `config`, `graphql::error`, `graphql::connection` (the default page).
 
 use std::{collections::HashMap, sync::Arc};
 
@@ -182,11 +187,9 @@ pub struct TypeIndex {
 }
 
 impl TypeIndex {
-    /// Reads the schema's SDL.
+    /// Reads the schema's SDL (the schema's own, so it always parses).
     pub fn from_sdl(sdl: &str) -> Self {
-        let Ok(document) = async_graphql::parser::parse_schema(sdl) else {
-            return Self::default();
-        };
+        let document = async_graphql::parser::parse_schema(sdl).expect("the schema's own SDL parses");
         Self::from_document(&document)
     }
 
@@ -276,7 +279,11 @@ struct Measure {
     cost: u64,
     depth: u64,
     aliases: u64,
+    /// Fields directly in the selection set (through fragments): root fields at the top.
     fields: u64,
+    /// Every selected field once fragments are expanded, at every level: what the
+    /// executor will walk, so a "fragment bomb" anywhere is refused.
+    selections: u64,
 }
 
 impl Measure {
@@ -285,6 +292,7 @@ impl Measure {
         self.depth = self.depth.max(other.depth);
         self.aliases = self.aliases.saturating_add(other.aliases);
         self.fields = self.fields.saturating_add(other.fields);
+        self.selections = self.selections.saturating_add(other.selections);
     }
 }
 
@@ -296,7 +304,7 @@ struct Walk<'a> {
     document: &'a ExecutableDocument,
     operation: &'a OperationDefinition,
     variables: &'a Variables,
-    fragments: HashMap<&'a str, Option<Measure>>,
+    fragments: HashMap<(&'a str, Option<u64>), Option<Measure>>,
     /// Whether `__schema` or `__type` was selected.
     introspects: bool,
 }
@@ -317,21 +325,17 @@ impl Limits {
         }
     }
 
-    /// Checks the operations of `document` that `operation_name` selects (all of them
-    /// when it names none).
+    /// Checks every operation of `document`.
     pub fn check(
         &self,
         document: &ExecutableDocument,
-        operation_name: Option<&str>,
         variables: &Variables,
     ) -> Result<Checked, LimitExceeded> {
         let mut checked = Checked { introspects: false };
-        let operations: Vec<&OperationDefinition> = match (&document.operations, operation_name) {
-            (DocumentOperations::Single(op), _) => vec![&op.node],
-            (DocumentOperations::Multiple(ops), Some(name)) => {
-                ops.get(name).map(|op| &op.node).into_iter().collect()
-            }
-            (DocumentOperations::Multiple(ops), None) => ops.values().map(|op| &op.node).collect(),
+        // Every operation, whichever one is run: the executor's own checks walk them all.
+        let operations: Vec<&OperationDefinition> = match &document.operations {
+            DocumentOperations::Single(op) => vec![&op.node],
+            DocumentOperations::Multiple(ops) => ops.values().map(|op| &op.node).collect(),
         };
         for operation in operations {
             let root = self.index.roots[operation.ty as usize]
@@ -347,6 +351,12 @@ impl Limits {
             };
             let measure = walk.selection_set(&operation.selection_set.node, &root, None)?;
             let s = &self.settings;
+            LimitExceeded::check(
+                "max_selections",
+                "the number of fields with fragments expanded",
+                measure.selections,
+                s.max_selections as u64,
+            )?;
             LimitExceeded::check(
                 "max_aliases",
                 "the number of aliases",
@@ -389,18 +399,24 @@ impl<'a> Walk<'a> {
                 Selection::Field(field) => {
                     let field = &field.node;
                     let name = field.name.node.as_str();
-                    if name == "__schema" || name == "__type" {
-                        self.introspects = true;
-                        continue; // introspection: exempt, see the module docs
-                    }
-                    let Some(shape) = self.limits.index.field(ty, name) else {
-                        // `__typename`, or a field validation will report: one field,
-                        // free, but its alias counts.
+                    let introspection = name == "__schema" || name == "__type";
+                    self.introspects |= introspection;
+                    let shape = self.limits.index.field(ty, name).filter(|_| !introspection);
+                    let Some(shape) = shape else {
+                        // `__typename`, introspection (answered from the schema, exempt
+                        // from depth and cost), or a field validation will report: its
+                        // selections, aliases and directives still count.
+                        let child = self.selection_set(&field.selection_set.node, "", None)?;
                         total.merge(Measure {
                             cost: 0,
-                            depth: 1,
-                            aliases: u64::from(field.alias.is_some()),
+                            depth: if introspection {
+                                0
+                            } else {
+                                child.depth.saturating_add(1)
+                            },
+                            aliases: child.aliases.saturating_add(u64::from(field.alias.is_some())),
                             fields: 1,
+                            selections: child.selections.saturating_add(1),
                         });
                         continue;
                     };
@@ -415,9 +431,10 @@ impl<'a> Walk<'a> {
                     };
                     total.merge(Measure {
                         cost,
-                        depth: child.depth + 1,
-                        aliases: child.aliases + u64::from(field.alias.is_some()),
+                        depth: child.depth.saturating_add(1),
+                        aliases: child.aliases.saturating_add(u64::from(field.alias.is_some())),
                         fields: 1,
+                        selections: child.selections.saturating_add(1),
                     });
                 }
                 Selection::InlineFragment(fragment) => {
@@ -431,17 +448,17 @@ impl<'a> Walk<'a> {
                 }
                 Selection::FragmentSpread(spread) => {
                     let name = spread.node.fragment_name.node.as_str();
-                    let measure = match self.fragments.get(name) {
+                    let measure = match self.fragments.get(&(name, page)) {
                         Some(Some(measure)) => *measure,
                         Some(None) => Measure::default(), // a cycle: validation reports it
                         None => {
                             let Some(fragment) = self.document.fragments.get(name) else {
                                 continue; // unknown fragment: validation reports it
                             };
-                            self.fragments.insert(name, None);
+                            self.fragments.insert((name, page), None);
                             let on = fragment.node.type_condition.node.on.node.as_str();
                             let measure = self.selection_set(&fragment.node.selection_set.node, on, page)?;
-                            self.fragments.insert(name, Some(measure));
+                            self.fragments.insert((name, page), Some(measure));
                             measure
                         }
                     };
@@ -529,10 +546,9 @@ impl Extension for LimitsCheck {
     ) -> ServerResult<async_graphql::Request> {
         scan(&request.query, self.0.settings.max_tokens)?;
         // Parsed here once; the schema reuses this document.
-        let operation_name = request.operation_name.clone();
         let variables = request.variables.clone();
         let document = request.parsed_query()?;
-        let checked = self.0.check(document, operation_name.as_deref(), &variables)?;
+        let checked = self.0.check(document, &variables)?;
         if checked.introspects && !self.0.settings.introspection {
             let mut error = ServerError::new(
                 "introspection is disabled on this server (graphql.introspection)",
@@ -566,7 +582,7 @@ mod tests {
 
     fn check(query: &str) -> Result<Checked, LimitExceeded> {
         let document = async_graphql::parser::parse_query(query).unwrap();
-        limits().check(&document, None, &Variables::default())
+        limits().check(&document, &Variables::default())
     }
 
     fn cost(query: &str) -> u64 {
@@ -576,7 +592,7 @@ mod tests {
         };
         let document = async_graphql::parser::parse_query(query).unwrap();
         Limits::new(&settings, SDL)
-            .check(&document, None, &Variables::default())
+            .check(&document, &Variables::default())
             .unwrap_err()
             .actual
     }
@@ -638,8 +654,21 @@ mod tests {
             ));
         }
         query.push_str(" fragment F40 on QueryRoot { name }");
-        // 2^40 root fields after expansion: refused at once, not walked.
-        assert_eq!(check(&query).unwrap_err().limit, "max_root_fields");
+        // 2^40 fields after expansion: refused at once, not walked.
+        assert_eq!(check(&query).unwrap_err().limit, "max_selections");
+        // The same below the root, and in an operation the request does not select.
+        let below = query.replace("{ ...F0 }", "{ teams(first: 1) { nodes { tags { ...F0 } } } }");
+        let below = below
+            .replace("on QueryRoot", "on Team")
+            .replace("{ name }", "{ id }");
+        assert_eq!(check(&below).unwrap_err().limit, "max_selections");
+        let unselected = format!("query A {{ name }} query B {query}");
+        assert_eq!(check(&unselected).unwrap_err().limit, "max_selections");
+        // Under introspection too.
+        let introspective = query
+            .replace("{ ...F0 }", "{ __schema { ...F0 } }")
+            .replace("on QueryRoot", "on __Schema");
+        assert_eq!(check(&introspective).unwrap_err().limit, "max_selections");
         // A cycle is left for validation to report.
         assert!(
             check("{ ...A } fragment A on QueryRoot { name ...B } fragment B on QueryRoot { ...A }").is_ok()

@@ -14,7 +14,8 @@ use sha2::{Digest, Sha256};
 use super::over_http::Refusal;
 use crate::graphql::error::ErrorCode;
 
-/// Known documents by the hex SHA-256 of their text.
+/// Known documents by tenant and the hex SHA-256 of their text (per tenant, so one
+/// tenant cannot learn which documents another sends).
 #[derive(Clone)]
 pub struct PersistedQueries {
     documents: Cache<String, Arc<str>>,
@@ -44,6 +45,7 @@ impl PersistedQueries {
     /// carries one), or the document a known hash stands for.
     pub async fn resolve(
         &self,
+        tenant: &str,
         query: Option<String>,
         extensions: Option<&Map<String, Value>>,
     ) -> Result<String, Refusal> {
@@ -71,10 +73,12 @@ impl PersistedQueries {
                         "extensions.persistedQuery.sha256Hash is not the SHA-256 of the query",
                     ));
                 }
-                self.documents.insert(hash, Arc::from(query.as_str())).await;
+                self.documents
+                    .insert(format!("{tenant}:{hash}"), Arc::from(query.as_str()))
+                    .await;
                 Ok(query)
             }
-            None => match self.documents.get(&hash).await {
+            None => match self.documents.get(&format!("{tenant}:{hash}")).await {
                 Some(query) => Ok(query.to_string()),
                 // A GraphQL request error, not a malformed request: clients answer it
                 // by sending the query.
@@ -106,26 +110,31 @@ mod tests {
         let query = "{ __typename }";
         let hash = sha256_hex(query);
         assert_eq!(hash.len(), 64);
-        let miss = store.resolve(None, Some(&extensions(&hash))).await.unwrap_err();
+        let miss = store
+            .resolve("t", None, Some(&extensions(&hash)))
+            .await
+            .unwrap_err();
         assert_eq!(miss.code, ErrorCode::PersistedQueryNotFound);
         let wrong = store
-            .resolve(Some("{ other }".into()), Some(&extensions(&hash)))
+            .resolve("t", Some("{ other }".into()), Some(&extensions(&hash)))
             .await
             .unwrap_err();
         assert_eq!(wrong.code, ErrorCode::BadRequest);
         assert_eq!(
             store
-                .resolve(Some(query.into()), Some(&extensions(&hash)))
+                .resolve("t", Some(query.into()), Some(&extensions(&hash)))
                 .await
                 .unwrap(),
             query
         );
+        let other_tenant = store.resolve("u", None, Some(&extensions(&hash))).await;
+        assert!(other_tenant.is_err(), "another tenant does not see it");
         let upper = hash.to_ascii_uppercase();
         assert_eq!(
-            store.resolve(None, Some(&extensions(&upper))).await.unwrap(),
+            store.resolve("t", None, Some(&extensions(&upper))).await.unwrap(),
             query
         );
-        assert!(store.resolve(None, Some(&extensions("abc"))).await.is_err());
-        assert!(store.resolve(None, None).await.is_err());
+        assert!(store.resolve("t", None, Some(&extensions("abc"))).await.is_err());
+        assert!(store.resolve("t", None, None).await.is_err());
     }
 }

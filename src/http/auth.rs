@@ -1,5 +1,6 @@
 //! `Authorization: Bearer <key>` → the tenant the key belongs to; the anonymous tenant
-//! (the default run, or one configured on purpose) when no key is sent.
+//! (the default run, or one configured on purpose) when no key is sent, to requests that
+//! name this machine by a loopback `Host` unless it is allowed on the network.
 //!
 //! Keys are kept only as SHA-256 digests: the configured secrets are not held by the
 //! authenticator, and a presented key is hashed and compared with every digest in
@@ -45,6 +46,23 @@ fn digest(key: &str) -> Digest256 {
 pub struct Authenticator {
     keys: Vec<(Digest256, Arc<Tenant>)>,
     anonymous: Option<Arc<Tenant>>,
+    /// Whether the anonymous tenant answers whatever `Host` a request names; otherwise
+    /// only `localhost`, `127.0.0.1` and `[::1]`, so a page whose DNS name is rebound to
+    /// this machine cannot act as the anonymous tenant.
+    anonymous_any_host: bool,
+}
+
+/// Whether `Host` names this machine by a loopback name.
+fn host_is_loopback(headers: &HeaderMap) -> bool {
+    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+        return false;
+    };
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host.split(':').next().unwrap_or(""),
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 impl Authenticator {
@@ -54,6 +72,7 @@ impl Authenticator {
         tenants: &HashMap<String, Arc<Tenant>>,
         keys: impl IntoIterator<Item = (String, SecretString)>,
         anonymous: Option<&str>,
+        anonymous_any_host: bool,
     ) -> Result<Self, DuplicateKey> {
         let mut owners: HashMap<Digest256, String> = HashMap::new();
         let mut digests = Vec::new();
@@ -80,19 +99,25 @@ impl Authenticator {
         Ok(Self {
             keys: digests,
             anonymous: anonymous.and_then(|a| tenants.get(a).cloned()),
+            anonymous_any_host,
         })
     }
 
     /// The tenant `headers` authenticate as.
     pub fn authenticate(&self, headers: &HeaderMap) -> Result<Arc<Tenant>, AuthError> {
         let Some(value) = headers.get(header::AUTHORIZATION) else {
-            return self.anonymous.clone().ok_or(AuthError::Missing);
+            return self
+                .anonymous
+                .clone()
+                .filter(|_| self.anonymous_any_host || host_is_loopback(headers))
+                .ok_or(AuthError::Missing);
         };
         let text = value.to_str().map_err(|_| AuthError::Malformed)?;
+        // The scheme is case-insensitive (RFC 9110).
         let key = text
-            .strip_prefix("Bearer ")
-            .or_else(|| text.strip_prefix("bearer "))
-            .map(str::trim)
+            .get(..7)
+            .filter(|scheme| scheme.eq_ignore_ascii_case("bearer "))
+            .map(|_| text[7..].trim())
             .filter(|k| !k.is_empty())
             .ok_or(AuthError::Malformed)?;
         let presented = digest(key);
@@ -127,7 +152,7 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         let none = HashMap::new();
-        let err = Authenticator::new(&none, keys(&[("b", "s3cret"), ("a", "s3cret")]), None)
+        let err = Authenticator::new(&none, keys(&[("b", "s3cret"), ("a", "s3cret")]), None, false)
             .err()
             .unwrap()
             .to_string();
@@ -135,7 +160,7 @@ mod tests {
             err.contains("tenants `a` and `b`") && !err.contains("s3cret"),
             "{err}"
         );
-        let err = Authenticator::new(&none, keys(&[("a", "k1"), ("a", "k1")]), None)
+        let err = Authenticator::new(&none, keys(&[("a", "k1"), ("a", "k1")]), None, false)
             .err()
             .unwrap()
             .to_string();
@@ -143,6 +168,18 @@ mod tests {
             err.contains("tenant `a` lists it twice") && !err.contains("k1"),
             "{err}"
         );
-        assert!(Authenticator::new(&none, keys(&[("a", "k1"), ("b", "k2")]), None).is_ok());
+        assert!(Authenticator::new(&none, keys(&[("a", "k1"), ("b", "k2")]), None, false).is_ok());
+    }
+
+    #[test]
+    fn loopback_hosts_are_recognised() {
+        let host = |h: &'static str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::HOST, axum::http::HeaderValue::from_static(h));
+            host_is_loopback(&headers)
+        };
+        assert!(host("localhost:8080") && host("127.0.0.1:8080") && host("[::1]:8080") && host("LOCALHOST"));
+        assert!(!host("evil.example.com:8080") && !host("10.0.0.1") && !host("localhost.evil.io"));
+        assert!(!host_is_loopback(&HeaderMap::new()));
     }
 }

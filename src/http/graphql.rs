@@ -93,10 +93,12 @@ async fn handle(
         .with_header(header::WWW_AUTHENTICATE, "Bearer")
     })?;
     tracing::Span::current().record("tenant", &*tenant.id);
-    let operations = if method == Method::GET {
-        Operations::Single(Params::from_query_string(raw_query.as_deref())?)
-    } else {
+    // Anything but a POST (a GET, or the HEAD axum routes with it) reads the query string
+    // and may only run a query.
+    let operations = if method == Method::POST {
         Operations::from_json_body(&body)?
+    } else {
+        Operations::Single(Params::from_query_string(raw_query.as_deref())?)
     };
     match operations {
         Operations::Single(params) => {
@@ -169,9 +171,9 @@ async fn run(
 ) -> Result<(StatusCode, Value), Refusal> {
     let query = state
         .apq
-        .resolve(params.query, params.extensions.as_ref())
+        .resolve(&tenant.id, params.query, params.extensions.as_ref())
         .await?;
-    if method == Method::GET
+    if method != Method::POST
         && selects_non_query(&query, params.operation_name.as_deref(), state.graphql.max_tokens)
     {
         return Err(Refusal::new(

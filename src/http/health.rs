@@ -1,9 +1,11 @@
 //! `/healthz` (the process is up) and `/readyz` (the latest background probe of the cache
-//! and every vendor; see `readiness`). Neither calls anything. `/readyz` tells anyone
+//! and every vendor; see `readiness`). Neither calls a vendor (the first `/readyz` only
+//! starts the background prober). `/readyz` tells anyone
 //! only the overall state; a caller with a valid API key also sees its own tenant's
 //! vendors, with their errors and latencies.
 //!
-//! `/readyz` is 503 only until the first probe round has finished. A failing vendor
+//! `/readyz` is 503 only until the first probe round has finished, or when the results
+//! are stale (the prober stopped). A failing vendor
 //! makes it `degraded`, still 200: a vendor outage hits every replica alike, and taking
 //! them all out of the load balancer would turn one vendor's outage into a full one.
 
@@ -28,6 +30,12 @@ pub async fn readyz(State(state): State<AppState>, headers: HeaderMap) -> impl I
             Json(json!({ "status": "starting" })),
         );
     };
+    if state.readiness.is_stale(&snapshot) {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "stale", "checkedAt": snapshot.checked_at_text() })),
+        );
+    }
     let status = if snapshot.all_ok() { "ready" } else { "degraded" };
     let Some(tenant) = state.auth.identify(&headers) else {
         return (

@@ -589,3 +589,48 @@ async fn answers_keep_the_order_the_query_asked_for() {
     };
     assert!(at("vendor") < at("name") && at("name") < at("id"), "{text}");
 }
+
+#[tokio::test]
+async fn head_is_a_get_and_never_runs_a_mutation() {
+    let app = spawn_app().await;
+    let mutation = r#"mutation { createTeam(input: { name: "head" }) { team { id } } }"#;
+    let response = app
+        .client
+        .head(app.url("/graphql"))
+        .query(&[("query", mutation)])
+        .header("authorization", format!("Bearer {}", app.api_key))
+        .header("apollo-require-preflight", "true")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(app.calls("dixa", "POST /teams").await, 0);
+    app.data(mutation, json!({})).await;
+    assert_eq!(
+        app.calls("dixa", "POST /teams").await,
+        1,
+        "the route `POST /teams` is counted"
+    );
+}
+
+#[tokio::test]
+async fn the_anonymous_tenant_answers_only_loopback_host_names() {
+    // A page whose DNS name was rebound to 127.0.0.1 sends its own name as Host.
+    let app = spawn_app_with(|s| s.anonymous_tenant = Some(TENANT.into())).await;
+    let ask = |host: &'static str| {
+        app.client
+            .post(app.url("/graphql"))
+            .header("host", host)
+            .json(&json!({ "query": "{ teams { totalCount } }" }))
+            .send()
+    };
+    assert_eq!(
+        ask("evil.example.com").await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(all_calls(&app).await, 0);
+    for host in ["localhost:8080", "127.0.0.1"] {
+        let body: Value = ask(host).await.unwrap().json().await.unwrap();
+        assert_eq!(body["data"]["teams"]["totalCount"], 3, "{host}: {body}");
+    }
+}
