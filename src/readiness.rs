@@ -10,6 +10,7 @@
 //! May depend on: `tenant`, `cache`, `vendors` (the `Vendor` name only).
 
 use std::{
+    future::Future,
     sync::{Arc, Mutex, PoisonError, RwLock, Weak},
     time::{Duration, Instant},
 };
@@ -149,19 +150,24 @@ async fn probe_once(tenants: &[Arc<Tenant>], cache: &Cache, timeout: Duration) -
                 }
             })
     });
-    let cache_ping = async {
-        match tokio::time::timeout(timeout, cache.ping()).await {
-            Ok(Ok(())) => None,
-            Ok(Err(e)) => Some(e.to_string()),
-            Err(_) => Some(format!("no answer within {} ms", timeout.as_millis())),
-        }
-    };
-    let (vendors, cache_error) = tokio::join!(join_all(vendor_probes), cache_ping);
+    let (vendors, cache_error) = tokio::join!(join_all(vendor_probes), within(timeout, cache.ping()));
     Snapshot {
         checked_at: Utc::now(),
         cache_backend: cache.backend(),
         cache_error,
         vendors,
+    }
+}
+
+/// Why `probe` failed or took longer than `timeout`; `None` when it answered.
+async fn within<E: std::fmt::Display>(
+    timeout: Duration,
+    probe: impl Future<Output = Result<(), E>>,
+) -> Option<String> {
+    match tokio::time::timeout(timeout, probe).await {
+        Ok(Ok(())) => None,
+        Ok(Err(e)) => Some(e.to_string()),
+        Err(_) => Some(format!("no answer within {} ms", timeout.as_millis())),
     }
 }
 

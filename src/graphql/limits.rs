@@ -35,7 +35,7 @@ use async_graphql::{
     },
 };
 
-use super::connection::DEFAULT_PAGE;
+use super::{connection::DEFAULT_PAGE, error::ErrorCode};
 use crate::config::GraphqlSettings;
 
 /// Deepest bracket nesting (`{`, `[`, `(`) the text may have. Bounds the parser's
@@ -89,14 +89,22 @@ impl LimitExceeded {
 
 impl From<LimitExceeded> for ServerError {
     fn from(e: LimitExceeded) -> Self {
-        let mut error = ServerError::new(e.message(), None);
-        let mut extensions = async_graphql::ErrorExtensionValues::default();
-        extensions.set("code", super::error::ErrorCode::LimitExceeded.as_str());
-        extensions.set("limit", e.limit);
-        extensions.set("max", e.max);
-        error.extensions = Some(extensions);
+        let mut error = coded(ErrorCode::LimitExceeded, e.message());
+        if let Some(extensions) = &mut error.extensions {
+            extensions.set("limit", e.limit);
+            extensions.set("max", e.max);
+        }
         error
     }
+}
+
+/// A request-level error with `extensions.code`.
+fn coded(code: ErrorCode, message: impl Into<String>) -> ServerError {
+    let mut error = ServerError::new(message, None);
+    let mut extensions = async_graphql::ErrorExtensionValues::default();
+    extensions.set("code", code.as_str());
+    error.extensions = Some(extensions);
+    error
 }
 
 /// Counts the tokens of `query` and its deepest bracket nesting, stopping as soon as a
@@ -550,14 +558,10 @@ impl Extension for LimitsCheck {
         let document = request.parsed_query()?;
         let checked = self.0.check(document, &variables)?;
         if checked.introspects && !self.0.settings.introspection {
-            let mut error = ServerError::new(
+            return Err(coded(
+                ErrorCode::Forbidden,
                 "introspection is disabled on this server (graphql.introspection)",
-                None,
-            );
-            let mut extensions = async_graphql::ErrorExtensionValues::default();
-            extensions.set("code", super::error::ErrorCode::Forbidden.as_str());
-            error.extensions = Some(extensions);
-            return Err(error);
+            ));
         }
         next.run(ctx, request).await
     }

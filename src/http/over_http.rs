@@ -27,35 +27,48 @@ pub enum Media {
 }
 
 impl Media {
-    /// Picks from the `Accept` header: the highest-quality type Switchboard speaks
-    /// (`*/*` and `application/*` mean `application/json`); no header means
-    /// `application/json`. `None` when nothing acceptable is offered.
+    /// Picks from the `Accept` headers: each type's quality is that of the most specific
+    /// range naming it (`application/json` before `application/*` before `*/*`). An
+    /// explicit `application/graphql-response+json` wins unless `application/json` is
+    /// preferred; a wildcard means `application/json`, as the spec asks, unless that is
+    /// refused. No header means `application/json`; `None` when nothing acceptable is
+    /// offered.
     pub fn negotiate(headers: &HeaderMap) -> Option<Media> {
-        let Some(accept) = headers.get(header::ACCEPT) else {
-            return Some(Media::Json);
-        };
-        let accept = accept.to_str().ok()?;
-        if accept.trim().is_empty() {
-            return Some(Media::Json);
-        }
-        let mut best: Option<(f32, Media)> = None;
-        for range in accept.split(',') {
-            let mut parts = range.split(';');
-            let essence = parts.next().unwrap_or("").trim().to_ascii_lowercase();
-            let quality = parts
-                .filter_map(|p| p.trim().strip_prefix("q="))
-                .find_map(|q| q.trim().parse::<f32>().ok())
-                .unwrap_or(1.0);
-            let media = match essence.as_str() {
-                "application/graphql-response+json" => Media::GraphqlResponseJson,
-                "application/json" | "application/*" | "*/*" => Media::Json,
-                _ => continue,
-            };
-            if quality > 0.0 && best.is_none_or(|(q, _)| quality > q) {
-                best = Some((quality, media));
+        let mut ranges = Vec::new();
+        for value in headers.get_all(header::ACCEPT) {
+            let value = value.to_str().ok()?;
+            for range in value.split(',').filter(|r| !r.trim().is_empty()) {
+                let mut parts = range.split(';');
+                let essence = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+                let quality = parts
+                    .filter_map(|p| p.trim().strip_prefix("q="))
+                    .find_map(|q| q.trim().parse::<f32>().ok())
+                    .unwrap_or(1.0);
+                ranges.push((essence, quality));
             }
         }
-        best.map(|(_, media)| media)
+        if ranges.is_empty() {
+            return Some(Media::Json);
+        }
+        // The quality of the most specific range among `names` (most specific first).
+        let quality = |names: &[&str]| {
+            names
+                .iter()
+                .find_map(|name| ranges.iter().find(|(e, _)| e == name).map(|(_, q)| *q))
+                .unwrap_or(0.0)
+        };
+        let named = quality(&["application/graphql-response+json"]);
+        let graphql = quality(&["application/graphql-response+json", "application/*", "*/*"]);
+        let json = quality(&["application/json", "application/*", "*/*"]);
+        if named > 0.0 && named >= json {
+            Some(Media::GraphqlResponseJson)
+        } else if json > 0.0 {
+            Some(Media::Json)
+        } else if graphql > 0.0 {
+            Some(Media::GraphqlResponseJson)
+        } else {
+            None
+        }
     }
 
     /// The `Content-Type` value.
@@ -295,6 +308,20 @@ mod tests {
         );
         assert_eq!(accept("text/html"), None);
         assert_eq!(accept("application/json;q=0"), None);
+        // The most specific range decides: JSON refused, so the wildcard means the other.
+        assert_eq!(
+            accept("application/json;q=0, */*"),
+            Some(Media::GraphqlResponseJson)
+        );
+        assert_eq!(accept("application/json;q=0, text/html"), None);
+        assert_eq!(accept("text/html, application/*;q=0.8"), Some(Media::Json));
+        let mut two = HeaderMap::new();
+        two.append(header::ACCEPT, HeaderValue::from_static("text/html"));
+        two.append(
+            header::ACCEPT,
+            HeaderValue::from_static("application/graphql-response+json"),
+        );
+        assert_eq!(Media::negotiate(&two), Some(Media::GraphqlResponseJson));
     }
 
     #[test]

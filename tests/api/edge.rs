@@ -78,7 +78,7 @@ async fn an_automatic_persisted_query_misses_registers_and_hits_over_get() {
         app.client
             .get(app.url("/graphql"))
             .query(&[("extensions", extensions.as_str()), ("operationName", "Teams")])
-            .header("authorization", format!("Bearer {}", app.api_key))
+            .header("authorization", app.bearer())
             .header("apollo-require-preflight", "true")
             .header("accept", accept)
             .send()
@@ -97,7 +97,7 @@ async fn an_automatic_persisted_query_misses_registers_and_hits_over_get() {
     let post = |query: &str| {
         app.client
             .post(app.url("/graphql"))
-            .header("authorization", format!("Bearer {}", app.api_key))
+            .header("authorization", app.bearer())
             .json(&json!({ "query": query, "extensions": { "persistedQuery": { "version": 1, "sha256Hash": hash } } }))
             .send()
     };
@@ -169,7 +169,7 @@ async fn cors_answers_allowed_origins_and_no_other() {
             .client
             .post(app.url("/graphql"))
             .header("origin", origin)
-            .header("authorization", format!("Bearer {}", app.api_key))
+            .header("authorization", app.bearer())
             .json(&json!({ "query": "{ __typename }" }))
             .send()
             .await
@@ -282,7 +282,7 @@ fn urlencode(s: &str) -> String {
 
 /// Posts `query`; returns the status and the answer.
 async fn post_query(app: &TestApp, query: &str) -> (StatusCode, Value) {
-    let auth = format!("Bearer {}", app.api_key);
+    let auth = app.bearer();
     app.graphql_with_auth(Some(&auth), query, json!({})).await
 }
 
@@ -327,7 +327,7 @@ async fn each_limit_refuses_fast_naming_itself_with_no_vendor_call() {
     let response = app
         .client
         .post(app.url("/graphql"))
-        .header("authorization", format!("Bearer {}", app.api_key))
+        .header("authorization", app.bearer())
         .json(&batch)
         .send()
         .await
@@ -382,7 +382,7 @@ async fn limits_and_introspection_are_configurable() {
     let answers: Value = app
         .client
         .post(app.url("/graphql"))
-        .header("authorization", format!("Bearer {}", app.api_key))
+        .header("authorization", app.bearer())
         .json(&batch)
         .send()
         .await
@@ -409,7 +409,7 @@ async fn readyz_makes_no_vendor_call_per_hit() {
     for i in 0..100 {
         let mut request = app.client.get(app.url("/readyz"));
         if i % 2 == 0 {
-            request = request.header("authorization", format!("Bearer {}", app.api_key));
+            request = request.header("authorization", app.bearer());
         }
         assert_eq!(request.send().await.unwrap().status(), StatusCode::OK);
     }
@@ -575,7 +575,7 @@ async fn answers_keep_the_order_the_query_asked_for() {
     let text = app
         .client
         .post(app.url("/graphql"))
-        .header("authorization", format!("Bearer {}", app.api_key))
+        .header("authorization", app.bearer())
         .json(&json!({ "query": "{ teams(first: 1) { nodes { vendor name id } } }" }))
         .send()
         .await
@@ -598,7 +598,7 @@ async fn head_is_a_get_and_never_runs_a_mutation() {
         .client
         .head(app.url("/graphql"))
         .query(&[("query", mutation)])
-        .header("authorization", format!("Bearer {}", app.api_key))
+        .header("authorization", app.bearer())
         .header("apollo-require-preflight", "true")
         .send()
         .await

@@ -122,6 +122,11 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
 }
 
 impl TestApp {
+    /// `Bearer <the test tenant's key>`, for `Authorization`.
+    pub fn bearer(&self) -> String {
+        format!("Bearer {}", self.api_key)
+    }
+
     /// `http://127.0.0.1:port{path}`.
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
@@ -149,7 +154,7 @@ impl TestApp {
 
     /// Posts a GraphQL request as the test tenant.
     pub async fn graphql(&self, query: &str, variables: Value) -> Value {
-        let auth = format!("Bearer {}", self.api_key);
+        let auth = self.bearer();
         self.graphql_with_auth(Some(&auth), query, variables).await.1
     }
 
@@ -190,7 +195,7 @@ impl TestApp {
 
     /// `/readyz` as the test tenant, once the first background probe has finished.
     pub async fn readyz(&self) -> (StatusCode, Value) {
-        let auth = format!("Bearer {}", self.api_key);
+        let auth = self.bearer();
         for _ in 0..100 {
             let response = self
                 .client
