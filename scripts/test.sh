@@ -33,6 +33,20 @@ if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -d tests/browser/n
 fi
 export REQUIRE_BROWSER=1
 
-# Everything else the suite needs (vendor simulators, cache) it serves in-process on
-# 127.0.0.1 port 0, so nothing else has to run here.
+# The cache tests use a real Redis: the machine's on 127.0.0.1:6379 (each test with a key
+# namespace of its own), started here when it is not running; the test that stops Redis
+# starts its own redis-server on a free port.
+if ! command -v redis-server >/dev/null 2>&1; then
+  command -v apt-get >/dev/null 2>&1 || { echo "Redis is required: install redis-server" >&2; exit 1; }
+  apt_install redis-server
+fi
+redis_up() { (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; }
+if ! redis_up; then
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+  for _ in $(seq 50); do redis_up && break; sleep 0.1; done
+fi
+export REQUIRE_REDIS=1
+
+# Everything else the suite needs (vendor simulators, the gateway) it serves in-process
+# on 127.0.0.1 port 0.
 cargo test --locked --all-targets "$@"

@@ -72,6 +72,19 @@ pub struct CacheSettings {
     /// Upper bound of the in-process cache, in MiB (`SWITCHBOARD_CACHE__MEMORY_MAX_MIB`).
     #[serde(default = "default_memory_mib")]
     pub memory_max_mib: u64,
+    /// Redis shared by every replica, `redis://[:password@]host:port[/db]`; unset, the
+    /// cache lives in process (`SWITCHBOARD_CACHE__REDIS_URL`). A secret: it may carry
+    /// a password.
+    #[serde(default, skip_serializing, deserialize_with = "secret::optional")]
+    pub redis_url: Option<SecretString>,
+    /// Milliseconds one Redis call may take before the request goes to the vendor
+    /// instead (`SWITCHBOARD_CACHE__REDIS_TIMEOUT_MS`).
+    #[serde(default = "default_redis_timeout")]
+    pub redis_timeout_ms: u64,
+}
+
+fn default_redis_timeout() -> u64 {
+    50
 }
 
 fn default_namespace() -> String {
@@ -98,6 +111,8 @@ impl Default for CacheSettings {
             presence_ttl_secs: default_presence_ttl(),
             reference_ttl_secs: default_reference_ttl(),
             memory_max_mib: default_memory_mib(),
+            redis_url: None,
+            redis_timeout_ms: default_redis_timeout(),
         }
     }
 }

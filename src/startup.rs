@@ -47,7 +47,7 @@ impl Application {
             settings.anonymous_tenant.as_deref(),
             settings.anonymous_on_network,
         )?;
-        let cache = Cache::in_memory(&settings.cache);
+        let cache = Cache::from_settings(&settings.cache).await?;
         let tenants: Vec<Arc<Tenant>> = tenants.into_values().collect();
         let server = &settings.server;
         let readiness = Readiness::new(

@@ -4,17 +4,19 @@
 //! make one upstream call. A failing store is logged and bypassed: reads then go to the
 //! vendor, never fail because of the cache.
 //!
-//! May depend on: nothing but serde and tokio. Knows nothing of vendors beyond the
-//! key it is handed.
+//! May depend on: `config` (its settings), serde, tokio and the redis crate. Knows
+//! nothing of vendors beyond the key it is handed.
 
 pub mod memory;
+pub mod redis;
 
 use std::{
+    any::{Any, TypeId},
     collections::HashMap,
     fmt,
     future::Future,
     sync::{
-        Arc, Mutex,
+        Arc, Mutex, PoisonError,
         atomic::{AtomicBool, Ordering},
     },
     time::Duration,
@@ -31,14 +33,30 @@ use crate::config::CacheSettings;
 pub struct CacheError(pub String);
 
 /// Where cached bytes live.
+///
+/// Every key has a generation, bumped by [`CacheStore::invalidate`]: a read that began
+/// before a write (and so may have fetched what the write changed) stores its answer
+/// with [`CacheStore::set_if_generation`], which refuses once the generation moved. So a
+/// slow read can never put a stale answer back after a mutation cleared it.
 #[async_trait]
 pub trait CacheStore: Send + Sync {
-    /// The value under `key`, if present and fresh.
-    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, CacheError>;
-    /// Stores `value` under `key` for `ttl`.
-    async fn set(&self, key: &str, value: Vec<u8>, ttl: Duration) -> Result<(), CacheError>;
-    /// Removes `keys`.
-    async fn delete(&self, keys: &[String]) -> Result<(), CacheError>;
+    /// The values under `keys`, in order, in one round trip.
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, CacheError>;
+    /// Stores every entry for `ttl`, in one round trip.
+    async fn set_many(&self, entries: Vec<(String, Vec<u8>)>, ttl: Duration) -> Result<(), CacheError>;
+    /// The generation of `key` (0 until it is first invalidated).
+    async fn generation(&self, key: &str) -> Result<u64, CacheError>;
+    /// Stores `value` under `key` for `ttl` if its generation is still `generation`;
+    /// whether it did.
+    async fn set_if_generation(
+        &self,
+        key: &str,
+        value: Vec<u8>,
+        ttl: Duration,
+        generation: u64,
+    ) -> Result<bool, CacheError>;
+    /// Removes `keys` and bumps their generations, atomically per key.
+    async fn invalidate(&self, keys: &[String]) -> Result<(), CacheError>;
     /// Checks the store answers.
     async fn ping(&self) -> Result<(), CacheError>;
     /// `memory` or `redis`.
@@ -84,9 +102,14 @@ pub struct Cache {
     store: Arc<dyn CacheStore>,
     namespace: Arc<str>,
     ttls: Arc<CacheSettings>,
-    inflight: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+    /// Fetches under way, by key and result type: every concurrent miss of a key waits
+    /// for the one fetch and gets its outcome, failure included.
+    inflight: Arc<Mutex<HashMap<(String, TypeId), Flight>>>,
     healthy: Arc<AtomicBool>,
 }
+
+/// One fetch's outcome, shared by everyone waiting for it (a `Result<T, E>`).
+type Flight = Arc<tokio::sync::OnceCell<Arc<dyn Any + Send + Sync>>>;
 
 impl Cache {
     /// A cache over `store`.
@@ -97,6 +120,19 @@ impl Cache {
             ttls: Arc::new(settings.clone()),
             inflight: Arc::default(),
             healthy: Arc::new(AtomicBool::new(true)),
+        }
+    }
+
+    /// The cache `settings` describe: Redis when `redis_url` is set, else in process.
+    pub async fn from_settings(settings: &CacheSettings) -> Result<Self, CacheError> {
+        use secrecy::ExposeSecret;
+        match &settings.redis_url {
+            Some(url) => {
+                let timeout = Duration::from_millis(settings.redis_timeout_ms.max(1));
+                let store = redis::RedisStore::connect(url.expose_secret(), timeout).await?;
+                Ok(Self::new(Arc::new(store), settings))
+            }
+            None => Ok(Self::in_memory(settings)),
         }
     }
 
@@ -121,7 +157,7 @@ impl Cache {
     /// Asks the store whether it answers.
     pub async fn ping(&self) -> Result<(), CacheError> {
         let result = self.store.ping().await;
-        self.healthy.store(result.is_ok(), Ordering::Relaxed);
+        self.note(result.as_ref().map(drop).map_err(|e| CacheError(e.0.clone())));
         result
     }
 
@@ -138,10 +174,13 @@ impl Cache {
         format!("{}:{}", self.namespace, key.0)
     }
 
+    /// Keeps the store's health, logging once per change of state (not per request).
     fn note<T>(&self, result: Result<T, CacheError>) -> Option<T> {
         match result {
             Ok(v) => {
-                self.healthy.store(true, Ordering::Relaxed);
+                if !self.healthy.swap(true, Ordering::Relaxed) {
+                    tracing::info!(backend = self.backend(), "cache store answering again");
+                }
                 Some(v)
             }
             Err(e) => {
@@ -153,9 +192,8 @@ impl Cache {
         }
     }
 
-    async fn read<T: DeserializeOwned>(&self, full: &str) -> Option<T> {
-        let bytes = self.note(self.store.get(full).await).flatten()?;
-        match serde_json::from_slice(&bytes) {
+    fn decode<T: DeserializeOwned>(full: &str, bytes: &[u8]) -> Option<T> {
+        match serde_json::from_slice(bytes) {
             Ok(v) => Some(v),
             Err(e) => {
                 tracing::warn!(key = full, error = %e, "dropping an unreadable cache entry");
@@ -164,28 +202,63 @@ impl Cache {
         }
     }
 
-    /// The value under `key`, when cached (for loaders that batch their own misses).
+    async fn read<T: DeserializeOwned>(&self, full: &str) -> Option<T> {
+        let keys = [full.to_owned()];
+        let bytes = self.note(self.store.get_many(&keys).await)?.pop().flatten()?;
+        Self::decode(full, &bytes)
+    }
+
+    /// The value under `key`, when cached.
     pub async fn get<T: DeserializeOwned>(&self, key: &CacheKey) -> Option<T> {
         self.read(&self.full_key(key)).await
     }
 
+    /// The values under `keys`, in order, read in one round trip (for loaders that batch
+    /// their own misses).
+    pub async fn get_many<T: DeserializeOwned>(&self, keys: &[CacheKey]) -> Vec<Option<T>> {
+        let full: Vec<String> = keys.iter().map(|k| self.full_key(k)).collect();
+        match self.note(self.store.get_many(&full).await) {
+            Some(values) => values
+                .into_iter()
+                .zip(&full)
+                .map(|(bytes, key)| bytes.and_then(|b| Self::decode(key, &b)))
+                .collect(),
+            None => keys.iter().map(|_| None).collect(),
+        }
+    }
+
     /// Stores `value` under `key`.
     pub async fn put<T: Serialize>(&self, key: &CacheKey, class: TtlClass, value: &T) {
+        self.put_many(class, [(key, value)]).await;
+    }
+
+    /// Stores every `(key, value)`, written in one round trip.
+    pub async fn put_many<'k, T: Serialize + 'k>(
+        &self,
+        class: TtlClass,
+        entries: impl IntoIterator<Item = (&'k CacheKey, &'k T)>,
+    ) {
         let ttl = self.ttl(class);
         if ttl.is_zero() {
             return;
         }
-        if let Ok(bytes) = serde_json::to_vec(value) {
-            let full = self.full_key(key);
-            self.note(self.store.set(&full, bytes, ttl).await);
+        let entries: Vec<(String, Vec<u8>)> = entries
+            .into_iter()
+            .filter_map(|(k, v)| Some((self.full_key(k), serde_json::to_vec(v).ok()?)))
+            .collect();
+        if !entries.is_empty() {
+            self.note(self.store.set_many(entries, ttl).await);
         }
     }
 
     /// The value under `key`, or what `fetch` returns (then cached). Concurrent misses
-    /// for one key wait for the first fetch instead of making their own call.
+    /// for one key make one fetch and all get its outcome, a failure included (a failure
+    /// is not cached: the next miss fetches again). The answer is stored only if no
+    /// invalidation of the key happened since the fetch began (see [`CacheStore`]).
     pub async fn get_or_fetch<T, E, F, Fut>(&self, key: &CacheKey, class: TtlClass, fetch: F) -> Result<T, E>
     where
-        T: Serialize + DeserializeOwned,
+        T: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
+        E: Clone + Send + Sync + 'static,
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
@@ -193,35 +266,60 @@ impl Cache {
         if let Some(hit) = self.read(&full).await {
             return Ok(hit);
         }
-        let gate = {
-            let mut inflight = self.inflight.lock().expect("inflight map lock");
-            inflight.entry(full.clone()).or_default().clone()
+        let slot = (full.clone(), TypeId::of::<Result<T, E>>());
+        let flight = {
+            let mut inflight = self.inflight.lock().unwrap_or_else(PoisonError::into_inner);
+            inflight.entry(slot.clone()).or_default().clone()
         };
-        let result = {
-            let _turn = gate.lock().await;
-            match self.read(&full).await {
-                Some(hit) => Ok(hit),
-                None => {
-                    let fetched = fetch().await;
-                    if let Ok(value) = &fetched {
-                        self.put(key, class, value).await;
-                    }
-                    fetched
+        let outcome = flight
+            .get_or_init(|| async {
+                // The generation before the vendor is asked: a write after this point
+                // bumps it, and the answer is then not stored.
+                let generation = self.note(self.store.generation(&full).await);
+                let fetched = fetch().await;
+                if let (Ok(value), Some(generation)) = (&fetched, generation) {
+                    self.store_if_unchanged(&full, class, value, generation).await;
                 }
+                Arc::new(fetched) as Arc<dyn Any + Send + Sync>
+            })
+            .await
+            .clone();
+        {
+            let mut inflight = self.inflight.lock().unwrap_or_else(PoisonError::into_inner);
+            if inflight.get(&slot).is_some_and(|f| Arc::ptr_eq(f, &flight)) {
+                inflight.remove(&slot);
             }
-        };
-        let mut inflight = self.inflight.lock().expect("inflight map lock");
-        let last = Arc::strong_count(&gate) <= 2;
-        if last && inflight.get(&full).is_some_and(|g| Arc::ptr_eq(g, &gate)) {
-            inflight.remove(&full);
         }
-        result
+        match outcome.downcast_ref::<Result<T, E>>() {
+            Some(result) => result.clone(),
+            None => unreachable!("a flight is keyed by its result type"),
+        }
     }
 
-    /// Removes `keys`, so the next read goes to the vendor.
+    async fn store_if_unchanged<T: Serialize>(
+        &self,
+        full: &str,
+        class: TtlClass,
+        value: &T,
+        generation: u64,
+    ) {
+        let ttl = self.ttl(class);
+        if ttl.is_zero() {
+            return;
+        }
+        if let Ok(bytes) = serde_json::to_vec(value) {
+            let stored = self.note(self.store.set_if_generation(full, bytes, ttl, generation).await);
+            if stored == Some(false) {
+                tracing::debug!(key = full, "not caching an answer read before a write");
+            }
+        }
+    }
+
+    /// Removes `keys` and bumps their generations, so the next read goes to the vendor
+    /// and no read already under way stores what it fetched before.
     pub async fn invalidate(&self, keys: &[CacheKey]) {
         let full: Vec<String> = keys.iter().map(|k| self.full_key(k)).collect();
-        self.note(self.store.delete(&full).await);
+        self.note(self.store.invalidate(&full).await);
     }
 }
 
@@ -253,6 +351,50 @@ mod tests {
         cache.invalidate(std::slice::from_ref(&key)).await;
         let _ = cache.get_or_fetch(&key, TtlClass::Directory, fetch).await;
         assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn concurrent_misses_share_one_failure() {
+        let cache = Cache::in_memory(&CacheSettings::default());
+        let key = CacheKey::new("t1", "DIXA", "teams", None);
+        let calls = Arc::new(AtomicUsize::new(0));
+        let fetch = || {
+            let calls = calls.clone();
+            async move {
+                calls.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                Err::<Vec<u8>, _>("vendor down")
+            }
+        };
+        let results =
+            futures::future::join_all((0..8).map(|_| cache.get_or_fetch(&key, TtlClass::Directory, fetch)))
+                .await;
+        assert!(results.iter().all(|r| r == &Err("vendor down")));
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "one call, its failure shared");
+    }
+
+    #[tokio::test]
+    async fn a_read_begun_before_an_invalidation_is_not_stored() {
+        let cache = Cache::in_memory(&CacheSettings::default());
+        let key = CacheKey::new("t1", "DIXA", "teams", None);
+        let (started, go) = (tokio::sync::Notify::new(), tokio::sync::Notify::new());
+        let slow = cache.get_or_fetch(&key, TtlClass::Directory, || async {
+            started.notify_one();
+            go.notified().await;
+            Ok::<_, ()>("before the write".to_owned())
+        });
+        let write = async {
+            started.notified().await;
+            cache.invalidate(std::slice::from_ref(&key)).await;
+            go.notify_one();
+        };
+        let (read, ()) = tokio::join!(slow, write);
+        assert_eq!(
+            read.unwrap(),
+            "before the write",
+            "the caller still gets its answer"
+        );
+        assert_eq!(cache.get::<String>(&key).await, None, "but it is not cached");
     }
 
     #[tokio::test]

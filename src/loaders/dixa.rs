@@ -65,7 +65,7 @@ impl DixaLoader {
         fetch: impl FnOnce() -> Fut,
     ) -> Result<T, VendorError>
     where
-        T: serde::Serialize + serde::de::DeserializeOwned,
+        T: serde::Serialize + serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
         Fut: std::future::Future<Output = Result<T, VendorError>>,
     {
         self.cache

@@ -98,7 +98,7 @@ impl WebexLoader {
         fetch: impl FnOnce() -> Fut,
     ) -> Result<Arc<Vec<T>>, VendorError>
     where
-        T: serde::Serialize + serde::de::DeserializeOwned,
+        T: serde::Serialize + serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
         Fut: std::future::Future<Output = Result<Vec<T>, VendorError>>,
     {
         let items = if filter.is_plain() {

@@ -23,10 +23,12 @@ pub const TENANT: &str = "test";
 pub struct TestApp {
     /// Where the application listens.
     pub addr: SocketAddr,
-    /// The simulators behind it.
-    pub sims: RunningSimulators,
+    /// The simulators behind it (shared with apps started beside it).
+    pub sims: Arc<RunningSimulators>,
     /// The API key of [`TENANT`].
     pub api_key: String,
+    /// The cache namespace (a Redis key prefix of its own).
+    pub namespace: String,
     /// A plain HTTP client.
     pub client: reqwest::Client,
     _stop: oneshot::Sender<()>,
@@ -97,13 +99,35 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
         .await
         .expect("simulators start");
     let api_key = format!("key-{}", uuid::Uuid::new_v4());
+    // Every test gets its own cache namespace.
+    let namespace = format!("sbtest-{}", uuid::Uuid::new_v4());
+    serve(Arc::new(sims), api_key, namespace, customize).await
+}
+
+/// A second application over `first`'s simulators, with its key and cache namespace
+/// (two replicas of one deployment), changed by `customize`.
+pub async fn spawn_app_beside(first: &TestApp, customize: impl FnOnce(&mut Settings)) -> TestApp {
+    serve(
+        first.sims.clone(),
+        first.api_key.clone(),
+        first.namespace.clone(),
+        customize,
+    )
+    .await
+}
+
+async fn serve(
+    sims: Arc<RunningSimulators>,
+    api_key: String,
+    namespace: String,
+    customize: impl FnOnce(&mut Settings),
+) -> TestApp {
     let mut tenant = sims.tenant_settings();
     tenant.api_keys = vec![SecretString::from(api_key.clone())];
     let mut settings = Settings::for_default_run("127.0.0.1:0".parse().unwrap(), TENANT, tenant);
     settings.anonymous_tenant = None;
     settings.http = test_http();
-    // Every test gets its own cache namespace.
-    settings.cache.namespace = format!("sbtest-{}", uuid::Uuid::new_v4());
+    settings.cache.namespace = namespace.clone();
     customize(&mut settings);
     settings.validate().expect("test settings are valid");
     let app = Application::build(settings).await.expect("application builds");
@@ -116,6 +140,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
         addr,
         sims,
         api_key,
+        namespace,
         client: reqwest::Client::new(),
         _stop: stop,
     }

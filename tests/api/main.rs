@@ -12,6 +12,7 @@ mod errors;
 mod huawei;
 mod ids;
 mod openapi;
+mod redis;
 mod schema;
 mod vonage;
 mod webex;

@@ -1,0 +1,371 @@
+//! The Redis cache against a real Redis: two replicas sharing it read each other's
+//! writes, a read in flight during a write never stores its stale answer, tenants stay
+//! apart, concurrent misses share one vendor call (and its failure), and Redis going
+//! away costs no client an error. The machine's Redis (127.0.0.1:6379, or `REDIS_URL`)
+//! is used with a cache namespace of each test's own; the test that kills Redis starts
+//! its own `redis-server` on a free port. `./scripts/test.sh` installs and starts Redis
+//! and sets `REQUIRE_REDIS=1`, which makes its absence a failure.
+
+use std::{
+    net::{SocketAddr, TcpListener, TcpStream},
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+
+use reqwest::Method;
+use secrecy::SecretString;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, spawn_app_beside, spawn_app_with};
+
+/// The shared Redis, or `None` (the test then skips, unless `REQUIRE_REDIS=1`).
+fn shared_redis() -> Option<String> {
+    let url = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+    let addr: SocketAddr = url
+        .trim_start_matches("redis://")
+        .split('/')
+        .next()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| "127.0.0.1:6379".parse().unwrap());
+    if TcpStream::connect_timeout(&addr, Duration::from_millis(300)).is_ok() {
+        return Some(url);
+    }
+    let required = std::env::var("REQUIRE_REDIS").is_ok_and(|v| v == "1");
+    assert!(
+        !required,
+        "Redis is required at {url}; ./scripts/test.sh starts it"
+    );
+    eprintln!("NOTICE: skipping a Redis test, no Redis at {url}");
+    None
+}
+
+fn with_redis(url: &str) -> impl FnOnce(&mut switchboard::config::Settings) + use<> {
+    let url = url.to_owned();
+    move |s| {
+        s.cache.redis_url = Some(SecretString::from(url));
+        s.cache.redis_timeout_ms = 200;
+    }
+}
+
+const TEAMS: &str = "{ teams(first: 50) { totalCount nodes { id name members(first: 50) { totalCount } } } }";
+
+fn team_names(data: &Value) -> Vec<String> {
+    data["teams"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn replicas_share_the_cache_and_read_each_others_writes() {
+    let Some(url) = shared_redis() else { return };
+    let a = spawn_app_with(with_redis(&url)).await;
+    let b = spawn_app_beside(&a, with_redis(&url)).await;
+
+    // A's read fills Redis; B's is served from it.
+    let first = a.data(TEAMS, json!({})).await;
+    assert_eq!(first["teams"]["totalCount"], 3);
+    assert_eq!(a.calls("dixa", "GET /teams").await, 1);
+    assert_eq!(b.data(TEAMS, json!({})).await, first);
+    assert_eq!(a.calls("dixa", "GET /teams").await, 1, "B read A's entry");
+
+    // Dixa: a team created on B is listed on A.
+    let created = b
+        .data(
+            r#"mutation { createTeam(input: { name: "Night shift" }) { team { id } } }"#,
+            json!({}),
+        )
+        .await;
+    let team = created["createTeam"]["team"]["id"].clone();
+    let after = a.data(TEAMS, json!({})).await;
+    assert!(team_names(&after).contains(&"Night shift".to_owned()), "{after}");
+
+    // Dixa: members added on B show on A.
+    let members = "query($t: ID!) { team(id: $t) { members(first: 50) { totalCount } } }";
+    assert_eq!(
+        a.data(members, json!({ "t": team })).await["team"]["members"]["totalCount"],
+        0
+    );
+    let agent = first["teams"]["nodes"][0]["id"].clone();
+    let some_member = a
+        .data(
+            "query($t: ID!) { team(id: $t) { members(first: 1) { nodes { id } } } }",
+            json!({ "t": agent }),
+        )
+        .await["team"]["members"]["nodes"][0]["id"]
+        .clone();
+    b.data(
+        "mutation($t: ID!, $a: [ID!]!) { addTeamMembers(input: { teamId: $t, agentIds: $a }) { team { id } } }",
+        json!({ "t": team, "a": [some_member] }),
+    )
+    .await;
+    assert_eq!(
+        a.data(members, json!({ "t": team })).await["team"]["members"]["totalCount"],
+        1
+    );
+
+    // Vonage: a user renamed on B is renamed on A.
+    let users = "{ users(first: 100) { nodes { id name } } }";
+    let listed = a.data(users, json!({})).await;
+    let user = listed["users"]["nodes"][0]["id"].clone();
+    b.data(
+        "mutation($input: UpdateUserInput!) { updateUser(input: $input) { user { name } } }",
+        json!({ "input": { "userId": user, "name": "Renamed Person" } }),
+    )
+    .await;
+    let relisted = a.data(users, json!({})).await;
+    assert!(relisted.to_string().contains("Renamed Person"), "{relisted}");
+
+    // Huawei AICC: an account deleted on B is gone on A.
+    let listed = a
+        .data(
+            "{ aiccAgents(first: 1) { nodes { details { ... on AiccAgentDetails { account } } } } }",
+            json!({}),
+        )
+        .await;
+    let name = listed["aiccAgents"]["nodes"][0]["details"]["account"].clone();
+    let account = "query($a: String!) { aiccAgent(account: $a) { displayName } }";
+    assert!(!a.data(account, json!({ "a": name })).await["aiccAgent"].is_null());
+    b.data(
+        "mutation($a: String!) { deleteAgentAccount(input: { account: $a }) { account } }",
+        json!({ "a": name }),
+    )
+    .await;
+    assert!(a.data(account, json!({ "a": name })).await["aiccAgent"].is_null());
+}
+
+#[tokio::test]
+async fn a_read_in_flight_during_a_write_does_not_store_its_stale_answer() {
+    let Some(url) = shared_redis() else { return };
+    let a = spawn_app_with(with_redis(&url)).await;
+    let b = spawn_app_beside(&a, with_redis(&url)).await;
+    // The list read is slow, once.
+    a.fault(
+        "dixa",
+        json!({ "route": "GET /teams", "latencyMs": 600, "times": 1 }),
+    )
+    .await;
+    let slow_read = {
+        let (client, url, auth) = (a.client.clone(), a.url("/graphql"), a.bearer());
+        tokio::spawn(async move {
+            client
+                .post(url)
+                .header("authorization", auth)
+                .json(&json!({ "query": TEAMS }))
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    b.data(
+        r#"mutation { createTeam(input: { name: "Mid-read team" }) { team { id } } }"#,
+        json!({}),
+    )
+    .await;
+    let stale = slow_read.await.unwrap();
+    assert!(stale.get("errors").is_none(), "{stale}");
+    // The slow read saw the vendor before the write; its answer must not be the cache's.
+    let reread = a.data(TEAMS, json!({})).await;
+    assert!(
+        team_names(&reread).contains(&"Mid-read team".to_owned()),
+        "{reread}"
+    );
+    assert_eq!(
+        a.calls("dixa", "GET /teams").await,
+        2,
+        "the re-read went to the vendor"
+    );
+}
+
+#[tokio::test]
+async fn tenants_with_identical_vendor_ids_never_share_entries() {
+    let Some(url) = shared_redis() else { return };
+    let a = spawn_app_with(with_redis(&url)).await;
+    // A second tenant on the same Redis and namespace, over other simulators whose ids
+    // are the same (both are seeded alike), renamed so the difference shows.
+    let other = spawn_app_with(|s| {
+        with_redis(&url)(s);
+        s.cache.namespace = a.namespace.clone();
+        let tenant = s.tenants.remove(crate::helpers::TENANT).unwrap();
+        s.tenants.insert("other".into(), tenant);
+    })
+    .await;
+    other
+        .data(
+            r#"mutation { createTeam(input: { name: "Only on other" }) { team { id } } }"#,
+            json!({}),
+        )
+        .await;
+    let mine = a.data(TEAMS, json!({})).await;
+    let theirs = other.data(TEAMS, json!({})).await;
+    assert!(!team_names(&mine).contains(&"Only on other".to_owned()), "{mine}");
+    assert!(
+        team_names(&theirs).contains(&"Only on other".to_owned()),
+        "{theirs}"
+    );
+    assert_eq!(
+        a.calls("dixa", "GET /teams").await,
+        1,
+        "each tenant read its own vendor"
+    );
+}
+
+async fn concurrent(app: &TestApp, n: usize, query: &'static str) -> Vec<Value> {
+    let requests = (0..n).map(|_| {
+        let (client, url, auth) = (app.client.clone(), app.url("/graphql"), app.bearer());
+        async move {
+            client
+                .post(url)
+                .header("authorization", auth)
+                .json(&json!({ "query": query }))
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    });
+    futures::future::join_all(requests).await
+}
+
+#[tokio::test]
+async fn concurrent_cold_queries_share_one_vendor_call_and_its_failure() {
+    let Some(url) = shared_redis() else { return };
+    let app = spawn_app_with(with_redis(&url)).await;
+    app.fault(
+        "dixa",
+        json!({ "route": "GET /teams", "latencyMs": 300, "times": 1 }),
+    )
+    .await;
+    let answers = concurrent(&app, 100, "{ teams { totalCount } }").await;
+    assert!(
+        answers.iter().all(|a| a["data"]["teams"]["totalCount"] == 3),
+        "{:?}",
+        &answers[0]
+    );
+    assert_eq!(app.calls("dixa", "GET /teams").await, 1);
+
+    // Failing (a 500 is not retried): one call, and every waiter gets the failure.
+    app.sim(Method::DELETE, "dixa", "/calls", None).await;
+    app.data(
+        "mutation { createTeam(input: { name: \"x\" }) { team { id } } }",
+        json!({}),
+    )
+    .await;
+    app.sim(Method::DELETE, "dixa", "/calls", None).await;
+    app.fault(
+        "dixa",
+        json!({ "route": "GET /teams", "latencyMs": 300, "status": 500 }),
+    )
+    .await;
+    let answers = concurrent(&app, 100, "{ teams { totalCount } }").await;
+    assert!(
+        answers
+            .iter()
+            .all(|a| a["errors"][0]["extensions"]["vendor"] == "DIXA"),
+        "{:?}",
+        &answers[0]
+    );
+    assert_eq!(app.calls("dixa", "GET /teams").await, 1, "one call, not 100");
+}
+
+/// A `redis-server` of the test's own on `port`, stopped when dropped.
+struct OwnRedis(Child);
+
+impl OwnRedis {
+    fn start(port: u16) -> Self {
+        let child = Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server starts");
+        let redis = Self(child);
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        for _ in 0..100 {
+            if TcpStream::connect_timeout(&addr, Duration::from_millis(100)).is_ok() {
+                return redis;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("redis-server did not start on {port}");
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn until_cache_ok(app: &TestApp, ok: bool) -> Value {
+    let mut body = Value::Null;
+    for _ in 0..100 {
+        body = app.readyz().await.1;
+        if body["cache"]["ok"] == ok {
+            return body;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the cache never became ok={ok}: {body}");
+}
+
+#[tokio::test]
+async fn redis_going_away_costs_no_client_an_error() {
+    if shared_redis().is_none() {
+        return; // no redis-server here either
+    }
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let redis = OwnRedis::start(port);
+    let app = spawn_app_with(|s| {
+        with_redis(&format!("redis://127.0.0.1:{port}"))(s);
+        s.server.readiness_interval_secs = 1;
+    })
+    .await;
+    until_cache_ok(&app, true).await;
+    assert_eq!(
+        app.data("{ teams { totalCount } }", json!({})).await["teams"]["totalCount"],
+        3
+    );
+
+    drop(redis);
+    for _ in 0..5 {
+        assert_eq!(
+            app.data("{ teams { totalCount } }", json!({})).await["teams"]["totalCount"],
+            3
+        );
+    }
+    let degraded = until_cache_ok(&app, false).await;
+    assert_eq!(degraded["status"], "degraded", "{degraded}");
+    assert_eq!(degraded["cache"]["backend"], "redis");
+
+    let _redis = OwnRedis::start(port);
+    let ready = until_cache_ok(&app, true).await;
+    assert_eq!(ready["status"], "ready", "{ready}");
+    // Cached again: two reads, one vendor call.
+    let before = app.calls("dixa", "GET /teams").await;
+    app.data("{ teams { totalCount } }", json!({})).await;
+    app.data("{ teams { totalCount } }", json!({})).await;
+    assert_eq!(app.calls("dixa", "GET /teams").await, before + 1);
+}
