@@ -39,6 +39,24 @@ pub struct Tenant {
     pub vonage_webhook_secret: Option<SecretString>,
     /// Live presence pushed by vendors (webhooks) and read by the graph.
     pub presence: Arc<PresenceStore>,
+    /// Per vendor: the tenant id and a short hash of the vendor credential, which every
+    /// cache key of that vendor starts with, so a rotated credential never serves what
+    /// the old one read.
+    cache_scopes: Vec<(Vendor, Arc<str>)>,
+}
+
+/// `tenant~<8 hex digits of SHA-256 over the credential parts>`.
+fn cache_scope(tenant: &str, credential: &[&SecretString]) -> Arc<str> {
+    use secrecy::ExposeSecret;
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    for part in credential {
+        hash.update(part.expose_secret().as_bytes());
+        hash.update([0]);
+    }
+    let digest = hash.finalize();
+    let short: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{tenant}~{short}").into()
 }
 
 impl Tenant {
@@ -82,6 +100,32 @@ impl Tenant {
                 as Arc<dyn VonageApi>
         });
         let vonage_webhook_secret = settings.vonage.as_ref().and_then(|v| v.webhook_secret.clone());
+        let client_id = settings
+            .vonage
+            .as_ref()
+            .map(|v| SecretString::from(v.client_id.clone()));
+        let cache_scopes = [
+            (Vendor::Dixa, settings.dixa.as_ref().map(|d| vec![&d.api_token])),
+            (
+                Vendor::Webex,
+                settings.webex.as_ref().map(|w| vec![&w.access_token]),
+            ),
+            (
+                Vendor::HuaweiAicc,
+                settings.huawei.as_ref().map(|h| vec![&h.app_key, &h.app_secret]),
+            ),
+            (
+                Vendor::Vonage,
+                settings
+                    .vonage
+                    .as_ref()
+                    .zip(client_id.as_ref())
+                    .map(|(v, id)| vec![id, &v.client_secret]),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(vendor, parts)| Some((vendor, cache_scope(&id, &parts?))))
+        .collect();
         Self {
             id,
             dixa,
@@ -90,7 +134,16 @@ impl Tenant {
             vonage,
             vonage_webhook_secret,
             presence: Arc::new(PresenceStore::new()),
+            cache_scopes,
         }
+    }
+
+    /// What `vendor`'s cache keys start with: the tenant and its credential's hash.
+    pub fn cache_scope(&self, vendor: Vendor) -> Arc<str> {
+        self.cache_scopes
+            .iter()
+            .find(|(v, _)| *v == vendor)
+            .map_or_else(|| self.id.clone(), |(_, scope)| scope.clone())
     }
 
     /// The Vonage client, or the error saying the tenant has none.
@@ -145,5 +198,24 @@ impl Tenant {
             ));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cache_scope_changes_with_the_credential_and_never_shows_it() {
+        let old = cache_scope("acme", &[&SecretString::from("token-one")]);
+        let new = cache_scope("acme", &[&SecretString::from("token-two")]);
+        assert!(old.starts_with("acme~") && new.starts_with("acme~"));
+        assert_ne!(old, new, "a rotated credential gets keys of its own");
+        assert_eq!(old, cache_scope("acme", &[&SecretString::from("token-one")]));
+        assert!(!old.contains("token"));
+        // Parts are separated: ("ab", "c") is not ("a", "bc").
+        let ab_c = cache_scope("t", &[&SecretString::from("ab"), &SecretString::from("c")]);
+        let a_bc = cache_scope("t", &[&SecretString::from("a"), &SecretString::from("bc")]);
+        assert_ne!(ab_c, a_bc);
     }
 }

@@ -39,23 +39,32 @@ impl Loaders {
     /// Fresh loaders for one request.
     pub fn new(tenant: &Arc<Tenant>, cache: &Cache) -> Self {
         Self {
-            dixa: tenant
-                .dixa
-                .clone()
-                .map(|api| request_loader(dixa::DixaLoader::new(api, cache.clone(), tenant.id.clone()))),
-            webex: tenant
-                .webex
-                .clone()
-                .map(|api| request_loader(webex::WebexLoader::new(api, cache.clone(), tenant.id.clone()))),
-            huawei: tenant
-                .huawei
-                .clone()
-                .map(|api| request_loader(huawei::HuaweiLoader::new(api, cache.clone(), tenant.id.clone()))),
+            dixa: tenant.dixa.clone().map(|api| {
+                request_loader(dixa::DixaLoader::new(
+                    api,
+                    cache.clone(),
+                    tenant.cache_scope(Vendor::Dixa),
+                ))
+            }),
+            webex: tenant.webex.clone().map(|api| {
+                request_loader(webex::WebexLoader::new(
+                    api,
+                    cache.clone(),
+                    tenant.cache_scope(Vendor::Webex),
+                ))
+            }),
+            huawei: tenant.huawei.clone().map(|api| {
+                request_loader(huawei::HuaweiLoader::new(
+                    api,
+                    cache.clone(),
+                    tenant.cache_scope(Vendor::HuaweiAicc),
+                ))
+            }),
             vonage: tenant.vonage.clone().map(|api| {
                 request_loader(vonage::VonageLoader::new(
                     api,
                     cache.clone(),
-                    tenant.id.clone(),
+                    tenant.cache_scope(Vendor::Vonage),
                     tenant.presence.clone(),
                 ))
             }),
