@@ -1,10 +1,12 @@
 //! Access tokens for vendors that hand them out (Huawei AICC's AK/SK exchange, Vonage's
 //! OAuth2 client credentials): one cached token per tenant connection, renewed before
-//! it expires, one renewal at a time however many requests wait, and renewed once when
-//! the vendor answers 401 to a token it issued.
+//! it expires, one renewal at a time however many requests wait (all of them sharing its
+//! outcome, a failure too), and renewed once when the vendor answers 401 to a token it
+//! issued.
 
 use std::{
     future::Future,
+    sync::atomic::{AtomicU64, Ordering},
     time::{Duration, Instant},
 };
 
@@ -47,8 +49,18 @@ pub trait TokenSource: Send + Sync {
 /// The cached token of one vendor connection.
 pub struct TokenCache {
     source: Box<dyn TokenSource>,
-    current: Mutex<Option<Token>>,
+    state: Mutex<State>,
+    /// Renewals finished so far, readable without the lock: a caller that saw `n` before
+    /// waiting, and finds more after, waited for a renewal and shares its outcome.
+    renewals: AtomicU64,
     margin: Duration,
+}
+
+#[derive(Default)]
+struct State {
+    token: Option<Token>,
+    /// How the last renewal failed, for the callers that waited for it.
+    failure: Option<VendorError>,
 }
 
 impl TokenCache {
@@ -56,39 +68,55 @@ impl TokenCache {
     pub fn new(source: impl TokenSource + 'static, margin: Duration) -> Self {
         Self {
             source: Box::new(source),
-            current: Mutex::new(None),
+            state: Mutex::new(State::default()),
+            renewals: AtomicU64::new(0),
             margin,
         }
     }
 
     /// A token valid for at least `margin`, fetching one if needed. Concurrent callers
-    /// wait for the one renewal in progress.
+    /// wait for the one renewal in progress and share its outcome, a failure included:
+    /// N waiters make one token call, not N in turn.
     pub async fn get(&self) -> Result<SecretString, VendorError> {
-        let mut current = self.current.lock().await;
-        if let Some(token) = current.as_ref()
-            && token.expires_at > Instant::now() + self.margin
-        {
-            return Ok(token.value.clone());
-        }
-        let token = self.source.fetch().await?;
-        let value = token.value.clone();
-        *current = Some(token);
-        Ok(value)
+        self.current_or_renew(None).await
     }
 
     /// The vendor refused `rejected`: renew, unless another caller already has.
     pub async fn renew_after_rejection(&self, rejected: &SecretString) -> Result<SecretString, VendorError> {
-        let mut current = self.current.lock().await;
-        if let Some(token) = current.as_ref()
-            && token.value.expose_secret() != rejected.expose_secret()
+        self.current_or_renew(Some(rejected)).await
+    }
+
+    async fn current_or_renew(&self, rejected: Option<&SecretString>) -> Result<SecretString, VendorError> {
+        let seen = self.renewals.load(Ordering::Acquire);
+        let mut state = self.state.lock().await;
+        if let Some(token) = state.token.as_ref()
+            && rejected.is_none_or(|r| token.value.expose_secret() != r.expose_secret())
             && token.expires_at > Instant::now() + self.margin
         {
             return Ok(token.value.clone());
         }
-        let token = self.source.fetch().await?;
-        let value = token.value.clone();
-        *current = Some(token);
-        Ok(value)
+        if self.renewals.load(Ordering::Acquire) != seen
+            && let Some(failure) = &state.failure
+        {
+            return Err(failure.clone());
+        }
+        let fetched = self.source.fetch().await;
+        let outcome = match fetched {
+            Ok(token) => {
+                let value = token.value.clone();
+                *state = State {
+                    token: Some(token),
+                    failure: None,
+                };
+                Ok(value)
+            }
+            Err(e) => {
+                state.failure = Some(e.clone());
+                Err(e)
+            }
+        };
+        self.renewals.fetch_add(1, Ordering::AcqRel);
+        outcome
     }
 
     /// Runs `call` with a token; when the vendor answers 401, renews the token and runs
@@ -158,6 +186,28 @@ mod tests {
             "t1",
             "inside the margin: renewed"
         );
+    }
+
+    struct Failing(Arc<AtomicUsize>);
+
+    #[async_trait]
+    impl TokenSource for Failing {
+        async fn fetch(&self) -> Result<Token, VendorError> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            Err(VendorError::from_status(Vendor::HuaweiAicc, 503))
+        }
+    }
+
+    #[tokio::test]
+    async fn waiters_share_a_failed_renewal_and_a_later_call_tries_again() {
+        let fetches = Arc::new(AtomicUsize::new(0));
+        let cache = TokenCache::new(Failing(fetches.clone()), Duration::from_secs(60));
+        let tokens = futures::future::join_all((0..20).map(|_| cache.get())).await;
+        assert!(tokens.iter().all(Result::is_err));
+        assert_eq!(fetches.load(Ordering::SeqCst), 1, "one token call for 20 waiters");
+        assert!(cache.get().await.is_err());
+        assert_eq!(fetches.load(Ordering::SeqCst), 2, "a later call is a new attempt");
     }
 
     #[tokio::test]
