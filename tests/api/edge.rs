@@ -2,10 +2,7 @@
 //! persisted queries, CORS, CSRF prevention, operation limits, readiness without vendor
 //! calls, API keys, and `serve` versus the demo.
 
-use std::{
-    io::{BufRead, BufReader},
-    process::{Command, Stdio},
-};
+use std::process::Command;
 
 use reqwest::{Method, StatusCode};
 use secrecy::SecretString;
@@ -14,7 +11,7 @@ use switchboard::{config::Settings, sim::RunningSimulators, startup::Application
 
 use crate::{
     browser::{browser_dir, node_tools_available},
-    helpers::{TENANT, TestApp, first_code, spawn_app, spawn_app_with},
+    helpers::{TENANT, TestApp, first_code, spawn_app, spawn_app_with, start_server, switchboard},
 };
 
 const VENDORS: [&str; 4] = ["dixa", "webex", "huawei", "vonage"];
@@ -448,58 +445,6 @@ async fn a_key_configured_twice_is_refused_at_start_up() {
         .expect("refused")
         .to_string();
     assert!(error.contains("`alpha`") && !error.contains(key), "{error}");
-}
-
-/// `switchboard` with `args` and only the `SWITCHBOARD_*` variables in `env`.
-fn switchboard(args: &[&str], env: &[(&str, String)]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_switchboard"));
-    command.args(args);
-    for (key, _) in std::env::vars() {
-        if key.starts_with("SWITCHBOARD_") {
-            command.env_remove(key);
-        }
-    }
-    command.envs(env.iter().map(|(k, v)| (*k, v.as_str())));
-    command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .stdin(Stdio::null());
-    command
-}
-
-/// Starts `command`, reads stdout until the serving line, returns the child, the base
-/// URL and everything printed before it.
-fn start_server(mut command: Command) -> (Killed, String, String) {
-    let mut child = Killed(command.spawn().expect("the binary starts"));
-    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
-    let mut printed = String::new();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        printed.push_str(&line);
-        printed.push('\n');
-        if let Some(rest) = line.split("GraphiQL at ").nth(1) {
-            let url = rest
-                .split_whitespace()
-                .next()
-                .unwrap()
-                .trim_end_matches('/')
-                .to_owned();
-            std::thread::spawn(move || lines.for_each(drop));
-            return (child, url, printed);
-        }
-    }
-    drop(child);
-    panic!("the server never said where it serves: {printed}");
-}
-
-/// A child process, killed and reaped when dropped.
-struct Killed(std::process::Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 #[tokio::test]

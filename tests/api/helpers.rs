@@ -2,7 +2,9 @@
 //! (their own port 0), and a client that speaks GraphQL to it.
 
 use std::{
+    io::{BufRead, BufReader},
     net::SocketAddr,
+    process::{Command, Stdio},
     sync::{Arc, Mutex, Once, OnceLock},
 };
 
@@ -253,4 +255,56 @@ pub fn first_code(body: &Value) -> &str {
     body["errors"][0]["extensions"]["code"]
         .as_str()
         .unwrap_or("<none>")
+}
+
+/// `switchboard` with `args` and only the `SWITCHBOARD_*` variables in `env`.
+pub fn switchboard(args: &[&str], env: &[(&str, String)]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_switchboard"));
+    command.args(args);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("SWITCHBOARD_") {
+            command.env_remove(key);
+        }
+    }
+    command.envs(env.iter().map(|(k, v)| (*k, v.as_str())));
+    command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .stdin(Stdio::null());
+    command
+}
+
+/// Starts `command`, reads stdout until the serving line, returns the child, the base
+/// URL and everything printed before it.
+pub fn start_server(mut command: Command) -> (Killed, String, String) {
+    let mut child = Killed(command.spawn().expect("the binary starts"));
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
+    let mut printed = String::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        printed.push_str(&line);
+        printed.push('\n');
+        if let Some(rest) = line.split("GraphiQL at ").nth(1) {
+            let url = rest
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .trim_end_matches('/')
+                .to_owned();
+            std::thread::spawn(move || lines.for_each(drop));
+            return (child, url, printed);
+        }
+    }
+    drop(child);
+    panic!("the server never said where it serves: {printed}");
+}
+
+/// A child process, killed and reaped when dropped.
+pub struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
