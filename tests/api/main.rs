@@ -11,6 +11,7 @@ mod edge;
 mod errors;
 mod huawei;
 mod ids;
+mod one_graph;
 mod openapi;
 mod schema;
 mod vonage;
