@@ -1,5 +1,6 @@
 //! Relay connections over vendor lists: `first`/`after` with opaque offset cursors,
-//! `pageInfo`, and `totalCount` where the vendor tells it.
+//! `pageInfo`, and `totalCount` where the vendor tells it. A list merged from several
+//! vendors (`merged.rs`) uses the same connection types with its own cursors.
 
 use std::{hash::Hash, sync::Arc};
 
@@ -18,9 +19,27 @@ pub const DEFAULT_PAGE: usize = 50;
 /// The most items one page may ask for.
 pub const MAX_PAGE: usize = 500;
 
-/// A position in a list.
+/// A position in one vendor's list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OffsetCursor(pub usize);
+
+/// An edge's cursor as the client sees it: an encoded [`OffsetCursor`], or a merged
+/// list's cursor. Each list decodes `after` with its own cursor type, so a cursor from
+/// another kind of list is refused there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListCursor(pub String);
+
+impl CursorType for ListCursor {
+    type Error = std::convert::Infallible;
+
+    fn decode_cursor(s: &str) -> Result<Self, Self::Error> {
+        Ok(Self(s.to_owned()))
+    }
+
+    fn encode_cursor(&self) -> String {
+        self.0.clone()
+    }
+}
 
 impl CursorType for OffsetCursor {
     type Error = &'static str;
@@ -45,7 +64,7 @@ pub struct ListInfo {
 }
 
 /// A page of `N`.
-pub type ListConnection<N> = Connection<OffsetCursor, N, ListInfo, EmptyFields>;
+pub type ListConnection<N> = Connection<ListCursor, N, ListInfo, EmptyFields>;
 
 /// What page a client asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,17 +78,7 @@ pub struct PageRequest {
 impl PageRequest {
     /// Reads `first` and `after`, refusing out-of-range values with the argument named.
     pub fn parse(first: Option<i32>, after: Option<&str>) -> ApiResult<Self> {
-        let limit = match first {
-            None => DEFAULT_PAGE,
-            Some(n) if n < 0 => return Err(ApiError::bad_input("first", "must not be negative")),
-            Some(n) if n as usize > MAX_PAGE => {
-                return Err(ApiError::bad_input(
-                    "first",
-                    format!("must be at most {MAX_PAGE}"),
-                ));
-            }
-            Some(n) => n as usize,
-        };
+        let limit = page_size(first)?;
         let offset = match after {
             None => 0,
             Some(c) => OffsetCursor::decode_cursor(c)
@@ -78,6 +87,19 @@ impl PageRequest {
                 .ok_or_else(|| ApiError::bad_input("after", "is not a cursor from this list"))?,
         };
         Ok(Self { offset, limit })
+    }
+}
+
+/// Reads `first`: [`DEFAULT_PAGE`] when absent, at most [`MAX_PAGE`].
+pub fn page_size(first: Option<i32>) -> ApiResult<usize> {
+    match first {
+        None => Ok(DEFAULT_PAGE),
+        Some(n) if n < 0 => Err(ApiError::bad_input("first", "must not be negative")),
+        Some(n) if n as usize > MAX_PAGE => Err(ApiError::bad_input(
+            "first",
+            format!("must be at most {MAX_PAGE}"),
+        )),
+        Some(n) => Ok(n as usize),
     }
 }
 
@@ -123,7 +145,7 @@ where
         nodes
             .into_iter()
             .enumerate()
-            .map(|(i, n)| Edge::new(OffsetCursor(offset + i), n)),
+            .map(|(i, n)| Edge::new(ListCursor(OffsetCursor(offset + i).encode_cursor()), n)),
     );
     connection
 }

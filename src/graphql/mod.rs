@@ -1,4 +1,6 @@
-//! The GraphQL schema: roots, types, errors, global ids and connections.
+//! The GraphQL schema: roots (per vendor, and the vendor-neutral `agents` and
+//! `supervisors`), types, errors, global ids, connections (one vendor's, or several
+//! merged), and the rule that matches one person's accounts across vendors (`people`).
 //!
 //! May depend on: `loaders` (every edge goes through one), `tenant`, `cache` (to build
 //! a request's loaders). Never on a vendor client or a URL.
@@ -8,7 +10,9 @@ pub mod context;
 pub mod error;
 pub mod id;
 pub mod limits;
+pub mod merged;
 pub mod node;
+pub mod people;
 pub mod roots;
 pub mod types;
 pub mod validate;
@@ -21,6 +25,7 @@ use crate::config::GraphqlSettings;
 #[derive(MergedObject, Default)]
 pub struct QueryRoot(
     node::NodeQuery,
+    roots::graph::GraphQuery,
     roots::dixa::DixaQuery,
     roots::webex::WebexQuery,
     roots::huawei::HuaweiQuery,

@@ -1,4 +1,5 @@
-//! Dixa's loaders: teams, members, presence and agents, and the team writes.
+//! Dixa's loaders: teams, members, presence and agents (one by id, or all of them), and
+//! the team writes.
 
 use std::{collections::HashMap, sync::Arc};
 
@@ -32,6 +33,9 @@ pub struct TeamPresenceOf(pub String);
 /// One agent by Dixa id.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct AgentById(pub String);
+/// Every agent of the organisation (`GET /agents`, every page).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AllAgents;
 /// One agent's presence.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct AgentPresenceOf(pub String);
@@ -70,6 +74,15 @@ impl DixaLoader {
     {
         self.cache
             .get_or_fetch(&self.key(resource, Some(id)), class, fetch)
+            .await
+    }
+
+    /// Every agent, through the cache (the list a large batch of [`AgentById`] reads too).
+    async fn all_agents(&self) -> Result<Vec<Agent>, VendorError> {
+        self.cache
+            .get_or_fetch(&self.key("agents", None), TtlClass::Directory, || {
+                self.api.list_agents()
+            })
             .await
     }
 
@@ -151,12 +164,7 @@ impl Loader<AgentById> for DixaLoader {
 
     async fn load(&self, keys: &[AgentById]) -> Result<HashMap<AgentById, Agent>, VendorError> {
         if keys.len() > AGENT_LIST_THRESHOLD {
-            let all = self
-                .cache
-                .get_or_fetch(&self.key("agents", None), TtlClass::Directory, || {
-                    self.api.list_agents()
-                })
-                .await?;
+            let all = self.all_agents().await?;
             let wanted: std::collections::HashSet<&str> = keys.iter().map(|k| k.0.as_str()).collect();
             return Ok(all
                 .into_iter()
@@ -169,6 +177,15 @@ impl Loader<AgentById> for DixaLoader {
                 .await
         })
         .await
+    }
+}
+
+impl Loader<AllAgents> for DixaLoader {
+    type Value = Arc<Vec<Agent>>;
+    type Error = VendorError;
+
+    async fn load(&self, _keys: &[AllAgents]) -> Result<HashMap<AllAgents, Self::Value>, VendorError> {
+        Ok(HashMap::from([(AllAgents, Arc::new(self.all_agents().await?))]))
     }
 }
 

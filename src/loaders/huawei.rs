@@ -1,5 +1,6 @@
-//! Huawei AICC's loaders: agent accounts (one by account, or a page), skill queues (a
-//! page, or many by id in one `querySkills` call), and the agent account writes.
+//! Huawei AICC's loaders: agent accounts (one by account, a page, or all of them page by
+//! page), skill queues (a page, or many by id in one `querySkills` call), and the agent
+//! account writes.
 
 use std::{collections::HashMap, sync::Arc};
 
@@ -11,8 +12,8 @@ use crate::{
     vendors::{
         Vendor, VendorError,
         huawei::{
-            AgentAccount, AgentAccountChange, AgentPage, HuaweiApi, NewAgentAccount, SkillFilter, SkillPage,
-            SkillQueue,
+            AgentAccount, AgentAccountChange, AgentPage, HuaweiApi, MAX_AGENT_PAGE_SIZE, NewAgentAccount,
+            SkillFilter, SkillPage, SkillQueue,
         },
     },
 };
@@ -188,6 +189,54 @@ impl Loader<SkillById> for HuaweiLoader {
         }
         Ok(found)
     }
+}
+
+/// The most pages [`all_agents`] reads (100,000 accounts).
+const MAX_AGENT_PAGES: u64 = 1_000;
+
+/// Every agent account of `agent_types` (all when empty), in AICC's order: the first
+/// page of the largest size, then, when AICC tells the total, every other page at once,
+/// otherwise page after page until one is short. Each page is an [`AgentsPage`] read, so
+/// it is cached and shared with `aiccAgents`' pages of that size.
+pub async fn all_agents(
+    loader: &RequestLoader<HuaweiLoader>,
+    agent_types: &[i32],
+) -> Result<Vec<AgentAccount>, VendorError> {
+    let size = MAX_AGENT_PAGE_SIZE;
+    let page = |page_num: u64| AgentsPage {
+        page_num: page_num as u32,
+        page_size: size,
+        agent_types: agent_types.to_vec(),
+    };
+    let Some(first) = loader.load_one(page(0)).await? else {
+        return Ok(Vec::new());
+    };
+    let mut agents = first.agents.clone();
+    match first.total {
+        Some(total) => {
+            let pages = total.div_ceil(u64::from(size)).min(MAX_AGENT_PAGES);
+            let keys: Vec<AgentsPage> = (1..pages).map(page).collect();
+            let mut loaded = loader.load_many(keys.clone()).await?;
+            for key in &keys {
+                if let Some(p) = loaded.remove(key) {
+                    agents.extend(p.agents.iter().cloned());
+                }
+            }
+        }
+        None => {
+            let mut last = first.agents.len();
+            let mut page_num = 1;
+            while last >= size as usize && page_num < MAX_AGENT_PAGES {
+                let Some(p) = loader.load_one(page(page_num)).await? else {
+                    break;
+                };
+                last = p.agents.len();
+                agents.extend(p.agents.iter().cloned());
+                page_num += 1;
+            }
+        }
+    }
+    Ok(agents)
 }
 
 /// Creates an agent account; returns the work number handed out. Cached agent pages

@@ -1,6 +1,7 @@
 //! Webex Calling's loaders: supervisors (the lists and one by id), the org's available
-//! supervisors and agents, locations and their available agents, and the supervisor
-//! writes, which invalidate what they change before they return.
+//! supervisors and agents, locations and their available agents, the emails of the
+//! org's people (only the location lists carry them), and the supervisor writes, which
+//! invalidate what they change before they return.
 
 use std::{collections::HashMap, future::Future, sync::Arc};
 
@@ -13,6 +14,7 @@ use crate::{
         Vendor, VendorError,
         webex::{
             Agent, AgentChange, AgentStatus, ListFilter, Location, Supervisor, SupervisorDetail, WebexApi,
+            ids::uuid_of,
         },
     },
 };
@@ -46,6 +48,11 @@ pub struct LocationAgents {
 /// The organisation's locations.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Locations;
+/// The email of every person, workspace or line the location lists show, by the UUID
+/// inside its Webex id. Webex's supervisor and org-wide agent lists carry no email; the
+/// agents available in each location (CX Essentials and CX Basic) do.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PeopleEmails;
 
 /// Reads Webex Calling through the cache for one tenant.
 pub struct WebexLoader {
@@ -108,6 +115,31 @@ impl WebexLoader {
             fetch().await?
         };
         Ok(Arc::new(items))
+    }
+
+    /// The locations, through the cache.
+    async fn locations(&self) -> Result<Vec<Location>, VendorError> {
+        self.cache
+            .get_or_fetch(&self.key("locations", None), TtlClass::Reference, || {
+                self.api.list_locations()
+            })
+            .await
+    }
+
+    /// The agents available in a location, through the cache.
+    async fn location_agents(
+        &self,
+        location_id: &str,
+        has_cx_essentials: Option<bool>,
+    ) -> Result<Vec<Agent>, VendorError> {
+        let id = format!("{location_id}:{}", cx_key(has_cx_essentials));
+        self.cache
+            .get_or_fetch(
+                &self.key("location_agents", Some(&id)),
+                TtlClass::Directory,
+                || self.api.list_location_agents(location_id, has_cx_essentials),
+            )
+            .await
     }
 
     /// Every cache key a supervisor write may have made stale.
@@ -203,16 +235,7 @@ impl Loader<LocationAgents> for WebexLoader {
         keys: &[LocationAgents],
     ) -> Result<HashMap<LocationAgents, Self::Value>, VendorError> {
         each_key(keys, |key: LocationAgents| async move {
-            let id = format!("{}:{}", key.location_id, cx_key(key.has_cx_essentials));
-            self.cache
-                .get_or_fetch(
-                    &self.key("location_agents", Some(&id)),
-                    TtlClass::Directory,
-                    || {
-                        self.api
-                            .list_location_agents(&key.location_id, key.has_cx_essentials)
-                    },
-                )
+            self.location_agents(&key.location_id, key.has_cx_essentials)
                 .await
                 .map(Arc::new)
         })
@@ -225,13 +248,30 @@ impl Loader<Locations> for WebexLoader {
     type Error = VendorError;
 
     async fn load(&self, _keys: &[Locations]) -> Result<HashMap<Locations, Self::Value>, VendorError> {
-        let locations = self
-            .cache
-            .get_or_fetch(&self.key("locations", None), TtlClass::Reference, || {
-                self.api.list_locations()
-            })
-            .await?;
-        Ok(HashMap::from([(Locations, Arc::new(locations))]))
+        Ok(HashMap::from([(Locations, Arc::new(self.locations().await?))]))
+    }
+}
+
+impl Loader<PeopleEmails> for WebexLoader {
+    type Value = Arc<HashMap<uuid::Uuid, String>>;
+    type Error = VendorError;
+
+    /// The locations, then both licence lists of every location at once.
+    async fn load(&self, _keys: &[PeopleEmails]) -> Result<HashMap<PeopleEmails, Self::Value>, VendorError> {
+        let locations = self.locations().await?;
+        let lists = futures::future::try_join_all(
+            locations
+                .iter()
+                .flat_map(|l| [Some(true), Some(false)].map(|cx| self.location_agents(&l.id, cx))),
+        )
+        .await?;
+        let mut emails = HashMap::new();
+        for agent in lists.iter().flatten() {
+            if let (Some(uuid), Some(email)) = (uuid_of(&agent.id), agent.email.as_deref()) {
+                emails.entry(uuid).or_insert_with(|| email.to_owned());
+            }
+        }
+        Ok(HashMap::from([(PeopleEmails, Arc::new(emails))]))
     }
 }
 

@@ -217,12 +217,12 @@ async fn supervisor_users_are_supervisors_too() {
     let app = spawn_app().await;
     let listed = app
         .data(
-            "{ vonageSupervisors { totalCount nodes { id vendor vendorId displayName email agents { totalCount }
+            "{ supervisors(filter: { vendors: [VONAGE] }) { totalCount nodes { id vendor vendorId displayName email agents { totalCount }
                details { ... on VonageSupervisorDetails { userId username actsAsAgent } } } } }",
             json!({}),
         )
         .await;
-    let supervisors = listed["vonageSupervisors"]["nodes"].as_array().unwrap();
+    let supervisors = listed["supervisors"]["nodes"].as_array().unwrap();
     let users = all_users(&app).await;
     let supervisor_users: Vec<&Value> = users
         .iter()

@@ -41,7 +41,11 @@ fn agent_ids(supervisor: &Value) -> Vec<String> {
 }
 
 async fn supervisor_count(app: &TestApp) -> u64 {
-    app.data("{ supervisors { totalCount } }", json!({})).await["supervisors"]["totalCount"]
+    app.data(
+        "{ supervisors(filter: { vendors: [WEBEX] }) { totalCount } }",
+        json!({}),
+    )
+    .await["supervisors"]["totalCount"]
         .as_u64()
         .unwrap()
 }
@@ -60,7 +64,7 @@ async fn supervisors_and_their_agents_page_through_link_headers() {
     .await;
     let data = app
         .data(
-            r#"{ supervisors { totalCount edges { node { id vendor displayName
+            r#"{ supervisors(filter: { vendors: [WEBEX] }) { totalCount edges { node { id vendor displayName
                   details { ... on WebexSupervisorDetails { agentCount hasCxEssentials esn } }
                   agents(first: 2) { totalCount pageInfo { hasNextPage }
                     edges { node { displayName details { ... on WebexAgentDetails { agentType } } } } } } } } }"#,
@@ -105,7 +109,7 @@ async fn supervisors_and_their_agents_page_through_link_headers() {
     // The graph's own paging over the list.
     let first = app
         .data(
-            "{ supervisors(first: 2) { edges { cursor } pageInfo { hasNextPage } } }",
+            "{ supervisors(filter: { vendors: [WEBEX] }, first: 2) { edges { cursor } pageInfo { hasNextPage } } }",
             json!({}),
         )
         .await;
@@ -113,7 +117,7 @@ async fn supervisors_and_their_agents_page_through_link_headers() {
     let after = first["supervisors"]["edges"][1]["cursor"].clone();
     let rest = app
         .data(
-            "query($a: String) { supervisors(first: 2, after: $a) { edges { node { displayName } } } }",
+            "query($a: String) { supervisors(filter: { vendors: [WEBEX] }, first: 2, after: $a) { edges { node { displayName } } } }",
             json!({ "a": after }),
         )
         .await;
@@ -128,9 +132,9 @@ async fn filters_reach_webex() {
     let app = spawn_app().await;
     let data = app
         .data(
-            r#"{ cx: supervisors(hasCxEssentials: true, order: LAST_NAME_DESC) { edges { node { lastName } } }
-                 named: supervisors(name: "emma") { totalCount }
-                 byExt: supervisors(phoneNumber: "5110") { edges { node { firstName } } } }"#,
+            r#"{ cx: supervisors(filter: { vendors: [WEBEX], webex: { hasCxEssentials: true } }) { edges { node { lastName } } }
+                 named: supervisors(filter: { webex: { name: "emma" }, vendors: [WEBEX] }) { totalCount }
+                 byExt: supervisors(filter: { webex: { phoneNumber: "5110" }, vendors: [WEBEX] }) { edges { node { firstName } } } }"#,
             json!({}),
         )
         .await;
@@ -140,7 +144,21 @@ async fn filters_reach_webex() {
         .iter()
         .map(|e| e["node"]["lastName"].as_str().unwrap())
         .collect();
+    // In the vendor-neutral order (by display name): Ava Thompson, Ethan Cohen.
     assert_eq!(last, ["Thompson", "Cohen"]);
+    let sent: Vec<String> = app
+        .sims
+        .sims
+        .webex
+        .control
+        .requests()
+        .into_iter()
+        .filter(|r| r.route == LIST)
+        .map(|r| r.query.unwrap_or_default())
+        .collect();
+    for param in ["hasCxEssentials=true", "name=emma", "phoneNumber=5110"] {
+        assert!(sent.iter().any(|q| q.contains(param)), "{param} in {sent:?}");
+    }
     assert_eq!(data["named"]["totalCount"], 1);
     assert_eq!(data["byExt"]["edges"][0]["node"]["firstName"], "Ethan");
 }
@@ -410,9 +428,9 @@ async fn inputs_are_checked_before_any_call() {
             "locationId",
         ),
         (
-            "{ supervisors(phoneNumber: \"12; DROP\") { totalCount } }",
+            "{ supervisors(filter: { webex: { phoneNumber: \"12; DROP\" } }) { totalCount } }",
             json!({}),
-            "phoneNumber",
+            "filter.webex.phoneNumber",
         ),
         (
             "{ availableAgents(name: \"  \") { totalCount } }",
@@ -555,7 +573,7 @@ async fn a_customer_assist_supervisor_is_read_and_changed_with_the_flag_webex_re
     let app = spawn_app().await;
     let listed = app
         .data(
-            "{ supervisors(hasCxEssentials: true) { nodes { id vendorId } } }",
+            "{ supervisors(filter: { vendors: [WEBEX], webex: { hasCxEssentials: true } }) { nodes { id vendorId } } }",
             json!({}),
         )
         .await;

@@ -53,8 +53,9 @@ async fn every_request_the_client_sends_is_documented() {
     // Reads: the lists with every filter, paged; one supervisor; a location's agents.
     app.data(
         r#"query($l: ID!) {
-             supervisors(name: "a", phoneNumber: "+12165550101", order: FIRST_NAME, hasCxEssentials: true) { totalCount }
-             all: supervisors { edges { node { agents { totalCount } } } }
+             supervisors(filter: { vendors: [WEBEX], webex: { name: "a", phoneNumber: "+12165550101", hasCxEssentials: true } }) { totalCount }
+             all: supervisors(filter: { vendors: [WEBEX] }) { edges { node { agents { totalCount } } } }
+             agents(filter: { vendors: [WEBEX], search: "a" }) { totalCount }
              availableSupervisors(order: LAST_NAME_DESC, hasCxEssentials: false) { totalCount }
              availableAgents(name: "o") { totalCount }
              locationAgents(locationId: $l, hasCxEssentials: true) { totalCount }

@@ -1,4 +1,5 @@
-//! Vonage Contact Center's part of the graph: users, and the user mutations.
+//! Vonage Contact Center's part of the graph: users, and the user mutations (Vonage
+//! supervisors are listed by the vendor-neutral `supervisors`).
 
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 
@@ -9,10 +10,10 @@ use crate::{
         context::loaders,
         error::{ApiError, ApiResult},
         id::NodeType,
-        types::{Supervisor, User, supervisor_vonage::VonageSupervisor},
+        types::User,
         validate,
     },
-    loaders::vonage::{self as vonage_loaders, AllUsers, SupervisorUsers, UserById},
+    loaders::vonage::{self as vonage_loaders, AllUsers, UserById},
     vendors::{
         Vendor,
         vonage::{Include, UserBody},
@@ -58,21 +59,6 @@ impl VonageQuery {
         let page = PageRequest::parse(first, after.as_deref())?;
         connection::page_of(loaders(ctx)?.vonage()?, AllUsers(include.into()), page, |u| {
             User::new(u.clone())
-        })
-        .await
-        .map(Some)
-    }
-
-    /// Vonage users whose role is Supervisor (active ones), as supervisors.
-    async fn vonage_supervisors(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-    ) -> ApiResult<Option<ListConnection<Supervisor>>> {
-        let page = PageRequest::parse(first, after.as_deref())?;
-        connection::page_of(loaders(ctx)?.vonage()?, SupervisorUsers, page, |u| {
-            Supervisor::new(VonageSupervisor(u.clone()))
         })
         .await
         .map(Some)

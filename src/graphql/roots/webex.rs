@@ -1,6 +1,8 @@
-//! Webex Calling's part of the graph: supervisors and the agents they can monitor, the
-//! organisation's locations and the agents available in each, and the supervisor
-//! mutations, whose payloads carry Webex's per-agent outcome next to the supervisor.
+//! Webex Calling's part of the graph: one supervisor with the agents it monitors (the
+//! list of supervisors is the vendor-neutral `supervisors`), the people and agents who
+//! could be assigned, the organisation's locations and the agents available in each, and
+//! the supervisor mutations, whose payloads carry Webex's per-agent outcome next to the
+//! supervisor.
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 
@@ -15,7 +17,7 @@ use crate::{
     },
     loaders::webex::{
         self as webex_loaders, AvailableAgents, AvailableSupervisors, LocationAgents, Locations,
-        SupervisorById, Supervisors,
+        SupervisorById,
     },
     vendors::{
         Vendor,
@@ -66,8 +68,19 @@ fn filter(
     order: Option<WebexListOrder>,
     has_cx_essentials: Option<bool>,
 ) -> ApiResult<ListFilter> {
+    filter_at("", name, phone_number, order, has_cx_essentials)
+}
+
+/// [`filter`] for arguments under `prefix` (`filter.webex.`), which errors name.
+pub(crate) fn filter_at(
+    prefix: &str,
+    name: Option<String>,
+    phone_number: Option<String>,
+    order: Option<WebexListOrder>,
+    has_cx_essentials: Option<bool>,
+) -> ApiResult<ListFilter> {
     let name = name
-        .map(|n| validate::name("name", &n, MAX_NAME_FILTER))
+        .map(|n| validate::name(&format!("{prefix}name"), &n, MAX_NAME_FILTER))
         .transpose()?;
     let phone_number = phone_number
         .map(|p| {
@@ -79,7 +92,7 @@ fn filter(
                 Ok(p)
             } else {
                 Err(ApiError::bad_input(
-                    "phoneNumber",
+                    format!("{prefix}phoneNumber"),
                     format!("must be a number, extension or ESN: digits with an optional leading +, at most {MAX_PHONE_FILTER}"),
                 ))
             }
@@ -217,28 +230,6 @@ pub struct WebexQuery;
 
 #[Object]
 impl WebexQuery {
-    /// Webex supervisors, optionally filtered by name, number (or extension, or ESN)
-    /// and CX Essentials licence, in the order asked.
-    #[allow(clippy::too_many_arguments)]
-    async fn supervisors(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        name: Option<String>,
-        phone_number: Option<String>,
-        order: Option<WebexListOrder>,
-        has_cx_essentials: Option<bool>,
-    ) -> ApiResult<Option<ListConnection<Supervisor>>> {
-        let page = PageRequest::parse(first, after.as_deref())?;
-        let filter = filter(name, phone_number, order, has_cx_essentials)?;
-        connection::page_of(loaders(ctx)?.webex()?, Supervisors(filter), page, |s| {
-            Supervisor::new(WebexSupervisor::from_summary(s.clone()))
-        })
-        .await
-        .map(Some)
-    }
-
     /// One Webex supervisor by global id, with its agents. `hasCxEssentials` must be
     /// true to read a supervisor with a CX Essentials licence.
     async fn supervisor(

@@ -1,6 +1,7 @@
-//! `Agent`: one agent account on one vendor, with the fields every vendor shares and
-//! the vendor's own details. Each vendor implements [`AgentSource`] for its record in
-//! its own file (`agent_dixa.rs`, …), so adding a vendor touches nothing here but the
+//! `Agent`: one agent account on one vendor, with the fields every vendor shares, the
+//! vendor's own details, and the edges to the same person elsewhere (`linkedAgents`,
+//! `user`). Each vendor implements [`AgentSource`] for its record in its own file
+//! (`agent_dixa.rs`, …), so adding a vendor touches nothing here but the
 //! [`AgentDetails`] union.
 
 use std::{fmt, sync::Arc};
@@ -9,15 +10,18 @@ use async_graphql::{Context, ID, Object, Union};
 use async_trait::async_trait;
 
 use super::{
-    PhoneNumber, Presence, Team, VendorKind, agent_aicc::AiccAgentDetails, agent_dixa::DixaAgentDetails,
-    agent_vonage::VonageAgentDetails, agent_webex::WebexAgentDetails,
+    PhoneNumber, Presence, Supervisor, Team, User, VendorKind, agent_aicc::AiccAgentDetails,
+    agent_dixa::DixaAgentDetails, agent_vonage::VonageAgentDetails, agent_webex::WebexAgentDetails,
 };
 use crate::{
     graphql::{
+        context::loaders,
         error::ApiResult,
         id::{GlobalId, NodeType},
+        people::{self, normalise_email},
     },
-    vendors::Vendor,
+    loaders::vonage::AllUsers,
+    vendors::{Vendor, vonage::Include},
 };
 
 /// What only one vendor knows about an agent.
@@ -47,12 +51,24 @@ pub trait AgentSource: fmt::Debug + Send + Sync {
     fn first_name(&self) -> Option<&str>;
     /// Last name.
     fn last_name(&self) -> Option<&str>;
-    /// Primary email.
+    /// Primary email, as the vendor's record has it.
     fn email(&self) -> Option<&str>;
     /// Phone numbers, primary first.
     fn phone_numbers(&self) -> Vec<PhoneNumber>;
     /// The vendor's own details.
     fn details(&self) -> AgentDetails;
+    /// The primary email, looked up elsewhere on the vendor where its record has none.
+    async fn lookup_email(&self, _ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        Ok(self.email().map(str::to_owned))
+    }
+    /// The Vonage user this account is, for a Vonage account.
+    fn vonage_user(&self) -> Option<User> {
+        None
+    }
+    /// The supervisors who monitor the agent; `None` where the vendor does not say.
+    async fn supervisors(&self, _ctx: &Context<'_>) -> ApiResult<Option<Vec<Supervisor>>> {
+        Ok(None)
+    }
     /// The agent's current presence.
     async fn presence(&self, _ctx: &Context<'_>) -> ApiResult<Option<Presence>> {
         Ok(None)
@@ -91,6 +107,21 @@ impl Agent {
     pub fn global_id(&self) -> ID {
         GlobalId::new(NodeType::Agent, self.account_vendor(), self.account_id()).encode()
     }
+
+    /// The name to show.
+    pub fn name(&self) -> Option<String> {
+        self.source.display_name()
+    }
+
+    /// The primary email, looked up where the vendor's record has none.
+    pub async fn email_of(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        self.source.lookup_email(ctx).await
+    }
+
+    /// The agent's presence, where the vendor reports one.
+    pub async fn presence_of(&self, ctx: &Context<'_>) -> ApiResult<Option<Presence>> {
+        self.source.presence(ctx).await
+    }
 }
 
 /// One agent account on one vendor.
@@ -126,9 +157,10 @@ impl Agent {
         self.source.last_name()
     }
 
-    /// Primary email.
-    async fn email(&self) -> Option<&str> {
-        self.source.email()
+    /// Primary email. Webex's agent lists carry none: a Webex agent's is the one Webex
+    /// shows among the agents available in the agent's location.
+    async fn email(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        self.email_of(ctx).await
     }
 
     /// Phone numbers, primary first.
@@ -146,9 +178,52 @@ impl Agent {
         self.source.presence(ctx).await
     }
 
-    /// The teams this agent is a member of.
+    /// The teams this agent is a member of (teams are Dixa's: other vendors' agents
+    /// are in none).
     async fn teams(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<Team>>> {
         self.source.teams(ctx).await
+    }
+
+    /// The supervisors who monitor this agent. Webex: the supervisors whose agent lists
+    /// hold it. Null for the other vendors, which do not say (a non-Webex account is not
+    /// followed to the same person's Webex account: ask `linkedAgents` for that).
+    async fn supervisors(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<Supervisor>>> {
+        self.source.supervisors(ctx).await
+    }
+
+    /// The same person's agent accounts on the other vendors: every configured
+    /// vendor's agent (as `agents` lists them) whose email matches this one's once both
+    /// are normalised: trimmed, lower-cased, and without a plus-address tag
+    /// (`local+tag@domain` matches `local@domain`). Empty when this account has no email.
+    /// In `agents`' order. A vendor that fails is left out, with an error naming it.
+    async fn linked_agents(&self, ctx: &Context<'_>) -> ApiResult<Vec<Agent>> {
+        let email = self.email_of(ctx).await?;
+        people::linked_agents(ctx, self.account_vendor(), email.as_deref()).await
+    }
+
+    /// The Vonage user of this account: the user itself for a Vonage agent, otherwise
+    /// the active Vonage user (of any role) whose email matches this account's, as
+    /// `linkedAgents` matches them. Null when there is none.
+    async fn user(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
+        if let Some(user) = self.source.vonage_user() {
+            return Ok(Some(user));
+        }
+        let Some(wanted) = self.email_of(ctx).await?.as_deref().and_then(normalise_email) else {
+            return Ok(None);
+        };
+        // A tenant without Vonage has no Vonage user for anyone.
+        let Ok(vonage) = loaders(ctx)?.vonage() else {
+            return Ok(None);
+        };
+        let users = vonage
+            .load_one(AllUsers(Include::Active))
+            .await?
+            .unwrap_or_default();
+        Ok(users
+            .iter()
+            .find(|u| u.email.as_deref().and_then(normalise_email).as_ref() == Some(&wanted))
+            .cloned()
+            .map(User::new))
     }
 }
 

@@ -90,4 +90,8 @@ impl AgentSource for VonageUser {
     async fn presence(&self, ctx: &Context<'_>) -> ApiResult<Option<Presence>> {
         vonage_presence(ctx, &self.user_id).await
     }
+
+    fn vonage_user(&self) -> Option<User> {
+        Some(User::new(self.clone()))
+    }
 }

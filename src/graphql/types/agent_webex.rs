@@ -1,17 +1,36 @@
 //! A Webex Calling agent (a person, workspace or virtual line) as an
-//! [`Agent`](super::Agent).
+//! [`Agent`](super::Agent), with its email (from the location lists, since the org-wide
+//! lists carry none) and the supervisors who monitor it.
 
-use async_graphql::{Enum, SimpleObject};
+use async_graphql::{Context, Enum, SimpleObject};
 use async_trait::async_trait;
 
 use super::{
-    PhoneNumber,
+    PhoneNumber, Supervisor,
     agent::{AgentDetails, AgentSource, join_name},
+    supervisor_webex::WebexSupervisor,
 };
-use crate::vendors::{
-    Vendor,
-    webex::{self, ids::WebexId},
+use crate::{
+    graphql::{context::loaders, error::ApiResult},
+    loaders::webex::{PeopleEmails, SupervisorById, Supervisors},
+    vendors::{
+        Vendor,
+        webex::{
+            self, ListFilter,
+            ids::{WebexId, uuid_of},
+        },
+    },
 };
+
+/// The email Webex shows for the person, workspace or line with Webex id `id`, among the
+/// agents available in the locations (the only Webex lists that carry emails).
+pub async fn webex_email(ctx: &Context<'_>, id: &str) -> ApiResult<Option<String>> {
+    let Some(uuid) = uuid_of(id) else {
+        return Ok(None);
+    };
+    let emails = loaders(ctx)?.webex()?.load_one(PeopleEmails).await?;
+    Ok(emails.and_then(|e| e.get(&uuid).cloned()))
+}
 
 /// What a Webex agent is.
 #[derive(Debug, Enum, Clone, Copy, PartialEq, Eq)]
@@ -121,6 +140,37 @@ impl AgentSource for webex::Agent {
                 primary: i == 0,
             })
             .collect()
+    }
+
+    async fn lookup_email(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        match &self.email {
+            Some(email) => Ok(Some(email.clone())),
+            None => webex_email(ctx, &self.id).await,
+        }
+    }
+
+    /// Every supervisor (one list), each with its agents (one read per supervisor,
+    /// shared with `Supervisor.agents`), kept where the agents hold this one.
+    async fn supervisors(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<Supervisor>>> {
+        let webex = loaders(ctx)?.webex()?;
+        let all = webex
+            .load_one(Supervisors(ListFilter::default()))
+            .await?
+            .unwrap_or_default();
+        let keys: Vec<SupervisorById> = all.iter().map(WebexSupervisor::detail_key).collect();
+        let details = webex.load_many(keys.clone()).await?;
+        let me = uuid_of(&self.id);
+        Ok(Some(
+            all.iter()
+                .zip(&keys)
+                .filter(|(_, key)| {
+                    details
+                        .get(key)
+                        .is_some_and(|d| d.agents.iter().any(|a| me.is_some() && uuid_of(&a.id) == me))
+                })
+                .map(|(s, _)| Supervisor::new(WebexSupervisor::from_summary(s.clone())))
+                .collect(),
+        ))
     }
 
     fn details(&self) -> AgentDetails {

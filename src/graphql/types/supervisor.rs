@@ -1,6 +1,7 @@
 //! `Supervisor`: someone who monitors agents (a Webex Calling supervisor, or a Vonage
 //! user whose role is Supervisor), with the fields every vendor shares, the
-//! vendor's own details, and `agents` as a connection. Each vendor implements
+//! vendor's own details, `agents` as a connection, and the same person's agent accounts
+//! (`linkedAgents`). Each vendor implements
 //! [`SupervisorSource`] in its own file (`supervisor_webex.rs`, …), so adding a vendor
 //! touches nothing here but the [`SupervisorDetails`] union.
 
@@ -18,6 +19,7 @@ use crate::{
         connection::{ListConnection, PageRequest},
         error::ApiResult,
         id::{GlobalId, NodeType},
+        people,
     },
     vendors::Vendor,
 };
@@ -44,12 +46,16 @@ pub trait SupervisorSource: fmt::Debug + Send + Sync {
     fn first_name(&self) -> Option<&str>;
     /// Last name.
     fn last_name(&self) -> Option<&str>;
-    /// Primary email.
+    /// Primary email, as the vendor's record has it.
     fn email(&self) -> Option<&str>;
     /// Phone numbers, primary first.
     fn phone_numbers(&self) -> Vec<PhoneNumber>;
     /// The vendor's own details.
     fn details(&self) -> SupervisorDetails;
+    /// The primary email, looked up elsewhere on the vendor where its record has none.
+    async fn lookup_email(&self, _ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        Ok(self.email().map(str::to_owned))
+    }
     /// The agents this supervisor monitors, one page of them.
     async fn agents(&self, ctx: &Context<'_>, page: PageRequest) -> ApiResult<Option<ListConnection<Agent>>>;
 }
@@ -76,6 +82,26 @@ impl Supervisor {
             self.source.vendor_id(),
         )
         .encode()
+    }
+
+    /// The vendor the supervisor lives on.
+    pub fn account_vendor(&self) -> Vendor {
+        self.source.vendor()
+    }
+
+    /// The vendor's id of the supervisor.
+    pub fn account_id(&self) -> &str {
+        self.source.vendor_id()
+    }
+
+    /// The name to show.
+    pub fn name(&self) -> Option<String> {
+        self.source.display_name()
+    }
+
+    /// The primary email, looked up where the vendor's record has none.
+    pub async fn email_of(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        self.source.lookup_email(ctx).await
     }
 }
 
@@ -112,9 +138,10 @@ impl Supervisor {
         self.source.last_name()
     }
 
-    /// Primary email.
-    async fn email(&self) -> Option<&str> {
-        self.source.email()
+    /// Primary email. Webex's supervisor lists carry none: a Webex supervisor's is the
+    /// one Webex shows among the agents available in the person's location.
+    async fn email(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        self.email_of(ctx).await
     }
 
     /// Phone numbers, primary first.
@@ -136,5 +163,15 @@ impl Supervisor {
     ) -> ApiResult<Option<ListConnection<Agent>>> {
         let page = PageRequest::parse(first, after.as_deref())?;
         self.source.agents(ctx, page).await
+    }
+
+    /// The same person's agent accounts on the other vendors, matched as
+    /// `Agent.linkedAgents` matches them: by email, trimmed, lower-cased and without a
+    /// plus-address tag (`local+tag@domain` matches `local@domain`). Empty when the
+    /// supervisor has no email. In `agents`' order. A vendor that fails is left out, with
+    /// an error naming it.
+    async fn linked_agents(&self, ctx: &Context<'_>) -> ApiResult<Vec<Agent>> {
+        let email = self.email_of(ctx).await?;
+        people::linked_agents(ctx, self.source.vendor(), email.as_deref()).await
     }
 }

@@ -1,6 +1,7 @@
 //! A Webex Calling supervisor as a [`Supervisor`](super::Supervisor). The lists give
 //! names and numbers; the single `GET /supervisors/{id}` gives only the agents, so a
-//! supervisor looked up by id has no names unless a list was read too.
+//! supervisor looked up by id has no names unless a list was read too. Neither gives an
+//! email: the person's comes from the location lists.
 
 use async_graphql::{Context, SimpleObject};
 use async_trait::async_trait;
@@ -8,6 +9,7 @@ use async_trait::async_trait;
 use super::{
     Agent, PhoneNumber,
     agent::join_name,
+    agent_webex::webex_email,
     supervisor::{SupervisorDetails, SupervisorSource},
 };
 use crate::{
@@ -58,6 +60,15 @@ impl WebexSupervisor {
         }
     }
 
+    /// The read of a listed supervisor's agents: with `hasCxEssentials=true` for a
+    /// Customer Assist supervisor, as Webex requires.
+    pub fn detail_key(summary: &webex::Supervisor) -> SupervisorById {
+        SupervisorById {
+            id: summary.id.clone(),
+            has_cx_essentials: summary.has_cx_essentials.filter(|cx| *cx),
+        }
+    }
+
     /// A supervisor from `GET /supervisors/{id}`, read with `has_cx_essentials`.
     pub fn from_detail(id: &str, detail: SupervisorDetail, has_cx_essentials: Option<bool>) -> Self {
         Self {
@@ -100,6 +111,12 @@ impl SupervisorSource for WebexSupervisor {
 
     fn email(&self) -> Option<&str> {
         None
+    }
+
+    /// Webex's supervisor lists carry no email: the person's, as the location lists
+    /// show it.
+    async fn lookup_email(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        webex_email(ctx, &self.id).await
     }
 
     fn phone_numbers(&self) -> Vec<PhoneNumber> {

@@ -23,7 +23,7 @@ use serde_json::json;
 
 use super::{
     control::{self, SimControl},
-    roster::PEOPLE,
+    roster::{Platform, people_on},
 };
 use wire::*;
 
@@ -93,7 +93,7 @@ impl DixaSim {
     pub fn reset(&self) {
         let mut s = self.state.lock().expect("dixa state");
         *s = State_::default();
-        for (i, p) in PEOPLE.iter().enumerate().take(12) {
+        for (i, p) in people_on(Platform::Dixa) {
             s.agents.push(AgentOut {
                 id: agent_id(i),
                 created_at: "2024-03-01T09:00:00Z".into(),

@@ -29,7 +29,7 @@ use serde_json::{Value, json};
 
 use super::{
     control::{self, SimControl},
-    roster::PEOPLE,
+    roster::{PEOPLE, Platform, people_on},
 };
 use wire::*;
 
@@ -156,7 +156,7 @@ impl HuaweiSim {
                 media_type_id: *media,
             })
             .collect();
-        for (i, p) in PEOPLE.iter().enumerate().take(12) {
+        for (i, p) in people_on(Platform::Aicc) {
             let agent_type = [4, 4, 5, 11, 99][i % 5];
             let role = match i {
                 0 => 3,
@@ -179,7 +179,8 @@ impl HuaweiSim {
                 account: account_of(i),
                 name: p.full_name(),
                 password: format!("Seed#{i:02}pass"),
-                email: p.email.to_owned(),
+                // Typed in lower case here: the same person, a differently cased email.
+                email: p.email.to_lowercase(),
                 phone: Some(p.phone.to_owned()),
                 agent_type,
                 role,

@@ -31,7 +31,7 @@ use serde_json::{Map, Value, json};
 
 use super::{
     control::{self, SimControl},
-    roster::PEOPLE,
+    roster::{PEOPLE, Platform, people_on},
 };
 
 /// The API client id the simulator accepts by default.
@@ -101,8 +101,11 @@ pub fn user_id(i: usize) -> String {
     format!("7a9e{i:04x}-3c0d-4b1e-8f00-{i:012x}")
 }
 
+/// The roster person whose Vonage user is archived.
+pub const ARCHIVED_PERSON: usize = 15;
+
 /// The role roster person `i` has: 0 Admin, 1–2 Supervisor (1 acts as an agent),
-/// 3 Wallboard, the rest Agent (the last one archived).
+/// 3 Wallboard, the rest Agent ([`ARCHIVED_PERSON`] archived).
 pub fn seeded_role(i: usize) -> &'static str {
     match i {
         0 => "Admin",
@@ -158,7 +161,7 @@ fn seeded_user(i: usize) -> Value {
         "name": p.full_name(),
         "email": p.email,
         "lastLoginTime": "2026-11-20T08:30:00.000Z",
-        "active": i != PEOPLE.len() - 1,
+        "active": i != ARCHIVED_PERSON,
         "locked": false,
         "ssoExternalId": "",
         "userAccountConfiguration": config
@@ -201,7 +204,7 @@ impl VonageSim {
     /// tokens stay valid).
     pub fn reset(&self) {
         let mut s = self.state.lock().expect("vonage state");
-        s.users = (0..PEOPLE.len()).map(seeded_user).collect();
+        s.users = people_on(Platform::Vonage).map(|(i, _)| seeded_user(i)).collect();
         s.presence.clear();
         s.envelope = Envelope::Items;
         s.token_lifetime = DEFAULT_TOKEN_LIFETIME;
@@ -211,9 +214,11 @@ impl VonageSim {
             ("ExtendedAway", "Training"),
             ("LoggedOut", "Logged out"),
         ];
-        for (i, _) in PEOPLE.iter().enumerate() {
-            let user = &s.users[i];
-            if user["userAccountConfiguration"]["actAsAgent"] == true {
+        for (i, _) in people_on(Platform::Vonage) {
+            let acts = s.users.iter().any(|u| {
+                u["userId"] == user_id(i).as_str() && u["userAccountConfiguration"]["actAsAgent"] == true
+            });
+            if acts {
                 let (category, description) = states[i % states.len()];
                 let id = user_id(i);
                 let value = presence_value(&id, category, description, SEEDED_PRESENCE_AT);

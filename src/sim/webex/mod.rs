@@ -28,7 +28,7 @@ use serde_json::{Value, json};
 
 use super::{
     control::{self, SimControl},
-    roster::PEOPLE,
+    roster::{Platform, people_on},
 };
 
 /// The token the simulator accepts by default.
@@ -186,7 +186,7 @@ impl WebexSim {
                 time_zone: "America/Chicago",
             },
         ];
-        for (i, p) in PEOPLE.iter().enumerate() {
+        for (i, p) in people_on(Platform::Webex) {
             s.agents.push(SimAgent {
                 uuid: person_uuid(i),
                 kind: "PEOPLE",

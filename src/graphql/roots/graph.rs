@@ -1,0 +1,367 @@
+//! The vendor-neutral roots: `agents` and `supervisors` over every vendor the tenant has
+//! configured, each vendor's whole list read at once (concurrently, through the cached
+//! loaders), filtered, and merged into one documented order with cursors that record
+//! each vendor's position (`merged.rs`). A vendor that fails leaves its part out of the
+//! page and its error beside the data.
+
+use async_graphql::{Context, ID, InputObject, Object};
+
+use super::webex::filter_at;
+use crate::{
+    graphql::{
+        connection::{ListConnection, page_size},
+        context::loaders,
+        error::{ApiError, ApiResult},
+        id::NodeType,
+        merged::{self, Part, Positions},
+        people::{self, OrderKey, VendorLists, normalise_email},
+        types::{Agent, Supervisor, VendorKind, presence::Availability, skill_queue::AiccMediaType},
+        validate,
+    },
+    loaders::dixa::MembersOf,
+    vendors::{Vendor, webex::ListFilter},
+};
+
+/// Longest `search` accepted.
+pub const MAX_SEARCH: usize = 100;
+/// Longest `email` filter accepted.
+pub const MAX_EMAIL: usize = 254;
+
+/// Webex Calling's own list filters, sent to Webex. (Webex's `order` is not offered: a
+/// vendor-neutral list has one order of its own.)
+#[derive(Debug, Default, InputObject)]
+pub struct WebexListFilter {
+    /// Only names matching this (Webex's `name`).
+    pub name: Option<String>,
+    /// Only this number, extension or ESN (Webex's `phoneNumber`).
+    pub phone_number: Option<String>,
+    /// Webex's `hasCxEssentials`: Customer Experience Essentials licences only when
+    /// true, Basic ones only when false.
+    pub has_cx_essentials: Option<bool>,
+}
+
+impl WebexListFilter {
+    fn checked(self, prefix: &str) -> ApiResult<ListFilter> {
+        filter_at(prefix, self.name, self.phone_number, None, self.has_cx_essentials)
+    }
+}
+
+/// Huawei AICC's own agent filters, sent to AICC.
+#[derive(Debug, Default, InputObject)]
+pub struct AiccAgentFilter {
+    /// Only agents of these types.
+    pub agent_types: Option<Vec<AiccMediaType>>,
+}
+
+/// Which agents `agents` lists. Every condition given must hold.
+#[derive(Debug, Default, InputObject)]
+pub struct AgentFilter {
+    /// Only accounts on these vendors (every vendor the tenant has configured when
+    /// absent; naming one it has not configured is an error beside the data).
+    pub vendors: Option<Vec<VendorKind>>,
+    /// A case-insensitive substring of the display name or the email.
+    pub search: Option<String>,
+    /// Only accounts whose email matches this one once both are normalised: trimmed,
+    /// lower-cased, and without a plus-address tag (`local+tag@domain` matches
+    /// `local@domain`).
+    pub email: Option<String>,
+    /// Only members of this team (a team's global id). Teams are Dixa's, so no other
+    /// vendor's agent matches.
+    pub team_id: Option<ID>,
+    /// Only agents whose presence has this availability. Reads each listed agent's
+    /// presence; vendors that report no presence (Webex, Huawei AICC) never match.
+    pub availability: Option<Availability>,
+    /// Webex's own filters; they narrow Webex's part only.
+    pub webex: Option<WebexListFilter>,
+    /// Huawei AICC's own filters; they narrow AICC's part only.
+    pub aicc: Option<AiccAgentFilter>,
+}
+
+/// Which supervisors `supervisors` lists. Every condition given must hold.
+#[derive(Debug, Default, InputObject)]
+pub struct SupervisorFilter {
+    /// Only supervisors on these vendors (Webex and Vonage have supervisors; every one
+    /// the tenant has configured when absent).
+    pub vendors: Option<Vec<VendorKind>>,
+    /// A case-insensitive substring of the display name or the email.
+    pub search: Option<String>,
+    /// Only supervisors whose email matches this one once both are normalised, as in
+    /// `AgentFilter.email`.
+    pub email: Option<String>,
+    /// Webex's own filters; they narrow Webex's part only.
+    pub webex: Option<WebexListFilter>,
+}
+
+/// The vendor-neutral conditions, checked.
+#[derive(Debug, Default)]
+struct Conditions {
+    /// Lower-cased.
+    search: Option<String>,
+    /// Normalised.
+    email: Option<String>,
+    /// A Dixa team id.
+    team: Option<String>,
+    availability: Option<Availability>,
+}
+
+impl Conditions {
+    fn read(search: Option<String>, email: Option<String>) -> ApiResult<Self> {
+        let search = search
+            .map(|s| validate::name("filter.search", &s, MAX_SEARCH).map(|s| s.to_lowercase()))
+            .transpose()?;
+        let email = email
+            .map(|e| {
+                let e = validate::name("filter.email", &e, MAX_EMAIL)?;
+                normalise_email(&e).ok_or_else(|| ApiError::bad_input("filter.email", "must not be empty"))
+            })
+            .transpose()?;
+        Ok(Self {
+            search,
+            email,
+            ..Self::default()
+        })
+    }
+
+    fn needs_email(&self) -> bool {
+        self.search.is_some() || self.email.is_some()
+    }
+
+    /// Whether an account named `name` with `email` passes `search` and `email`.
+    fn matches(&self, name: Option<&str>, email: Option<&str>) -> bool {
+        let searched = self.search.as_ref().is_none_or(|s| {
+            [name, email]
+                .into_iter()
+                .flatten()
+                .any(|text| text.to_lowercase().contains(s.as_str()))
+        });
+        let emailed = self
+            .email
+            .as_ref()
+            .is_none_or(|wanted| email.and_then(normalise_email).as_ref() == Some(wanted));
+        searched && emailed
+    }
+}
+
+/// The vendors asked for, in the documented vendor order, and whether they were named.
+fn vendors(asked: Option<Vec<VendorKind>>, have: &[Vendor]) -> (Vec<Vendor>, bool) {
+    match asked {
+        None => (have.to_vec(), false),
+        Some(asked) => {
+            let asked: Vec<Vendor> = asked.into_iter().map(Vendor::from).collect();
+            (have.iter().copied().filter(|v| asked.contains(v)).collect(), true)
+        }
+    }
+}
+
+/// A vendor's items with their places in the order.
+type Keyed<N> = Vec<(OrderKey, N)>;
+
+/// The parts of a merged list from each vendor's result: a vendor the tenant has not
+/// configured is left out silently unless it was named.
+fn parts<N>(results: Vec<(Vendor, ApiResult<Keyed<N>>)>, named: bool) -> Vec<(Vendor, Part<OrderKey, N>)> {
+    results
+        .into_iter()
+        .filter_map(|(vendor, result)| match result {
+            Ok(items) => Some((vendor, Part::Listed(items))),
+            Err(e) if people::is_not_configured(&e) && !named => None,
+            Err(e) => Some((vendor, Part::Failed(e))),
+        })
+        .collect()
+}
+
+/// `vendor`'s agents that pass `conditions`, with their keys.
+async fn agent_part(
+    ctx: &Context<'_>,
+    vendor: Vendor,
+    lists: &VendorLists,
+    conditions: &Conditions,
+) -> ApiResult<Keyed<Agent>> {
+    let mut agents = people::agents_of(ctx, vendor, lists).await?;
+    if let Some(team) = &conditions.team {
+        let members = loaders(ctx)?
+            .dixa()?
+            .load_one(MembersOf(team.clone()))
+            .await?
+            .unwrap_or_default();
+        agents.retain(|a| members.iter().any(|m| m.id == a.account_id()));
+    }
+    if conditions.needs_email() {
+        let emails = futures::future::try_join_all(agents.iter().map(|a| a.email_of(ctx))).await?;
+        agents = agents
+            .into_iter()
+            .zip(emails)
+            .filter(|(a, e)| conditions.matches(a.name().as_deref(), e.as_deref()))
+            .map(|(a, _)| a)
+            .collect();
+    }
+    if let Some(wanted) = conditions.availability {
+        let presence = futures::future::try_join_all(agents.iter().map(|a| a.presence_of(ctx))).await?;
+        agents = agents
+            .into_iter()
+            .zip(presence)
+            .filter(|(_, p)| p.as_ref().is_some_and(|p| p.availability == wanted))
+            .map(|(a, _)| a)
+            .collect();
+    }
+    Ok(agents.into_iter().map(|a| (OrderKey::of_agent(&a), a)).collect())
+}
+
+/// `vendor`'s supervisors that pass `conditions`, with their keys.
+async fn supervisor_part(
+    ctx: &Context<'_>,
+    vendor: Vendor,
+    webex: &ListFilter,
+    conditions: &Conditions,
+) -> ApiResult<Keyed<Supervisor>> {
+    let mut supervisors = people::supervisors_of(ctx, vendor, webex).await?;
+    if conditions.needs_email() {
+        let emails = futures::future::try_join_all(supervisors.iter().map(|s| s.email_of(ctx))).await?;
+        supervisors = supervisors
+            .into_iter()
+            .zip(emails)
+            .filter(|(s, e)| conditions.matches(s.name().as_deref(), e.as_deref()))
+            .map(|(s, _)| s)
+            .collect();
+    }
+    Ok(supervisors
+        .into_iter()
+        .map(|s| (OrderKey::of_supervisor(&s), s))
+        .collect())
+}
+
+/// The vendor-neutral queries.
+#[derive(Default)]
+pub struct GraphQuery;
+
+#[Object]
+impl GraphQuery {
+    /// Agent accounts on every vendor the tenant has configured: Webex's agents (the
+    /// organisation's available agents: people, workspaces, virtual lines), Huawei
+    /// AICC's agent accounts, Dixa's agents, and the active Vonage users who act as
+    /// agents. One person with accounts on several vendors appears once per account
+    /// (see `linkedAgents`).
+    ///
+    /// Order: by display name (trimmed, inner spaces collapsed, lower-cased; accounts
+    /// without a name last), then by vendor (WEBEX, HUAWEI_AICC, DIXA, VONAGE), then by
+    /// the vendor's id. Each vendor's list is read whole and the lists are merged in that
+    /// order; a cursor records how many of each vendor's (filtered) accounts precede it,
+    /// so pages stay right across vendors. Keep the filter the same from page to page.
+    /// `totalCount` is exact: the sum over the vendors that answered.
+    ///
+    /// A vendor that fails contributes nothing to the page, and an error with
+    /// `extensions.vendor` says so; the cursors keep its position, so a later page
+    /// resumes its list where it stood (`hasNextPage` counts only the vendors that
+    /// answered).
+    async fn agents(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<AgentFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<ListConnection<Agent>> {
+        let first = page_size(first)?;
+        let after = Positions::decode("agents", after.as_deref())?;
+        let filter = filter.unwrap_or_default();
+        let mut conditions = Conditions::read(filter.search, filter.email)?;
+        conditions.availability = filter.availability;
+        conditions.team = filter
+            .team_id
+            .map(|id| {
+                let team = validate::node_id("filter.teamId", &id, NodeType::Team, Vendor::Dixa)?;
+                validate::uuid("filter.teamId", &team)
+            })
+            .transpose()?;
+        let lists = VendorLists {
+            webex: filter.webex.unwrap_or_default().checked("filter.webex.")?,
+            aicc_agent_types: {
+                let mut types: Vec<i32> = filter
+                    .aicc
+                    .and_then(|a| a.agent_types)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|t| t.code())
+                    .collect();
+                types.sort_unstable();
+                types.dedup();
+                types
+            },
+        };
+        // Teams are Dixa's: with a team, no other vendor can have a match to list.
+        let have: &[Vendor] = if conditions.team.is_some() {
+            &[Vendor::Dixa]
+        } else {
+            &Vendor::ALL
+        };
+        let (vendors, named) = vendors(filter.vendors, have);
+        let (lists, conditions) = (&lists, &conditions);
+        let results = futures::future::join_all(
+            vendors
+                .into_iter()
+                .map(|vendor| async move { (vendor, agent_part(ctx, vendor, lists, conditions).await) }),
+        )
+        .await;
+        let (connection, failed) = merged::page("agents", parts(results, named), first, after);
+        for (vendor, e) in failed {
+            people::report(ctx, vendor, e);
+        }
+        Ok(connection)
+    }
+
+    /// Supervisors on every vendor the tenant has configured that has them: Webex
+    /// Calling's supervisors and the active Vonage users whose role is Supervisor. In
+    /// `agents`' order (display name, vendor, vendor id), paged, counted and reported as
+    /// `agents` is.
+    async fn supervisors(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<SupervisorFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<ListConnection<Supervisor>> {
+        let first = page_size(first)?;
+        let after = Positions::decode("supervisors", after.as_deref())?;
+        let filter = filter.unwrap_or_default();
+        let conditions = Conditions::read(filter.search, filter.email)?;
+        let webex = filter.webex.unwrap_or_default().checked("filter.webex.")?;
+        let (vendors, named) = vendors(filter.vendors, &people::SUPERVISOR_VENDORS);
+        let (webex, conditions) = (&webex, &conditions);
+        let results =
+            futures::future::join_all(vendors.into_iter().map(|vendor| async move {
+                (vendor, supervisor_part(ctx, vendor, webex, conditions).await)
+            }))
+            .await;
+        let (connection, failed) = merged::page("supervisors", parts(results, named), first, after);
+        for (vendor, e) in failed {
+            people::report(ctx, vendor, e);
+        }
+        Ok(connection)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_looks_at_name_and_email_and_email_is_normalised() {
+        let c = Conditions::read(Some(" GARCIA ".into()), None).unwrap();
+        assert!(c.matches(Some("Sofia Garcia"), None));
+        assert!(c.matches(None, Some("Sofia.Garcia@example.com")));
+        assert!(!c.matches(Some("Ava"), Some("ava@example.com")));
+        let c = Conditions::read(None, Some("Sofia.Garcia+x@EXAMPLE.com".into())).unwrap();
+        assert!(c.matches(None, Some("sofia.garcia@example.com")));
+        assert!(!c.matches(Some("Sofia Garcia"), None));
+        let err = Conditions::read(Some(" ".into()), None).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("filter.search"));
+    }
+
+    #[test]
+    fn vendors_keep_the_documented_order() {
+        let (v, named) = vendors(Some(vec![VendorKind::Vonage, VendorKind::Webex]), &Vendor::ALL);
+        assert_eq!(v, [Vendor::Webex, Vendor::Vonage]);
+        assert!(named);
+        let (v, named) = vendors(None, &people::SUPERVISOR_VENDORS);
+        assert_eq!(v, people::SUPERVISOR_VENDORS);
+        assert!(!named);
+    }
+}
