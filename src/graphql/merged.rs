@@ -142,7 +142,9 @@ pub fn page<K: Ord, N: async_graphql::OutputType>(
         positions.set(head.vendor, positions.get(head.vendor) + 1);
         edges.push(Edge::new(ListCursor(positions.encode(list)), node));
     }
-    let has_next = heads.iter().any(|h| h.next.is_some());
+    // A vendor that failed may still have items past its position: a client must be
+    // told to ask again, or they would be lost.
+    let has_next = heads.iter().any(|h| h.next.is_some()) || !failed.is_empty();
     let has_previous = Vendor::ALL.iter().any(|v| after.get(*v) > 0);
     let info = ListInfo {
         total_count: Some(i32::try_from(total).unwrap_or(i32::MAX)),

@@ -183,23 +183,32 @@ pub fn report(ctx: &Context<'_>, vendor: Vendor, e: ApiError) {
     ctx.add_error(ctx.set_error_path(error.into_server_error(ctx.item.pos)));
 }
 
-/// The same person's agent accounts on the vendors other than `own`: every configured
-/// vendor's agents whose email normalises to `email`'s, in the vendor-neutral order. A
-/// vendor that fails is reported beside the answer and left out.
-pub async fn linked_agents(ctx: &Context<'_>, own: Vendor, email: Option<&str>) -> ApiResult<Vec<Agent>> {
+/// The same person's agent accounts: every configured vendor's agents whose email
+/// normalises to `email`'s, but the account `this` (vendor, vendor id) itself, in the
+/// vendor-neutral order. A vendor that fails is reported beside the answer and left out.
+pub async fn linked_agents(
+    ctx: &Context<'_>,
+    this: Option<(Vendor, &str)>,
+    email: Option<&str>,
+) -> ApiResult<Vec<Agent>> {
     let Some(wanted) = email.and_then(normalise_email) else {
         return Ok(Vec::new());
     };
-    let others = Vendor::ALL.into_iter().filter(|v| *v != own);
     let wanted = &wanted;
     let read = futures::future::join_all(
-        others.map(|vendor| async move { (vendor, with_email(ctx, vendor, wanted).await) }),
+        Vendor::ALL
+            .into_iter()
+            .map(|vendor| async move { (vendor, with_email(ctx, vendor, wanted).await) }),
     )
     .await;
     let mut linked = Vec::new();
     for (vendor, result) in read {
         match result {
-            Ok(agents) => linked.extend(agents),
+            Ok(agents) => linked.extend(
+                agents
+                    .into_iter()
+                    .filter(|a| this != Some((a.account_vendor(), a.account_id()))),
+            ),
             Err(e) if is_not_configured(&e) => {}
             Err(e) => report(ctx, vendor, e),
         }

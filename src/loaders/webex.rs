@@ -10,6 +10,7 @@ use async_graphql::dataloader::Loader;
 use super::{RequestLoader, each_key};
 use crate::{
     cache::{Cache, CacheKey, TtlClass},
+    vendors::VendorErrorKind,
     vendors::{
         Vendor, VendorError,
         webex::{
@@ -256,15 +257,34 @@ impl Loader<PeopleEmails> for WebexLoader {
     type Value = Arc<HashMap<uuid::Uuid, String>>;
     type Error = VendorError;
 
-    /// The locations, then both licence lists of every location at once.
+    /// The locations, then both licence lists of every location, four at a time. A
+    /// location gone since the list was read is skipped; a list that fails leaves out
+    /// only its own people's emails (logged), unless every list failed.
     async fn load(&self, _keys: &[PeopleEmails]) -> Result<HashMap<PeopleEmails, Self::Value>, VendorError> {
+        use futures::StreamExt as _;
         let locations = self.locations().await?;
-        let lists = futures::future::try_join_all(
-            locations
-                .iter()
-                .flat_map(|l| [Some(true), Some(false)].map(|cx| self.location_agents(&l.id, cx))),
-        )
-        .await?;
+        let mut reads: Vec<futures::future::BoxFuture<'_, Result<Vec<_>, VendorError>>> = Vec::new();
+        for location in &locations {
+            for cx in [Some(true), Some(false)] {
+                reads.push(Box::pin(self.location_agents(&location.id, cx)));
+            }
+        }
+        let results: Vec<_> = futures::stream::iter(reads).buffer_unordered(4).collect().await;
+        let mut lists = Vec::with_capacity(results.len());
+        let mut failure = None;
+        for result in results {
+            match result {
+                Ok(list) => lists.push(list),
+                Err(e) if e.kind == VendorErrorKind::NotFound => {}
+                Err(e) => failure = Some(e),
+            }
+        }
+        if let Some(e) = failure {
+            if lists.is_empty() {
+                return Err(e);
+            }
+            tracing::warn!(error = %e, "a Webex location list failed; its people's emails are missing");
+        }
         let mut emails = HashMap::new();
         for agent in lists.iter().flatten() {
             if let (Some(uuid), Some(email)) = (uuid_of(&agent.id), agent.email.as_deref()) {

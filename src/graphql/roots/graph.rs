@@ -3,6 +3,9 @@
 //! loaders), filtered, and merged into one documented order with cursors that record
 //! each vendor's position (`merged.rs`). A vendor that fails leaves its part out of the
 //! page and its error beside the data.
+//!
+//! May depend on: `graphql` (types, people, merged, validate, the Webex filter check of
+//! `roots::webex`), `loaders` (Dixa's team members).
 
 use async_graphql::{Context, ID, InputObject, Object};
 
@@ -183,7 +186,8 @@ async fn agent_part(
             .load_one(MembersOf(team.clone()))
             .await?
             .unwrap_or_default();
-        agents.retain(|a| members.iter().any(|m| m.id == a.account_id()));
+        let members: std::collections::HashSet<&str> = members.iter().map(|m| m.id.as_str()).collect();
+        agents.retain(|a| members.contains(a.account_id()));
     }
     if conditions.needs_email() {
         let emails = futures::future::try_join_all(agents.iter().map(|a| a.email_of(ctx))).await?;
@@ -266,10 +270,8 @@ impl GraphQuery {
         conditions.availability = filter.availability;
         conditions.team = filter
             .team_id
-            .map(|id| {
-                let team = validate::node_id("filter.teamId", &id, NodeType::Team, Vendor::Dixa)?;
-                validate::uuid("filter.teamId", &team)
-            })
+            // Checked as `team(id:)` checks it, so the one id is accepted by both.
+            .map(|id| validate::node_id("filter.teamId", &id, NodeType::Team, Vendor::Dixa))
             .transpose()?;
         let lists = VendorLists {
             webex: filter.webex.unwrap_or_default().checked("filter.webex.")?,
@@ -286,9 +288,12 @@ impl GraphQuery {
                 types
             },
         };
-        // Teams are Dixa's: with a team, no other vendor can have a match to list.
+        // Teams are Dixa's: with a team, no other vendor can have a match to list; only
+        // Dixa and Vonage report presence, so only they can match an availability.
         let have: &[Vendor] = if conditions.team.is_some() {
             &[Vendor::Dixa]
+        } else if conditions.availability.is_some() {
+            &[Vendor::Dixa, Vendor::Vonage]
         } else {
             &Vendor::ALL
         };

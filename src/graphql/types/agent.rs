@@ -191,14 +191,16 @@ impl Agent {
         self.source.supervisors(ctx).await
     }
 
-    /// The same person's agent accounts on the other vendors: every configured
-    /// vendor's agent (as `agents` lists them) whose email matches this one's once both
-    /// are normalised: trimmed, lower-cased, and without a plus-address tag
-    /// (`local+tag@domain` matches `local@domain`). Empty when this account has no email.
-    /// In `agents`' order. A vendor that fails is left out, with an error naming it.
+    /// The same person's other agent accounts: every configured vendor's agent (as
+    /// `agents` lists them), this account excepted, whose email matches this one's once
+    /// both are normalised: trimmed, lower-cased, and without a plus-address tag
+    /// (`local+tag@domain` matches `local@domain`). A second account on the same vendor
+    /// counts. Empty when this account has no email. In `agents`' order. A vendor that
+    /// fails is left out, with an error naming it.
     async fn linked_agents(&self, ctx: &Context<'_>) -> ApiResult<Vec<Agent>> {
         let email = self.email_of(ctx).await?;
-        people::linked_agents(ctx, self.account_vendor(), email.as_deref()).await
+        let this = (self.account_vendor(), self.account_id());
+        people::linked_agents(ctx, Some(this), email.as_deref()).await
     }
 
     /// The Vonage user of this account: the user itself for a Vonage agent, otherwise

@@ -165,13 +165,14 @@ impl Supervisor {
         self.source.agents(ctx, page).await
     }
 
-    /// The same person's agent accounts on the other vendors, matched as
+    /// The same person's agent accounts on every vendor, their own vendor included (a
+    /// supervisor who also takes calls has an agent account there), matched as
     /// `Agent.linkedAgents` matches them: by email, trimmed, lower-cased and without a
     /// plus-address tag (`local+tag@domain` matches `local@domain`). Empty when the
     /// supervisor has no email. In `agents`' order. A vendor that fails is left out, with
     /// an error naming it.
     async fn linked_agents(&self, ctx: &Context<'_>) -> ApiResult<Vec<Agent>> {
         let email = self.email_of(ctx).await?;
-        people::linked_agents(ctx, self.source.vendor(), email.as_deref()).await
+        people::linked_agents(ctx, None, email.as_deref()).await
     }
 }
