@@ -13,13 +13,19 @@ pub struct RequestContext {
     pub tenant: Arc<Tenant>,
     /// This request's loaders.
     pub loaders: Loaders,
+    /// Who is who across vendors, as far as this request has asked.
+    pub people: super::people::RequestPeople,
 }
 
 impl RequestContext {
     /// Context for one request of `tenant`.
     pub fn new(tenant: Arc<Tenant>, cache: &Cache) -> Self {
         let loaders = Loaders::new(&tenant, cache);
-        Self { tenant, loaders }
+        Self {
+            tenant,
+            loaders,
+            people: Default::default(),
+        }
     }
 }
 

@@ -5,10 +5,15 @@
 //!
 //! May depend on: `graphql::{context, error, types}`, `loaders`, `vendors`.
 
+use std::{
+    collections::{HashMap, HashSet},
+    sync::{Arc, Mutex, PoisonError},
+};
+
 use async_graphql::{Context, ErrorExtensions};
 
 use super::{
-    context::loaders,
+    context::{loaders, request},
     error::{ApiError, ApiResult},
     types::{Agent, Supervisor, supervisor_vonage::VonageSupervisor, supervisor_webex::WebexSupervisor},
 };
@@ -210,23 +215,63 @@ pub async fn linked_agents(
                     .filter(|a| this != Some((a.account_vendor(), a.account_id()))),
             ),
             Err(e) if is_not_configured(&e) => {}
-            Err(e) => report(ctx, vendor, e),
+            Err(e) => {
+                if request(ctx)?.people.first_report(vendor) {
+                    report(ctx, vendor, e);
+                }
+            }
         }
     }
     linked.sort_by_cached_key(OrderKey::of_agent);
     Ok(linked)
 }
 
+/// What one request learned of who is who: per vendor, its agents by normalised email,
+/// built the first time a field asks (so a page of 500 agents asking `linkedAgents`
+/// reads and indexes each vendor's list once, not 500 times), and which vendors'
+/// failures were already reported (once per request, not once per field).
+#[derive(Default)]
+pub struct RequestPeople {
+    by_email: [tokio::sync::OnceCell<Result<Arc<EmailIndex>, ApiError>>; 4],
+    reported: Mutex<HashSet<Vendor>>,
+}
+
+type EmailIndex = HashMap<String, Vec<Agent>>;
+
+impl RequestPeople {
+    fn slot(&self, vendor: Vendor) -> &tokio::sync::OnceCell<Result<Arc<EmailIndex>, ApiError>> {
+        let at = Vendor::ALL.iter().position(|v| *v == vendor).unwrap_or(0);
+        &self.by_email[at]
+    }
+
+    /// Whether `vendor`'s failure is reported for the first time in this request.
+    fn first_report(&self, vendor: Vendor) -> bool {
+        self.reported
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(vendor)
+    }
+}
+
 /// `vendor`'s agent accounts whose email normalises to `wanted`.
 async fn with_email(ctx: &Context<'_>, vendor: Vendor, wanted: &str) -> ApiResult<Vec<Agent>> {
-    let agents = agents_of(ctx, vendor, &VendorLists::default()).await?;
-    let emails = futures::future::try_join_all(agents.iter().map(|a| a.email_of(ctx))).await?;
-    Ok(agents
-        .into_iter()
-        .zip(emails)
-        .filter(|(_, e)| e.as_deref().and_then(normalise_email).as_deref() == Some(wanted))
-        .map(|(a, _)| a)
-        .collect())
+    let people = &request(ctx)?.people;
+    let index = people
+        .slot(vendor)
+        .get_or_init(|| async {
+            let agents = agents_of(ctx, vendor, &VendorLists::default()).await?;
+            let emails = futures::future::try_join_all(agents.iter().map(|a| a.email_of(ctx))).await?;
+            let mut index = EmailIndex::new();
+            for (agent, email) in agents.into_iter().zip(emails) {
+                if let Some(email) = email.as_deref().and_then(normalise_email) {
+                    index.entry(email).or_default().push(agent);
+                }
+            }
+            Ok(Arc::new(index))
+        })
+        .await
+        .clone()?;
+    Ok(index.get(wanted).cloned().unwrap_or_default())
 }
 
 #[cfg(test)]
