@@ -18,10 +18,13 @@ use subtle::ConstantTimeEq;
 
 use super::AppState;
 use crate::{
-    presence::{PresenceEntry, parse_timestamp},
-    vendors::vonage::{
-        AgentPresence,
-        wire::{PRESENCE_CHANGED, PresenceChangedEvent},
+    presence::PresenceEntry,
+    vendors::{
+        parse_timestamp,
+        vonage::{
+            AgentPresence,
+            wire::{PRESENCE_CHANGED, PresenceChangedEvent},
+        },
     },
 };
 

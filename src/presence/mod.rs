@@ -7,10 +7,10 @@
 
 use std::{collections::HashMap, sync::Mutex};
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use tokio::sync::broadcast;
 
-use crate::vendors::{Vendor, vonage};
+use crate::vendors::{Vendor, parse_timestamp, vonage};
 
 /// Changes kept for a subscriber that falls behind; it then skips ahead (a slow
 /// subscriber never slows the others).
@@ -111,18 +111,6 @@ impl PresenceStore {
     pub fn subscribe(&self) -> broadcast::Receiver<PresenceEntry> {
         self.changes.subscribe()
     }
-}
-
-/// Reads a vendor timestamp: RFC 3339, or ISO 8601 without a zone (taken as UTC).
-pub fn parse_timestamp(raw: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(raw.trim())
-        .map(|t| t.with_timezone(&Utc))
-        .ok()
-        .or_else(|| {
-            NaiveDateTime::parse_from_str(raw.trim(), "%Y-%m-%dT%H:%M:%S%.f")
-                .ok()
-                .map(|t| t.and_utc())
-        })
 }
 
 impl PresenceEntry {

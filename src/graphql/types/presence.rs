@@ -2,7 +2,7 @@
 //! across vendors with the vendor's own status kept.
 
 use async_graphql::{ComplexObject, Context, Enum, SimpleObject};
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 
 use super::{Agent, VendorKind};
 use crate::{
@@ -12,7 +12,7 @@ use crate::{
         id::{GlobalId, NodeType},
     },
     loaders::{dixa::AgentById, vonage::UserById},
-    vendors::{Vendor, dixa, vonage},
+    vendors::{Vendor, dixa, parse_timestamp, vonage},
 };
 
 /// Presence normalised across vendors.
@@ -83,18 +83,6 @@ impl Presence {
             _ => Ok(None),
         }
     }
-}
-
-/// Reads a vendor timestamp: RFC 3339, or ISO 8601 without a zone (taken as UTC).
-pub fn parse_timestamp(raw: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(raw)
-        .map(|t| t.with_timezone(&Utc))
-        .ok()
-        .or_else(|| {
-            NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S%.f")
-                .ok()
-                .map(|t| t.and_utc())
-        })
 }
 
 impl Presence {

@@ -14,9 +14,8 @@ use crate::{
         id::{GlobalId, NodeType},
     },
     loaders::vonage::VonagePresenceOf,
-    presence::parse_timestamp,
     vendors::{
-        Vendor,
+        Vendor, parse_timestamp,
         vonage::{self, roles, wire},
     },
 };
