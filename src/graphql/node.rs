@@ -14,6 +14,7 @@ use super::{
 };
 use crate::{
     loaders::{
+        Fetch,
         dixa::{AgentById, TeamById},
         huawei::{AgentByAccount, SkillById},
         vonage::UserById,
@@ -80,19 +81,19 @@ async fn resolve(ctx: &Context<'_>, id: GlobalId) -> ApiResult<Option<Node>> {
     Ok(match (id.node_type, id.vendor) {
         (NodeType::Team, Vendor::Dixa) => loaders
             .dixa()?
-            .load_one(TeamById(id.vendor_id.clone()))
+            .fetch_one(TeamById(id.vendor_id.clone()))
             .await?
             .map(|t| Node::Team(Team::new(t))),
         (NodeType::Agent, Vendor::Dixa) => loaders
             .dixa()?
-            .load_one(AgentById(id.vendor_id.clone()))
+            .fetch_one(AgentById(id.vendor_id.clone()))
             .await?
             .map(|a| Node::Agent(Agent::new(a))),
         (NodeType::Supervisor, Vendor::Webex) => {
             let webex_id = webex::webex_id("id", &id.vendor_id, &[PEOPLE])?;
             loaders
                 .webex()?
-                .load_one(SupervisorById {
+                .fetch_one(SupervisorById {
                     id: webex_id.clone(),
                     has_cx_essentials: None,
                 })
@@ -106,7 +107,7 @@ async fn resolve(ctx: &Context<'_>, id: GlobalId) -> ApiResult<Option<Node>> {
             let wanted = uuid_of(&id.vendor_id);
             loaders
                 .webex()?
-                .load_one(AvailableAgents(Default::default()))
+                .fetch_one(AvailableAgents(Default::default()))
                 .await?
                 .and_then(|all| {
                     all.iter()
@@ -117,7 +118,7 @@ async fn resolve(ctx: &Context<'_>, id: GlobalId) -> ApiResult<Option<Node>> {
         }
         (NodeType::Agent, Vendor::HuaweiAicc) => loaders
             .huawei()?
-            .load_one(AgentByAccount(super::roots::huawei::rules::account(
+            .fetch_one(AgentByAccount(super::roots::huawei::rules::account(
                 "id",
                 &id.vendor_id,
             )?))
@@ -126,25 +127,25 @@ async fn resolve(ctx: &Context<'_>, id: GlobalId) -> ApiResult<Option<Node>> {
         (NodeType::SkillQueue, Vendor::HuaweiAicc) => match id.vendor_id.parse::<i64>() {
             Ok(skill_id) => loaders
                 .huawei()?
-                .load_one(SkillById(skill_id))
+                .fetch_one(SkillById(skill_id))
                 .await?
                 .map(|q| Node::SkillQueue(SkillQueue::new(q))),
             Err(_) => None,
         },
         (NodeType::User, Vendor::Vonage) => loaders
             .vonage()?
-            .load_one(UserById(id.vendor_id.clone()))
+            .fetch_one(UserById(id.vendor_id.clone()))
             .await?
             .map(|u| Node::User(User::new(u))),
         (NodeType::Agent, Vendor::Vonage) => loaders
             .vonage()?
-            .load_one(UserById(id.vendor_id.clone()))
+            .fetch_one(UserById(id.vendor_id.clone()))
             .await?
             .filter(|u| u.acts_as_agent())
             .map(|u| Node::Agent(Agent::new(u))),
         (NodeType::Supervisor, Vendor::Vonage) => loaders
             .vonage()?
-            .load_one(UserById(id.vendor_id.clone()))
+            .fetch_one(UserById(id.vendor_id.clone()))
             .await?
             .and_then(VonageSupervisor::of)
             .map(|s| Node::Supervisor(Supervisor::new(s))),

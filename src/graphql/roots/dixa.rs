@@ -11,7 +11,10 @@ use crate::{
         types::Team,
         validate,
     },
-    loaders::dixa::{self as dixa_loaders, AllTeams, TeamById},
+    loaders::{
+        Fetch,
+        dixa::{self as dixa_loaders, AllTeams, TeamById},
+    },
     vendors::Vendor,
 };
 
@@ -49,7 +52,7 @@ impl DixaQuery {
 async fn load_team(ctx: &Context<'_>, team_id: &str) -> ApiResult<Team> {
     loaders(ctx)?
         .dixa()?
-        .load_one(TeamById(team_id.to_owned()))
+        .fetch_one(TeamById(team_id.to_owned()))
         .await?
         .map(Team::new)
         .ok_or_else(|| ApiError::not_found("team"))

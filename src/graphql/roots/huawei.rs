@@ -13,7 +13,10 @@ use crate::{
         types::{Agent, SkillQueue, agent_aicc::AiccRole, password::Password, skill_queue::AiccMediaType},
         validate,
     },
-    loaders::huawei::{self as huawei_loaders, AgentByAccount, AgentsPage, SkillsPage},
+    loaders::{
+        Fetch,
+        huawei::{self as huawei_loaders, AgentByAccount, AgentsPage, SkillsPage},
+    },
     vendors::{
         Vendor,
         huawei::{
@@ -66,7 +69,7 @@ impl HuaweiQuery {
                 agent_types: types.clone(),
             })
             .collect();
-        let pages = huawei.load_many(keys.clone()).await?;
+        let pages = huawei.fetch_many(keys.clone()).await?;
         let mut agents: Vec<AgentAccount> = Vec::new();
         let mut total = None;
         let mut last_full = false;
@@ -103,7 +106,7 @@ impl HuaweiQuery {
         let account = rules::account("account", &account)?;
         Ok(loaders(ctx)?
             .huawei()?
-            .load_one(AgentByAccount(account))
+            .fetch_one(AgentByAccount(account))
             .await?
             .map(Agent::new))
     }
@@ -139,7 +142,7 @@ impl HuaweiQuery {
                 .map_err(|_| ApiError::bad_input("after", "is out of range"))?,
             limit: page.limit as u32,
         };
-        let result = huawei.load_one(SkillsPage(filter)).await?.unwrap_or_default();
+        let result = huawei.fetch_one(SkillsPage(filter)).await?.unwrap_or_default();
         let has_next = match result.total {
             Some(t) => (page.offset.saturating_add(page.limit) as u64) < t,
             None => result.skills.len() >= page.limit,
@@ -367,7 +370,7 @@ impl HuaweiMutation {
         let huawei = loaders(ctx)?.huawei()?;
         huawei_loaders::update_agent(huawei, &change).await?;
         let agent = huawei
-            .load_one(AgentByAccount(change.user_account.clone()))
+            .fetch_one(AgentByAccount(change.user_account.clone()))
             .await?
             .ok_or_else(|| ApiError::not_found("agent account"))?;
         Ok(Some(UpdateAgentAccountPayload {

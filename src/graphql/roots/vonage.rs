@@ -12,7 +12,10 @@ use crate::{
         types::{Supervisor, User, supervisor_vonage::VonageSupervisor},
         validate,
     },
-    loaders::vonage::{self as vonage_loaders, AllUsers, SupervisorUsers, UserById},
+    loaders::{
+        Fetch,
+        vonage::{self as vonage_loaders, AllUsers, SupervisorUsers, UserById},
+    },
     vendors::{
         Vendor,
         vonage::{Include, UserBody},
@@ -88,7 +91,7 @@ impl VonageQuery {
 async fn load_user(ctx: &Context<'_>, user_id: &str) -> ApiResult<User> {
     loaders(ctx)?
         .vonage()?
-        .load_one(UserById(user_id.to_owned()))
+        .fetch_one(UserById(user_id.to_owned()))
         .await?
         .map(User::new)
         .ok_or_else(|| ApiError::not_found("user"))

@@ -13,9 +13,12 @@ use crate::{
         types::{Agent, Supervisor, agent_webex::agent_from_supervisor, supervisor_webex::WebexSupervisor},
         validate,
     },
-    loaders::webex::{
-        self as webex_loaders, AvailableAgents, AvailableSupervisors, LocationAgents, Locations,
-        SupervisorById, Supervisors,
+    loaders::{
+        Fetch,
+        webex::{
+            self as webex_loaders, AvailableAgents, AvailableSupervisors, LocationAgents, Locations,
+            SupervisorById, Supervisors,
+        },
     },
     vendors::{
         Vendor,
@@ -200,7 +203,7 @@ async fn location_agents(
     let page = PageRequest::parse(first, after.as_deref())?;
     let agents = loaders(ctx)?
         .webex()?
-        .load_one(LocationAgents {
+        .fetch_one(LocationAgents {
             location_id: location_id.to_owned(),
             has_cx_essentials,
         })
@@ -331,7 +334,7 @@ async fn load_supervisor(
 ) -> ApiResult<Option<Supervisor>> {
     let detail = loaders(ctx)?
         .webex()?
-        .load_one(SupervisorById {
+        .fetch_one(SupervisorById {
             id: webex_id.to_owned(),
             has_cx_essentials,
         })
@@ -513,7 +516,7 @@ async fn payload(
 ) -> ApiResult<SupervisorPayload> {
     let read = loaders(ctx)?
         .webex()?
-        .load_one(SupervisorById {
+        .fetch_one(SupervisorById {
             id: supervisor.to_owned(),
             has_cx_essentials,
         })

@@ -11,7 +11,7 @@ use crate::{
         error::ApiResult,
         id::{GlobalId, NodeType},
     },
-    loaders::{dixa::AgentById, vonage::UserById},
+    loaders::{Fetch, dixa::AgentById, vonage::UserById},
     vendors::{Vendor, dixa, parse_timestamp, vonage},
 };
 
@@ -69,14 +69,14 @@ impl Presence {
             Vendor::Dixa => {
                 let agent = loaders(ctx)?
                     .dixa()?
-                    .load_one(AgentById(self.agent_vendor_id.clone()))
+                    .fetch_one(AgentById(self.agent_vendor_id.clone()))
                     .await?;
                 Ok(agent.map(Agent::new))
             }
             Vendor::Vonage => {
                 let user = loaders(ctx)?
                     .vonage()?
-                    .load_one(UserById(self.agent_vendor_id.clone()))
+                    .fetch_one(UserById(self.agent_vendor_id.clone()))
                     .await?;
                 Ok(user.filter(|u| u.acts_as_agent()).map(Agent::new))
             }
