@@ -6,11 +6,11 @@ use super::{
     context::loaders,
     error::{ApiError, ApiResult},
     id::{GlobalId, NodeType},
-    roots::webex,
     types::{
         Agent, SkillQueue, Supervisor, Team, User, supervisor_vonage::VonageSupervisor,
         supervisor_webex::WebexSupervisor,
     },
+    validate,
 };
 use crate::{
     loaders::{
@@ -90,7 +90,7 @@ async fn resolve(ctx: &Context<'_>, id: GlobalId) -> ApiResult<Option<Node>> {
             .await?
             .map(|a| Node::Agent(Agent::new(a))),
         (NodeType::Supervisor, Vendor::Webex) => {
-            let webex_id = webex::webex_id("id", &id.vendor_id, &[PEOPLE])?;
+            let webex_id = validate::webex_id("id", &id.vendor_id, &[PEOPLE])?;
             loaders
                 .webex()?
                 .fetch_one(SupervisorById {
@@ -101,7 +101,7 @@ async fn resolve(ctx: &Context<'_>, id: GlobalId) -> ApiResult<Option<Node>> {
                 .map(|d| Node::Supervisor(Supervisor::new(WebexSupervisor::from_detail(&webex_id, d, None))))
         }
         (NodeType::Agent, Vendor::Webex) => {
-            webex::webex_id("id", &id.vendor_id, webex::AGENT_KINDS)?;
+            validate::webex_id("id", &id.vendor_id, validate::WEBEX_AGENT_KINDS)?;
             // Webex has no single-agent read here: find the agent among the
             // organisation's agents (one cached list per tenant).
             let wanted = uuid_of(&id.vendor_id);
@@ -118,10 +118,7 @@ async fn resolve(ctx: &Context<'_>, id: GlobalId) -> ApiResult<Option<Node>> {
         }
         (NodeType::Agent, Vendor::HuaweiAicc) => loaders
             .huawei()?
-            .fetch_one(AgentByAccount(super::roots::huawei::rules::account(
-                "id",
-                &id.vendor_id,
-            )?))
+            .fetch_one(AgentByAccount(validate::aicc_account("id", &id.vendor_id)?))
             .await?
             .map(|a| Node::Agent(Agent::new(a))),
         (NodeType::SkillQueue, Vendor::HuaweiAicc) => match id.vendor_id.parse::<i64>() {

@@ -103,7 +103,7 @@ impl HuaweiQuery {
 
     /// One Huawei AICC agent account by its account name; null when there is none.
     async fn aicc_agent(&self, ctx: &Context<'_>, account: String) -> ApiResult<Option<Agent>> {
-        let account = rules::account("account", &account)?;
+        let account = validate::aicc_account("account", &account)?;
         Ok(loaders(ctx)?
             .huawei()?
             .fetch_one(AgentByAccount(account))
@@ -262,7 +262,7 @@ impl HuaweiMutation {
         input: CreateAgentAccountInput,
     ) -> ApiResult<Option<CreateAgentAccountPayload>> {
         let account = NewAgentAccount {
-            user_account: rules::account("input.account", &input.account)?,
+            user_account: validate::aicc_account("input.account", &input.account)?,
             user_name: rules::agent_name("input.name", &input.name)?,
             password: rules::password("input.password", &input.password)?,
             email: rules::email("input.email", &input.email)?,
@@ -332,7 +332,7 @@ impl HuaweiMutation {
             }
         };
         let change = AgentAccountChange {
-            user_account: rules::account("input.account", &input.account)?,
+            user_account: validate::aicc_account("input.account", &input.account)?,
             user_name: input
                 .name
                 .as_deref()
@@ -384,7 +384,7 @@ impl HuaweiMutation {
         ctx: &Context<'_>,
         input: DeleteAgentAccountInput,
     ) -> ApiResult<Option<DeleteAgentAccountPayload>> {
-        let account = rules::account("input.account", &input.account)?;
+        let account = validate::aicc_account("input.account", &input.account)?;
         huawei_loaders::delete_agent(loaders(ctx)?.huawei()?, &account).await?;
         Ok(Some(DeleteAgentAccountPayload {
             deleted_agent_id: GlobalId::new(NodeType::Agent, Vendor::HuaweiAicc, &account).encode(),
@@ -415,27 +415,6 @@ pub mod rules {
     pub const PASSWORD_SPECIALS: &str = "~`!@#$%^*()-+_=\\|¦,./<>?;':\"[]{}&";
     /// Longest password accepted (the vendor documents none; this bounds the input).
     pub const MAX_PASSWORD: usize = 128;
-
-    /// `userAccount`: 6 to 50 letters, digits or `@.-_`.
-    pub fn account(field: &str, raw: &str) -> ApiResult<String> {
-        let len = raw.chars().count();
-        if !(6..=50).contains(&len) {
-            return Err(ApiError::bad_input(
-                field,
-                format!("must be 6 to 50 characters (got {len})"),
-            ));
-        }
-        if !raw
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "@.-_".contains(c))
-        {
-            return Err(ApiError::bad_input(
-                field,
-                "may contain only letters, digits and @.-_",
-            ));
-        }
-        Ok(raw.to_owned())
-    }
 
     /// `userName`: 1 to 20 characters without `"[]'&()=;<>,`.
     pub fn agent_name(field: &str, raw: &str) -> ApiResult<String> {
@@ -569,9 +548,7 @@ pub mod rules {
                 NodeType::SkillQueue,
                 Vendor::HuaweiAicc,
             )?;
-            let skill_id: i64 = vendor_id
-                .parse()
-                .map_err(|_| ApiError::bad_input(&id_field, "is not a skill queue id"))?;
+            let skill_id = validate::skill_queue_id(&id_field, &vendor_id)?;
             if out.iter().any(|o| o.skill_id == skill_id) {
                 return Err(ApiError::bad_input(
                     &id_field,
@@ -592,11 +569,7 @@ pub mod rules {
         use super::*;
 
         #[test]
-        fn accounts_names_and_phones() {
-            assert!(account("f", "agent_01@x.y-z").is_ok());
-            assert_eq!(account("f", "abc").unwrap_err().field.as_deref(), Some("f"));
-            assert!(account("f", &"a".repeat(51)).is_err());
-            assert!(account("f", "has space").is_err());
+        fn names_and_phones() {
             assert!(agent_name("f", "Ava Thompson").is_ok());
             assert!(agent_name("f", "Ava <admin>").is_err());
             assert!(agent_name("f", &"x".repeat(21)).is_err());

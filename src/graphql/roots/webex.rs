@@ -24,7 +24,7 @@ use crate::{
         Vendor,
         webex::{
             self, AgentChange, AgentStatus, ListFilter,
-            ids::{self, WebexId, uuid_of},
+            ids::{self, uuid_of},
         },
     },
 };
@@ -96,38 +96,16 @@ fn filter(
     })
 }
 
-/// A Webex id of one of `kinds` with a UUID inside, named `field` in errors.
-pub(crate) fn webex_id(field: &str, raw: &str, kinds: &[&str]) -> ApiResult<String> {
-    let decoded = WebexId::decode(raw).ok_or_else(|| ApiError::bad_input(field, "is not a Webex id"))?;
-    if !kinds.contains(&decoded.kind.as_str()) {
-        return Err(ApiError::bad_input(
-            field,
-            format!(
-                "is a Webex {} id; one of {} is required",
-                decoded.kind,
-                kinds.join(", ")
-            ),
-        ));
-    }
-    if decoded.uuid().is_none() {
-        return Err(ApiError::bad_input(field, "is not a well-formed Webex id"));
-    }
-    Ok(raw.trim().to_owned())
-}
-
-/// The kinds of Webex ids an agent may have.
-pub(crate) const AGENT_KINDS: &[&str] = &[ids::PEOPLE, ids::PLACE, ids::VIRTUAL_LINE];
-
 /// A global id of a Webex agent, returning the Webex id.
 fn agent_id(field: &str, raw: &ID) -> ApiResult<String> {
     let id = validate::node_id(field, raw, NodeType::Agent, Vendor::Webex)?;
-    webex_id(field, &id, AGENT_KINDS)
+    validate::webex_id(field, &id, validate::WEBEX_AGENT_KINDS)
 }
 
 /// A global id of a Webex supervisor, returning the Webex (person) id.
 fn supervisor_id(field: &str, raw: &ID) -> ApiResult<String> {
     let id = validate::node_id(field, raw, NodeType::Supervisor, Vendor::Webex)?;
-    webex_id(field, &id, &[ids::PEOPLE])
+    validate::webex_id(field, &id, &[ids::PEOPLE])
 }
 
 /// 1 to `max` global ids checked by `one`, duplicates dropped.
@@ -307,7 +285,7 @@ impl WebexQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Option<ListConnection<Agent>>> {
-        let location = webex_id("locationId", &location_id, &[ids::LOCATION])?;
+        let location = validate::webex_id("locationId", &location_id, &[ids::LOCATION])?;
         location_agents(ctx, &location, has_cx_essentials, first, after).await
     }
 
@@ -424,7 +402,7 @@ impl WebexMutation {
         input: CreateSupervisorInput,
     ) -> ApiResult<Option<SupervisorPayload>> {
         let person = validate::node_id("input.personId", &input.person_id, NodeType::Agent, Vendor::Webex)?;
-        let person = webex_id("input.personId", &person, &[ids::PEOPLE])?;
+        let person = validate::webex_id("input.personId", &person, &[ids::PEOPLE])?;
         let agents = id_list(
             "input.agentIds",
             &input.agent_ids,
