@@ -8,6 +8,7 @@ pub mod context;
 pub mod error;
 pub mod id;
 pub mod limits;
+pub mod lookup;
 pub mod node;
 pub mod roots;
 pub mod types;

@@ -11,6 +11,7 @@ mod edge;
 mod errors;
 mod huawei;
 mod ids;
+mod lookups;
 mod openapi;
 mod schema;
 mod vonage;

@@ -10,6 +10,7 @@ use crate::{
         context::loaders,
         error::{ApiError, ApiResult},
         id::{GlobalId, NodeType},
+        lookup,
         types::{Agent, SkillQueue, agent_aicc::AiccRole, password::Password, skill_queue::AiccMediaType},
         validate,
     },
@@ -101,14 +102,11 @@ impl HuaweiQuery {
         )))
     }
 
-    /// One Huawei AICC agent account by its account name; null when there is none.
+    /// One Huawei AICC agent account by its account name; null, without an error, when
+    /// there is none. A malformed account is `BAD_USER_INPUT`; a vendor failure is an
+    /// error.
     async fn aicc_agent(&self, ctx: &Context<'_>, account: String) -> ApiResult<Option<Agent>> {
-        let account = validate::aicc_account("account", &account)?;
-        Ok(loaders(ctx)?
-            .huawei()?
-            .fetch_one(AgentByAccount(account))
-            .await?
-            .map(Agent::new))
+        lookup::aicc_agent(ctx, "account", &account).await
     }
 
     /// Huawei AICC skill queues, optionally by name (contains) and media type.

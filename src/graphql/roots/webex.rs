@@ -10,6 +10,7 @@ use crate::{
         context::loaders,
         error::{ApiError, ApiResult},
         id::{GlobalId, NodeType},
+        lookup,
         types::{Agent, Supervisor, agent_webex::agent_from_supervisor, supervisor_webex::WebexSupervisor},
         validate,
     },
@@ -185,11 +186,9 @@ async fn location_agents(
             location_id: location_id.to_owned(),
             has_cx_essentials,
         })
-        .await?
-        .ok_or_else(|| ApiError::not_found("location"))?;
-    Ok(Some(connection::from_slice(&agents, page, |a| {
-        Agent::new(a.clone())
-    })))
+        .await?;
+    // A location that does not exist has no agents to list: null, without an error.
+    Ok(agents.map(|agents| connection::from_slice(&agents, page, |a| Agent::new(a.clone()))))
 }
 
 /// Webex Calling queries.
@@ -220,8 +219,10 @@ impl WebexQuery {
         .map(Some)
     }
 
-    /// One Webex supervisor by global id, with its agents. `hasCxEssentials` must be
-    /// true to read a supervisor with a CX Essentials licence.
+    /// One Webex supervisor by global id, with its agents; null, without an error, when
+    /// it does not exist. A malformed id is `BAD_USER_INPUT`; a vendor failure is an
+    /// error. `hasCxEssentials` true reads a supervisor with a CX Essentials licence;
+    /// when not given, both kinds are looked for.
     async fn supervisor(
         &self,
         ctx: &Context<'_>,
@@ -229,7 +230,7 @@ impl WebexQuery {
         has_cx_essentials: Option<bool>,
     ) -> ApiResult<Option<Supervisor>> {
         let webex_id = supervisor_id("id", &id)?;
-        load_supervisor(ctx, &webex_id, has_cx_essentials).await
+        lookup::webex_supervisor(ctx, "id", &webex_id, has_cx_essentials).await
     }
 
     /// People of the organisation who could become supervisors.
@@ -276,7 +277,8 @@ impl WebexQuery {
 
     /// The agents available in a Webex location (by its Webex id, from
     /// `webexLocations`): CX Essentials agents when `hasCxEssentials` is true, CX Basic
-    /// ones otherwise.
+    /// ones otherwise. Null, without an error, when the location does not exist; a
+    /// malformed id is `BAD_USER_INPUT`.
     async fn location_agents(
         &self,
         ctx: &Context<'_>,
@@ -303,21 +305,6 @@ impl WebexQuery {
         .await
         .map(Some)
     }
-}
-
-async fn load_supervisor(
-    ctx: &Context<'_>,
-    webex_id: &str,
-    has_cx_essentials: Option<bool>,
-) -> ApiResult<Option<Supervisor>> {
-    let detail = loaders(ctx)?
-        .webex()?
-        .fetch_one(SupervisorById {
-            id: webex_id.to_owned(),
-            has_cx_essentials,
-        })
-        .await?;
-    Ok(detail.map(|d| Supervisor::new(WebexSupervisor::from_detail(webex_id, d, has_cx_essentials))))
 }
 
 /// Input of `createSupervisor`.
