@@ -184,16 +184,6 @@ impl HttpSettings {
     pub fn request_timeout(&self) -> Duration {
         Duration::from_millis(self.request_timeout_ms)
     }
-
-    /// The retry policy these settings describe.
-    pub fn retry_policy(&self) -> crate::vendors::http::RetryPolicy {
-        crate::vendors::http::RetryPolicy {
-            max_retries: self.max_retries,
-            backoff_base: Duration::from_millis(self.backoff_base_ms),
-            backoff_max: Duration::from_millis(self.backoff_max_ms.max(self.backoff_base_ms)),
-            max_retry_after: Duration::from_secs(self.max_retry_after_secs),
-        }
-    }
 }
 
 /// Limits on what one GraphQL request may ask, and whether the schema may be explored.

@@ -12,7 +12,10 @@ use async_graphql::{
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 
 use super::error::{ApiError, ApiResult};
-use crate::loaders::RequestLoader;
+use crate::{
+    loaders::{Fetch, Outcome, RequestLoader},
+    vendors::VendorError,
+};
 
 /// Items per page when `first` is not given.
 pub const DEFAULT_PAGE: usize = 50;
@@ -111,13 +114,12 @@ pub async fn page_of<L, K, T, N>(
     node: impl Fn(&T) -> N,
 ) -> ApiResult<ListConnection<N>>
 where
-    L: Loader<K, Value = Arc<Vec<T>>>,
-    ApiError: From<L::Error>,
+    L: Loader<K, Value = Outcome<Arc<Vec<T>>>, Error = VendorError>,
     K: Send + Sync + Hash + Eq + Clone + 'static,
     T: Send + Sync + 'static,
     N: async_graphql::OutputType,
 {
-    let all = loader.load_one(key).await?.unwrap_or_default();
+    let all: Arc<Vec<T>> = loader.fetch_one(key).await?.unwrap_or_default();
     Ok(from_slice(&all, page, node))
 }
 

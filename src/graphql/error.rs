@@ -16,7 +16,8 @@ pub enum ErrorCode {
     BadRequest,
     /// The request's input broke a rule; `extensions.field` names the field.
     BadUserInput,
-    /// The thing asked for does not exist.
+    /// What a mutation acts on does not exist. (A lookup of something that does not
+    /// exist is null, without an error; see `graphql::lookup`.)
     NotFound,
     /// No valid API key.
     Unauthenticated,

@@ -10,6 +10,7 @@ pub mod context;
 pub mod error;
 pub mod id;
 pub mod limits;
+pub mod lookup;
 pub mod merged;
 pub mod node;
 pub mod people;

@@ -1,29 +1,17 @@
-//! The `Node` interface and `node(id)` / `nodes(ids)`.
+//! The `Node` interface and `node(id)` / `nodes(ids)`: a global id is decoded here and
+//! its object found through [`lookup`], the same functions the roots' lookups use, so an
+//! object that does not exist is null without an error, and a malformed id is
+//! `BAD_USER_INPUT`.
 
 use async_graphql::{Context, ID, Interface, Object};
 
 use super::{
-    context::loaders,
     error::{ApiError, ApiResult},
     id::{GlobalId, NodeType},
-    roots::webex,
-    types::{
-        Agent, SkillQueue, Supervisor, Team, User, supervisor_vonage::VonageSupervisor,
-        supervisor_webex::WebexSupervisor,
-    },
+    lookup,
+    types::{Agent, SkillQueue, Supervisor, Team, User},
 };
-use crate::{
-    loaders::{
-        dixa::{AgentById, TeamById},
-        huawei::{AgentByAccount, SkillById},
-        vonage::UserById,
-        webex::{AvailableAgents, SupervisorById},
-    },
-    vendors::{
-        Vendor, VendorError,
-        webex::ids::{PEOPLE, uuid_of},
-    },
-};
+use crate::vendors::Vendor;
 
 /// The most ids one `nodes` call may ask for.
 const MAX_NODES: usize = 100;
@@ -50,13 +38,15 @@ pub struct NodeQuery;
 
 #[Object]
 impl NodeQuery {
-    /// The object with global id `id`, or null when it does not exist.
+    /// The object with global id `id`; null, without an error, when it does not exist.
+    /// A malformed id is `BAD_USER_INPUT`; a vendor failure is an error.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Node>> {
         let id = GlobalId::decode("id", &id)?;
-        resolve(ctx, id).await
+        resolve(ctx, "id", id).await
     }
 
-    /// The objects with these global ids, in order; null where one does not exist.
+    /// The objects with these global ids, in order; null, without an error, where one
+    /// does not exist. A malformed id is `BAD_USER_INPUT` naming its index.
     async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> ApiResult<Vec<Option<Node>>> {
         if ids.len() > MAX_NODES {
             return Err(ApiError::bad_input(
@@ -67,87 +57,48 @@ impl NodeQuery {
         let decoded = ids
             .iter()
             .enumerate()
-            .map(|(i, id)| GlobalId::decode(&format!("ids[{i}]"), id))
+            .map(|(i, id)| {
+                let field = format!("ids[{i}]");
+                GlobalId::decode(&field, id).map(|id| (field, id))
+            })
             .collect::<ApiResult<Vec<_>>>()?;
-        let resolved = futures::future::join_all(decoded.into_iter().map(|id| resolve(ctx, id))).await;
+        let resolved =
+            futures::future::join_all(decoded.iter().map(|(field, id)| resolve(ctx, field, id.clone())))
+                .await;
         resolved.into_iter().collect()
     }
 }
 
-async fn resolve(ctx: &Context<'_>, id: GlobalId) -> ApiResult<Option<Node>> {
-    let loaders = loaders(ctx)?;
-    let unsupported = || VendorError::not_configured(id.vendor);
+/// The object `id` names, looked up by its vendor; `field` names the id in errors.
+async fn resolve(ctx: &Context<'_>, field: &str, id: GlobalId) -> ApiResult<Option<Node>> {
+    let vendor_id = id.vendor_id.as_str();
     Ok(match (id.node_type, id.vendor) {
-        (NodeType::Team, Vendor::Dixa) => loaders
-            .dixa()?
-            .load_one(TeamById(id.vendor_id.clone()))
+        (NodeType::Team, Vendor::Dixa) => lookup::dixa_team(ctx, field, vendor_id).await?.map(Node::Team),
+        (NodeType::Agent, Vendor::Dixa) => lookup::dixa_agent(ctx, field, vendor_id).await?.map(Node::Agent),
+        (NodeType::Supervisor, Vendor::Webex) => lookup::webex_supervisor(ctx, field, vendor_id, None)
             .await?
-            .map(|t| Node::Team(Team::new(t))),
-        (NodeType::Agent, Vendor::Dixa) => loaders
-            .dixa()?
-            .load_one(AgentById(id.vendor_id.clone()))
-            .await?
-            .map(|a| Node::Agent(Agent::new(a))),
-        (NodeType::Supervisor, Vendor::Webex) => {
-            let webex_id = webex::webex_id("id", &id.vendor_id, &[PEOPLE])?;
-            loaders
-                .webex()?
-                .load_one(SupervisorById {
-                    id: webex_id.clone(),
-                    has_cx_essentials: None,
-                })
-                .await?
-                .map(|d| Node::Supervisor(Supervisor::new(WebexSupervisor::from_detail(&webex_id, d, None))))
-        }
+            .map(Node::Supervisor),
         (NodeType::Agent, Vendor::Webex) => {
-            webex::webex_id("id", &id.vendor_id, webex::AGENT_KINDS)?;
-            // Webex has no single-agent read here: find the agent among the
-            // organisation's agents (one cached list per tenant).
-            let wanted = uuid_of(&id.vendor_id);
-            loaders
-                .webex()?
-                .load_one(AvailableAgents(Default::default()))
-                .await?
-                .and_then(|all| {
-                    all.iter()
-                        .find(|a| wanted.is_some() && uuid_of(&a.id) == wanted)
-                        .cloned()
-                })
-                .map(|a| Node::Agent(Agent::new(a)))
+            lookup::webex_agent(ctx, field, vendor_id).await?.map(Node::Agent)
         }
-        (NodeType::Agent, Vendor::HuaweiAicc) => loaders
-            .huawei()?
-            .load_one(AgentByAccount(super::roots::huawei::rules::account(
-                "id",
-                &id.vendor_id,
-            )?))
+        (NodeType::Agent, Vendor::HuaweiAicc) => {
+            lookup::aicc_agent(ctx, field, vendor_id).await?.map(Node::Agent)
+        }
+        (NodeType::SkillQueue, Vendor::HuaweiAicc) => lookup::skill_queue(ctx, field, vendor_id)
             .await?
-            .map(|a| Node::Agent(Agent::new(a))),
-        (NodeType::SkillQueue, Vendor::HuaweiAicc) => match id.vendor_id.parse::<i64>() {
-            Ok(skill_id) => loaders
-                .huawei()?
-                .load_one(SkillById(skill_id))
-                .await?
-                .map(|q| Node::SkillQueue(SkillQueue::new(q))),
-            Err(_) => None,
-        },
-        (NodeType::User, Vendor::Vonage) => loaders
-            .vonage()?
-            .load_one(UserById(id.vendor_id.clone()))
+            .map(Node::SkillQueue),
+        (NodeType::User, Vendor::Vonage) => lookup::vonage_user(ctx, field, vendor_id).await?.map(Node::User),
+        (NodeType::Agent, Vendor::Vonage) => lookup::vonage_agent(ctx, field, vendor_id)
             .await?
-            .map(|u| Node::User(User::new(u))),
-        (NodeType::Agent, Vendor::Vonage) => loaders
-            .vonage()?
-            .load_one(UserById(id.vendor_id.clone()))
+            .map(Node::Agent),
+        (NodeType::Supervisor, Vendor::Vonage) => lookup::vonage_supervisor(ctx, field, vendor_id)
             .await?
-            .filter(|u| u.acts_as_agent())
-            .map(|u| Node::Agent(Agent::new(u))),
-        (NodeType::Supervisor, Vendor::Vonage) => loaders
-            .vonage()?
-            .load_one(UserById(id.vendor_id.clone()))
-            .await?
-            .and_then(VonageSupervisor::of)
-            .map(|s| Node::Supervisor(Supervisor::new(s))),
-        _ => return Err(unsupported().into()),
+            .map(Node::Supervisor),
+        (node_type, vendor) => {
+            return Err(ApiError::bad_input(
+                field,
+                format!("is the id of a {node_type} on {vendor}, which Switchboard does not serve"),
+            ));
+        }
     })
 }

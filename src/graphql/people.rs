@@ -18,6 +18,7 @@ use super::{
     types::{Agent, Supervisor, supervisor_vonage::VonageSupervisor, supervisor_webex::WebexSupervisor},
 };
 use crate::{
+    loaders::Fetch as _,
     loaders::{
         dixa::AllAgents,
         huawei,
@@ -105,7 +106,7 @@ pub async fn agents_of(ctx: &Context<'_>, vendor: Vendor, lists: &VendorLists) -
     Ok(match vendor {
         Vendor::Webex => loaders
             .webex()?
-            .load_one(AvailableAgents(lists.webex.clone()))
+            .fetch_one(AvailableAgents(lists.webex.clone()))
             .await?
             .map(|all| all.iter().cloned().map(Agent::new).collect())
             .unwrap_or_default(),
@@ -122,7 +123,7 @@ pub async fn agents_of(ctx: &Context<'_>, vendor: Vendor, lists: &VendorLists) -
             .unwrap_or_default(),
         Vendor::Vonage => loaders
             .vonage()?
-            .load_one(AllUsers(Include::Active))
+            .fetch_one(AllUsers(Include::Active))
             .await?
             .map(|all| {
                 all.iter()
@@ -146,7 +147,7 @@ pub async fn supervisors_of(
     Ok(match vendor {
         Vendor::Webex => loaders
             .webex()?
-            .load_one(Supervisors(webex.clone()))
+            .fetch_one(Supervisors(webex.clone()))
             .await?
             .map(|all| {
                 all.iter()
@@ -157,7 +158,7 @@ pub async fn supervisors_of(
             .unwrap_or_default(),
         Vendor::Vonage => loaders
             .vonage()?
-            .load_one(SupervisorUsers)
+            .fetch_one(SupervisorUsers)
             .await?
             .map(|all| {
                 all.iter()

@@ -1,4 +1,6 @@
-//! Input rules checked before any vendor call; each failure names its field.
+//! Input rules checked before any vendor call; each failure names its field. Besides the
+//! general ones, the shape of each vendor's own ids, checked wherever such an id comes
+//! in (a lookup, `node`, a mutation's input).
 
 use async_graphql::ID;
 
@@ -6,7 +8,10 @@ use super::{
     error::{ApiError, ApiResult},
     id::{GlobalId, NodeType},
 };
-use crate::vendors::Vendor;
+use crate::vendors::{
+    Vendor,
+    webex::ids::{self, WebexId},
+};
 
 /// A required display name: trimmed, 1 to `max` characters, no control characters.
 pub fn name(field: &str, raw: &str, max: usize) -> ApiResult<String> {
@@ -32,6 +37,55 @@ pub fn uuid(field: &str, raw: &str) -> ApiResult<String> {
     uuid::Uuid::try_parse(raw)
         .map(|u| u.hyphenated().to_string())
         .map_err(|_| ApiError::bad_input(field, "is not a well-formed id"))
+}
+
+/// A Webex id of one of `kinds` with a UUID inside (trimmed).
+pub fn webex_id(field: &str, raw: &str, kinds: &[&str]) -> ApiResult<String> {
+    let decoded = WebexId::decode(raw).ok_or_else(|| ApiError::bad_input(field, "is not a Webex id"))?;
+    if !kinds.contains(&decoded.kind.as_str()) {
+        return Err(ApiError::bad_input(
+            field,
+            format!(
+                "is a Webex {} id; one of {} is required",
+                decoded.kind,
+                kinds.join(", ")
+            ),
+        ));
+    }
+    if decoded.uuid().is_none() {
+        return Err(ApiError::bad_input(field, "is not a well-formed Webex id"));
+    }
+    Ok(raw.trim().to_owned())
+}
+
+/// The kinds of Webex ids an agent may have.
+pub const WEBEX_AGENT_KINDS: &[&str] = &[ids::PEOPLE, ids::PLACE, ids::VIRTUAL_LINE];
+
+/// A Huawei AICC `userAccount`: 6 to 50 letters, digits or `@.-_`.
+pub fn aicc_account(field: &str, raw: &str) -> ApiResult<String> {
+    let len = raw.chars().count();
+    if !(6..=50).contains(&len) {
+        return Err(ApiError::bad_input(
+            field,
+            format!("must be 6 to 50 characters (got {len})"),
+        ));
+    }
+    if !raw
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "@.-_".contains(c))
+    {
+        return Err(ApiError::bad_input(
+            field,
+            "may contain only letters, digits and @.-_",
+        ));
+    }
+    Ok(raw.to_owned())
+}
+
+/// A Huawei AICC skill queue id (`skillId`, a number).
+pub fn skill_queue_id(field: &str, raw: &str) -> ApiResult<i64> {
+    raw.parse()
+        .map_err(|_| ApiError::bad_input(field, "is not a skill queue id"))
 }
 
 /// One global id of `node_type` on `vendor`, returning the vendor's id.
@@ -131,6 +185,21 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.field.as_deref(), Some("ids[2]"));
+    }
+
+    #[test]
+    fn vendor_ids_have_their_shapes() {
+        assert!(aicc_account("f", "agent_01@x.y-z").is_ok());
+        assert_eq!(aicc_account("f", "abc").unwrap_err().field.as_deref(), Some("f"));
+        assert!(aicc_account("f", &"a".repeat(51)).is_err());
+        assert!(aicc_account("f", "has space").is_err());
+        assert_eq!(skill_queue_id("f", "42").unwrap(), 42);
+        assert_eq!(skill_queue_id("f", "x").unwrap_err().field.as_deref(), Some("f"));
+        let person = WebexId::encode(ids::PEOPLE, "6a4f6b1e-0000-4000-8000-000000000001");
+        assert_eq!(webex_id("f", &person, WEBEX_AGENT_KINDS).unwrap(), person);
+        assert!(webex_id("f", &person, &[ids::LOCATION]).is_err());
+        assert!(webex_id("f", &WebexId::encode(ids::PEOPLE, "not-a-uuid"), &[ids::PEOPLE]).is_err());
+        assert!(webex_id("f", "garbage", &[ids::PEOPLE]).is_err());
     }
 
     fn as_is(_: &str, id: &str) -> ApiResult<String> {

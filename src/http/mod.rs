@@ -3,7 +3,8 @@
 //! `/webhooks/{vendor}/{tenant}`. Guards the edge (body size, CSRF, CORS, API keys) and
 //! hands requests to the schema; never calls a vendor itself.
 //!
-//! May depend on: `graphql`, `tenant`, `cache`, `readiness`, `config`.
+//! May depend on: `graphql`, `tenant`, `cache`, `readiness`, `config`, `presence` (the
+//! webhooks feed a tenant's presence store).
 
 mod apq;
 mod auth;

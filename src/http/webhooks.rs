@@ -3,7 +3,9 @@
 //! itself with the tenant's webhook secret (`Authorization: Bearer <secret>` or
 //! `X-Webhook-Secret`), compared in constant time. Vonage retries a non-2xx delivery for
 //! 24 hours and may deliver twice or out of order: duplicates and older events are
-//! acknowledged (202) and change nothing; a malformed event is a 400 saying why.
+//! acknowledged (202) and change nothing; a malformed event is a 400 saying why. Reading
+//! the event is the presence layer's ([`presence::vonage_delivery`]); this handler keeps
+//! the secret, the size limit and the HTTP statuses.
 
 use axum::{
     Json,
@@ -17,13 +19,7 @@ use serde_json::json;
 use subtle::ConstantTimeEq;
 
 use super::AppState;
-use crate::{
-    presence::{PresenceEntry, parse_timestamp},
-    vendors::vonage::{
-        AgentPresence,
-        wire::{PRESENCE_CHANGED, PresenceChangedEvent},
-    },
-};
+use crate::presence::{self, VonageDelivery};
 
 /// The largest event body accepted.
 const MAX_EVENT_BYTES: usize = 64 * 1024;
@@ -69,58 +65,21 @@ pub async fn vonage(
             json!({ "error": format!("an event may be at most {MAX_EVENT_BYTES} bytes") }),
         );
     }
-    let event: PresenceChangedEvent = match serde_json::from_slice(&body) {
-        Ok(e) => e,
-        Err(e) => {
+    let (entry, event_id) = match presence::vonage_delivery(&body) {
+        Ok(VonageDelivery::Change { entry, event_id }) => (entry, event_id),
+        Ok(VonageDelivery::NotConsumed { event_type }) => {
+            // Acknowledged, so Vonage does not retry an event Switchboard does not use.
             return reply(
-                StatusCode::BAD_REQUEST,
-                json!({ "error": format!("malformed agent.presencechanged.v0 event: {e}") }),
+                StatusCode::ACCEPTED,
+                json!({ "status": "ignored", "reason": format!("event type `{event_type}` is not consumed") }),
             );
         }
-    };
-    if let Some(kind) = event.event_type.as_deref()
-        && kind != PRESENCE_CHANGED
-    {
-        // Acknowledged, so Vonage does not retry an event Switchboard does not use.
-        return reply(
-            StatusCode::ACCEPTED,
-            json!({ "status": "ignored", "reason": format!("event type `{kind}` is not consumed") }),
-        );
-    }
-    if event.user.agent_id.trim().is_empty() {
-        return reply(
-            StatusCode::BAD_REQUEST,
-            json!({ "error": "malformed agent.presencechanged.v0 event: user.agentId is empty" }),
-        );
-    }
-    if parse_timestamp(&event.timestamp).is_none() {
-        return reply(
-            StatusCode::BAD_REQUEST,
-            json!({ "error": format!(
-                "malformed agent.presencechanged.v0 event: timestamp `{}` is not an ISO 8601 time",
-                event.timestamp
-            ) }),
-        );
-    }
-    if event.presence.category.is_none() && event.presence.description.is_none() {
-        return reply(
-            StatusCode::BAD_REQUEST,
-            json!({ "error": "malformed agent.presencechanged.v0 event: presence has neither category nor description" }),
-        );
-    }
-    let presence = AgentPresence {
-        user_id: event.user.agent_id.trim().to_owned(),
-        updated: Some(event.timestamp.clone()),
-        presence: event.presence,
-    };
-    let Some(entry) = PresenceEntry::vonage(presence) else {
-        return reply(
-            StatusCode::BAD_REQUEST,
-            json!({ "error": "malformed agent.presencechanged.v0 event: unreadable timestamp" }),
-        );
+        Err(malformed) => {
+            return reply(StatusCode::BAD_REQUEST, json!({ "error": malformed.to_string() }));
+        }
     };
     let agent = entry.agent_id.clone();
     let applied = tenant.presence.apply(entry);
-    tracing::info!(tenant = %tenant.id, agent, outcome = applied.as_str(), event_id = ?event.id, "Vonage presence event");
+    tracing::info!(tenant = %tenant.id, agent, outcome = applied.as_str(), event_id = ?event_id, "Vonage presence event");
     reply(StatusCode::ACCEPTED, json!({ "status": applied.as_str() }))
 }

@@ -5,7 +5,7 @@ use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::dataloader::Loader;
 
-use super::{RequestLoader, each_key};
+use super::{Outcome, RequestLoader, each_key, outcome};
 use crate::{
     cache::{Cache, CacheKey, TtlClass},
     vendors::{
@@ -96,7 +96,7 @@ impl DixaLoader {
 }
 
 impl Loader<AllTeams> for DixaLoader {
-    type Value = Arc<Vec<Team>>;
+    type Value = Outcome<Arc<Vec<Team>>>;
     type Error = VendorError;
 
     async fn load(&self, _keys: &[AllTeams]) -> Result<HashMap<AllTeams, Self::Value>, Self::Error> {
@@ -105,78 +105,83 @@ impl Loader<AllTeams> for DixaLoader {
             .get_or_fetch(&self.key("teams", None), TtlClass::Directory, || {
                 self.api.list_teams()
             })
-            .await?;
-        Ok(HashMap::from([(AllTeams, Arc::new(teams))]))
+            .await;
+        Ok(HashMap::from([(AllTeams, teams.map(Arc::new))]))
     }
 }
 
 impl Loader<TeamById> for DixaLoader {
-    type Value = Team;
+    type Value = Outcome<Team>;
     type Error = VendorError;
 
-    async fn load(&self, keys: &[TeamById]) -> Result<HashMap<TeamById, Team>, VendorError> {
-        each_key(keys, |TeamById(id)| async move {
+    async fn load(&self, keys: &[TeamById]) -> Result<HashMap<TeamById, Self::Value>, VendorError> {
+        Ok(each_key(keys, |TeamById(id)| async move {
             self.cached("team", &id, TtlClass::Directory, || self.api.get_team(&id))
                 .await
         })
-        .await
+        .await)
     }
 }
 
 impl Loader<MembersOf> for DixaLoader {
-    type Value = Arc<Vec<TeamMember>>;
+    type Value = Outcome<Arc<Vec<TeamMember>>>;
     type Error = VendorError;
 
     async fn load(&self, keys: &[MembersOf]) -> Result<HashMap<MembersOf, Self::Value>, VendorError> {
-        each_key(keys, |MembersOf(id)| async move {
+        Ok(each_key(keys, |MembersOf(id)| async move {
             self.cached("team_members", &id, TtlClass::Directory, || {
                 self.api.list_team_members(&id)
             })
             .await
             .map(Arc::new)
         })
-        .await
+        .await)
     }
 }
 
 impl Loader<TeamPresenceOf> for DixaLoader {
-    type Value = Arc<Vec<UserPresence>>;
+    type Value = Outcome<Arc<Vec<UserPresence>>>;
     type Error = VendorError;
 
     async fn load(
         &self,
         keys: &[TeamPresenceOf],
     ) -> Result<HashMap<TeamPresenceOf, Self::Value>, VendorError> {
-        each_key(keys, |TeamPresenceOf(id)| async move {
+        Ok(each_key(keys, |TeamPresenceOf(id)| async move {
             self.cached("team_presence", &id, TtlClass::Presence, || {
                 self.api.list_team_presence(&id)
             })
             .await
             .map(Arc::new)
         })
-        .await
+        .await)
     }
 }
 
 impl Loader<AgentById> for DixaLoader {
-    type Value = Agent;
+    type Value = Outcome<Agent>;
     type Error = VendorError;
 
-    async fn load(&self, keys: &[AgentById]) -> Result<HashMap<AgentById, Agent>, VendorError> {
+    async fn load(&self, keys: &[AgentById]) -> Result<HashMap<AgentById, Self::Value>, VendorError> {
         if keys.len() > AGENT_LIST_THRESHOLD {
-            let all = self.all_agents().await?;
+            // One call serves every key: its failure is each key's.
+            let all = match outcome(self.all_agents().await) {
+                None => return Ok(HashMap::new()),
+                Some(Err(e)) => return Ok(keys.iter().map(|k| (k.clone(), Err(e.clone()))).collect()),
+                Some(Ok(all)) => all,
+            };
             let wanted: std::collections::HashSet<&str> = keys.iter().map(|k| k.0.as_str()).collect();
             return Ok(all
                 .into_iter()
                 .filter(|a| wanted.contains(a.id.as_str()))
-                .map(|a| (AgentById(a.id.clone()), a))
+                .map(|a| (AgentById(a.id.clone()), Ok(a)))
                 .collect());
         }
-        each_key(keys, |AgentById(id)| async move {
+        Ok(each_key(keys, |AgentById(id)| async move {
             self.cached("agent", &id, TtlClass::Directory, || self.api.get_agent(&id))
                 .await
         })
-        .await
+        .await)
     }
 }
 
@@ -190,36 +195,36 @@ impl Loader<AllAgents> for DixaLoader {
 }
 
 impl Loader<AgentPresenceOf> for DixaLoader {
-    type Value = UserPresence;
+    type Value = Outcome<UserPresence>;
     type Error = VendorError;
 
     async fn load(
         &self,
         keys: &[AgentPresenceOf],
-    ) -> Result<HashMap<AgentPresenceOf, UserPresence>, VendorError> {
-        each_key(keys, |AgentPresenceOf(id)| async move {
+    ) -> Result<HashMap<AgentPresenceOf, Self::Value>, VendorError> {
+        Ok(each_key(keys, |AgentPresenceOf(id)| async move {
             self.cached("agent_presence", &id, TtlClass::Presence, || {
                 self.api.get_agent_presence(&id)
             })
             .await
         })
-        .await
+        .await)
     }
 }
 
 impl Loader<TeamsOfAgent> for DixaLoader {
-    type Value = Arc<Vec<String>>;
+    type Value = Outcome<Arc<Vec<String>>>;
     type Error = VendorError;
 
     async fn load(&self, keys: &[TeamsOfAgent]) -> Result<HashMap<TeamsOfAgent, Self::Value>, VendorError> {
-        each_key(keys, |TeamsOfAgent(id)| async move {
+        Ok(each_key(keys, |TeamsOfAgent(id)| async move {
             self.cached("agent_teams", &id, TtlClass::Directory, || {
                 self.api.list_agent_teams(&id)
             })
             .await
             .map(Arc::new)
         })
-        .await
+        .await)
     }
 }
 

@@ -6,7 +6,7 @@ use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::dataloader::Loader;
 
-use super::{RequestLoader, each_key};
+use super::{Fetch, Outcome, RequestLoader, each_key, outcome};
 use crate::{
     cache::{Cache, CacheKey, TtlClass},
     vendors::{
@@ -84,31 +84,31 @@ impl HuaweiLoader {
 }
 
 impl Loader<AgentByAccount> for HuaweiLoader {
-    type Value = AgentAccount;
+    type Value = Outcome<AgentAccount>;
     type Error = VendorError;
 
     async fn load(
         &self,
         keys: &[AgentByAccount],
-    ) -> Result<HashMap<AgentByAccount, AgentAccount>, VendorError> {
-        each_key(keys, |AgentByAccount(account)| async move {
+    ) -> Result<HashMap<AgentByAccount, Self::Value>, VendorError> {
+        Ok(each_key(keys, |AgentByAccount(account)| async move {
             self.cache
                 .get_or_fetch(&self.key("agent", Some(&account)), TtlClass::Directory, || {
                     self.api.get_agent(&account)
                 })
                 .await
         })
-        .await
+        .await)
     }
 }
 
 impl Loader<AgentsPage> for HuaweiLoader {
-    type Value = Arc<AgentPage>;
+    type Value = Outcome<Arc<AgentPage>>;
     type Error = VendorError;
 
     async fn load(&self, keys: &[AgentsPage]) -> Result<HashMap<AgentsPage, Self::Value>, VendorError> {
         let generation = self.agents_generation().await;
-        each_key(keys, |page| {
+        Ok(each_key(keys, |page| {
             let generation = &generation;
             async move {
                 let types: Vec<String> = page.agent_types.iter().map(i32::to_string).collect();
@@ -127,16 +127,16 @@ impl Loader<AgentsPage> for HuaweiLoader {
                     .map(Arc::new)
             }
         })
-        .await
+        .await)
     }
 }
 
 impl Loader<SkillsPage> for HuaweiLoader {
-    type Value = Arc<SkillPage>;
+    type Value = Outcome<Arc<SkillPage>>;
     type Error = VendorError;
 
     async fn load(&self, keys: &[SkillsPage]) -> Result<HashMap<SkillsPage, Self::Value>, VendorError> {
-        each_key(keys, |SkillsPage(filter)| async move {
+        Ok(each_key(keys, |SkillsPage(filter)| async move {
             let id = format!(
                 "{}:{}:{}:{}",
                 filter.offset,
@@ -151,23 +151,23 @@ impl Loader<SkillsPage> for HuaweiLoader {
                 .await
                 .map(Arc::new)
         })
-        .await
+        .await)
     }
 }
 
 impl Loader<SkillById> for HuaweiLoader {
-    type Value = SkillQueue;
+    type Value = Outcome<SkillQueue>;
     type Error = VendorError;
 
     /// One `querySkills` call with `skillIds` for every queue not cached yet.
-    async fn load(&self, keys: &[SkillById]) -> Result<HashMap<SkillById, SkillQueue>, VendorError> {
+    async fn load(&self, keys: &[SkillById]) -> Result<HashMap<SkillById, Self::Value>, VendorError> {
         let mut found = HashMap::with_capacity(keys.len());
         let mut missing = Vec::new();
         for key in keys {
             let cache_key = self.key("skill", Some(&key.0.to_string()));
             match self.cache.get::<SkillQueue>(&cache_key).await {
                 Some(queue) => {
-                    found.insert(*key, queue);
+                    found.insert(*key, Ok(queue));
                 }
                 None => missing.push(key.0),
             }
@@ -178,12 +178,20 @@ impl Loader<SkillById> for HuaweiLoader {
                 limit: chunk.len() as u32,
                 ..SkillFilter::default()
             };
-            let page = self.api.query_skills(&filter).await?;
+            let page = match outcome(self.api.query_skills(&filter).await) {
+                None => continue,
+                Some(Ok(page)) => page,
+                // One call serves the chunk: its failure is each of the chunk's keys'.
+                Some(Err(e)) => {
+                    found.extend(chunk.iter().map(|id| (SkillById(*id), Err(e.clone()))));
+                    continue;
+                }
+            };
             for queue in page.skills {
                 if chunk.contains(&queue.skill_id) {
                     let cache_key = self.key("skill", Some(&queue.skill_id.to_string()));
                     self.cache.put(&cache_key, TtlClass::Reference, &queue).await;
-                    found.insert(SkillById(queue.skill_id), queue);
+                    found.insert(SkillById(queue.skill_id), Ok(queue));
                 }
             }
         }
@@ -208,7 +216,7 @@ pub async fn all_agents(
         page_size: size,
         agent_types: agent_types.to_vec(),
     };
-    let Some(first) = loader.load_one(page(0)).await? else {
+    let Some(first) = loader.fetch_one(page(0)).await? else {
         return Ok(Vec::new());
     };
     let mut agents = first.agents.clone();
@@ -216,7 +224,7 @@ pub async fn all_agents(
         Some(total) => {
             let pages = total.div_ceil(u64::from(size)).min(MAX_AGENT_PAGES);
             let keys: Vec<AgentsPage> = (1..pages).map(page).collect();
-            let mut loaded = loader.load_many(keys.clone()).await?;
+            let mut loaded = loader.fetch_many(keys.clone()).await?;
             for key in &keys {
                 if let Some(p) = loaded.remove(key) {
                     agents.extend(p.agents.iter().cloned());
@@ -227,7 +235,7 @@ pub async fn all_agents(
             let mut last = first.agents.len();
             let mut page_num = 1;
             while last >= size as usize && page_num < MAX_AGENT_PAGES {
-                let Some(p) = loader.load_one(page(page_num)).await? else {
+                let Some(p) = loader.fetch_one(page(page_num)).await? else {
                     break;
                 };
                 last = p.agents.len();

@@ -12,7 +12,7 @@ pub mod webex;
 
 use std::{collections::HashMap, future::Future, hash::Hash, sync::Arc};
 
-use async_graphql::dataloader::{DataLoader, HashMapCache};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 
 use crate::{
     cache::Cache,
@@ -101,10 +101,23 @@ impl Loaders {
     }
 }
 
+/// What one key of a batch came to: its value, or the failure of the vendor call that
+/// serves it. Every loader's values are outcomes, so one key failing fails only the
+/// fields that key serves; the other keys of the batch resolve. A key the vendor does
+/// not know is left out of the batch's map instead (the field resolves to null).
+pub type Outcome<V> = Result<V, VendorError>;
+
+/// `result` as a key's outcome: `None` (left out) when the vendor does not know the key.
+fn outcome<V>(result: Result<V, VendorError>) -> Option<Outcome<V>> {
+    match result {
+        Err(e) if e.kind == VendorErrorKind::NotFound => None,
+        other => Some(other),
+    }
+}
+
 /// Loads every key on its own, concurrently, for vendors without a batch endpoint.
-/// A key the vendor does not know is left out (the field resolves to null); any other
-/// failure fails the batch.
-pub(crate) async fn each_key<K, V, F, Fut>(keys: &[K], load: F) -> Result<HashMap<K, V>, VendorError>
+/// Each key gets its own [`Outcome`]; a key the vendor does not know is left out.
+pub(crate) async fn each_key<K, V, F, Fut>(keys: &[K], load: F) -> HashMap<K, Outcome<V>>
 where
     K: Clone + Eq + Hash,
     F: Fn(K) -> Fut,
@@ -115,15 +128,64 @@ where
         async move { (k, fut.await) }
     }))
     .await;
-    let mut out = HashMap::with_capacity(results.len());
-    for (key, result) in results {
-        match result {
-            Ok(value) => {
-                out.insert(key, value);
-            }
-            Err(e) if e.kind == VendorErrorKind::NotFound => {}
-            Err(e) => return Err(e),
-        }
+    results
+        .into_iter()
+        .filter_map(|(key, result)| Some((key, outcome(result)?)))
+        .collect()
+}
+
+/// Reads through a loader whose values are [`Outcome`]s, as resolvers do.
+pub trait Fetch<K, V> {
+    /// The value of `key`: `None` when the vendor does not know it, the failure of the
+    /// call that serves it otherwise.
+    fn fetch_one(&self, key: K) -> impl Future<Output = Result<Option<V>, VendorError>> + Send;
+
+    /// The values of `keys`, the ones the vendor does not know left out; the first
+    /// failure among them fails the whole read (for a field that needs them all).
+    fn fetch_many<I>(&self, keys: I) -> impl Future<Output = Result<HashMap<K, V>, VendorError>> + Send
+    where
+        I: IntoIterator<Item = K> + Send;
+}
+
+impl<L, K, V> Fetch<K, V> for RequestLoader<L>
+where
+    L: Loader<K, Value = Outcome<V>, Error = VendorError>,
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    V: Send + Sync + Clone + 'static,
+{
+    async fn fetch_one(&self, key: K) -> Result<Option<V>, VendorError> {
+        self.load_one(key).await?.transpose()
     }
-    Ok(out)
+
+    async fn fetch_many<I>(&self, keys: I) -> Result<HashMap<K, V>, VendorError>
+    where
+        I: IntoIterator<Item = K> + Send,
+    {
+        self.load_many(keys)
+            .await?
+            .into_iter()
+            .map(|(key, value)| value.map(|v| (key, v)))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn each_key_keeps_failures_to_their_key_and_leaves_unknown_keys_out() {
+        let got = each_key(&["ok", "gone", "down"], |k| async move {
+            match k {
+                "ok" => Ok(1),
+                "gone" => Err(VendorError::from_status(Vendor::Dixa, 404)),
+                _ => Err(VendorError::from_status(Vendor::Dixa, 503)),
+            }
+        })
+        .await;
+        assert_eq!(got.len(), 2);
+        assert_eq!(got["ok"].as_ref().ok(), Some(&1));
+        assert_eq!(got["down"].as_ref().unwrap_err().status, Some(503));
+        assert!(!got.contains_key("gone"));
+    }
 }

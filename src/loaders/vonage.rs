@@ -7,7 +7,7 @@ use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::dataloader::Loader;
 
-use super::{RequestLoader, each_key};
+use super::{Outcome, RequestLoader, each_key};
 use crate::{
     cache::{Cache, CacheKey, TtlClass},
     presence::{PresenceEntry, PresenceStore, VendorPresence},
@@ -86,57 +86,59 @@ impl VonageLoader {
 }
 
 impl Loader<AllUsers> for VonageLoader {
-    type Value = Arc<Vec<User>>;
+    type Value = Outcome<Arc<Vec<User>>>;
     type Error = VendorError;
 
     async fn load(&self, keys: &[AllUsers]) -> Result<HashMap<AllUsers, Self::Value>, VendorError> {
         let mut out = HashMap::new();
         for key in keys {
-            out.insert(*key, Arc::new(self.all_users(key.0).await?));
+            out.insert(*key, self.all_users(key.0).await.map(Arc::new));
         }
         Ok(out)
     }
 }
 
 impl Loader<UserById> for VonageLoader {
-    type Value = User;
+    type Value = Outcome<User>;
     type Error = VendorError;
 
-    async fn load(&self, keys: &[UserById]) -> Result<HashMap<UserById, User>, VendorError> {
-        each_key(keys, |UserById(id)| async move {
+    async fn load(&self, keys: &[UserById]) -> Result<HashMap<UserById, Self::Value>, VendorError> {
+        Ok(each_key(keys, |UserById(id)| async move {
             self.cache
                 .get_or_fetch(&self.key("user", Some(&id)), TtlClass::Directory, || {
                     self.api.get_user(&id)
                 })
                 .await
         })
-        .await
+        .await)
     }
 }
 
 impl Loader<SupervisorUsers> for VonageLoader {
-    type Value = Arc<Vec<User>>;
+    type Value = Outcome<Arc<Vec<User>>>;
     type Error = VendorError;
 
     async fn load(
         &self,
         _keys: &[SupervisorUsers],
     ) -> Result<HashMap<SupervisorUsers, Self::Value>, VendorError> {
-        let users = self.all_users(Include::Active).await?;
-        let supervisors: Vec<User> = users.into_iter().filter(User::is_supervisor).collect();
-        Ok(HashMap::from([(SupervisorUsers, Arc::new(supervisors))]))
+        let supervisors = self
+            .all_users(Include::Active)
+            .await
+            .map(|users| Arc::new(users.into_iter().filter(User::is_supervisor).collect::<Vec<_>>()));
+        Ok(HashMap::from([(SupervisorUsers, supervisors)]))
     }
 }
 
 impl Loader<VonagePresenceOf> for VonageLoader {
-    type Value = AgentPresence;
+    type Value = Outcome<AgentPresence>;
     type Error = VendorError;
 
     async fn load(
         &self,
         keys: &[VonagePresenceOf],
-    ) -> Result<HashMap<VonagePresenceOf, AgentPresence>, VendorError> {
-        each_key(keys, |VonagePresenceOf(id)| async move {
+    ) -> Result<HashMap<VonagePresenceOf, Self::Value>, VendorError> {
+        Ok(each_key(keys, |VonagePresenceOf(id)| async move {
             let polled = self
                 .cache
                 .get_or_fetch(&self.key("agent_presence", Some(&id)), TtlClass::Presence, || {
@@ -155,7 +157,7 @@ impl Loader<VonagePresenceOf> for VonageLoader {
                 Err(e) => self.stored(&id).ok_or(e),
             }
         })
-        .await
+        .await)
     }
 }
 
@@ -220,6 +222,7 @@ mod tests {
     use super::*;
     use crate::{
         config::CacheSettings,
+        loaders::Fetch,
         vendors::vonage::wire::{PresenceCategory, PresenceState, UserAccountConfiguration},
     };
 
@@ -317,7 +320,7 @@ mod tests {
     #[tokio::test]
     async fn supervisors_are_the_users_whose_role_is_supervisor() {
         let l = loader(Arc::new(PresenceStore::new()), false);
-        let supervisors = l.load_one(SupervisorUsers).await.unwrap().unwrap();
+        let supervisors = l.fetch_one(SupervisorUsers).await.unwrap().unwrap();
         let ids: Vec<&str> = supervisors.iter().map(|u| u.user_id.as_str()).collect();
         assert_eq!(ids, ["s1", "s2"]);
     }
@@ -327,20 +330,20 @@ mod tests {
         let store = Arc::new(PresenceStore::new());
         // Nothing pushed: the read is served (and remembered).
         let l = loader(store.clone(), false);
-        let read = l.load_one(VonagePresenceOf("g".into())).await.unwrap().unwrap();
+        let read = l.fetch_one(VonagePresenceOf("g".into())).await.unwrap().unwrap();
         assert_eq!(read.presence.category.unwrap().category_type, "Ready");
         assert!(store.get(Vendor::Vonage, "g").is_some());
 
         // A newer push wins over the read.
         store.apply(PresenceEntry::vonage(presence("g", "2026-01-01T11:00:00Z", "Away")).unwrap());
         let l = loader(store.clone(), false);
-        let p = l.load_one(VonagePresenceOf("g".into())).await.unwrap().unwrap();
+        let p = l.fetch_one(VonagePresenceOf("g".into())).await.unwrap().unwrap();
         assert_eq!(p.presence.category.unwrap().category_type, "Away");
 
         // The vendor down: the pushed presence is still served; without one, the error.
         let l = loader(store.clone(), true);
-        let p = l.load_one(VonagePresenceOf("g".into())).await.unwrap().unwrap();
+        let p = l.fetch_one(VonagePresenceOf("g".into())).await.unwrap().unwrap();
         assert_eq!(p.updated.as_deref(), Some("2026-01-01T11:00:00Z"));
-        assert!(l.load_one(VonagePresenceOf("other".into())).await.is_err());
+        assert!(l.fetch_one(VonagePresenceOf("other".into())).await.is_err());
     }
 }

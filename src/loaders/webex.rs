@@ -7,7 +7,7 @@ use std::{collections::HashMap, future::Future, sync::Arc};
 
 use async_graphql::dataloader::Loader;
 
-use super::{RequestLoader, each_key};
+use super::{Outcome, RequestLoader, each_key};
 use crate::{
     cache::{Cache, CacheKey, TtlClass},
     vendors::VendorErrorKind,
@@ -159,27 +159,27 @@ impl WebexLoader {
 }
 
 impl Loader<Supervisors> for WebexLoader {
-    type Value = Arc<Vec<Supervisor>>;
+    type Value = Outcome<Arc<Vec<Supervisor>>>;
     type Error = VendorError;
 
     async fn load(&self, keys: &[Supervisors]) -> Result<HashMap<Supervisors, Self::Value>, VendorError> {
-        each_key(keys, |Supervisors(filter)| async move {
+        Ok(each_key(keys, |Supervisors(filter)| async move {
             self.list("supervisors", &filter, || self.api.list_supervisors(&filter))
                 .await
         })
-        .await
+        .await)
     }
 }
 
 impl Loader<SupervisorById> for WebexLoader {
-    type Value = SupervisorDetail;
+    type Value = Outcome<SupervisorDetail>;
     type Error = VendorError;
 
     async fn load(
         &self,
         keys: &[SupervisorById],
     ) -> Result<HashMap<SupervisorById, Self::Value>, VendorError> {
-        each_key(keys, |key: SupervisorById| async move {
+        Ok(each_key(keys, |key: SupervisorById| async move {
             let id = format!("{}:{}", key.id, cx_key(key.has_cx_essentials));
             self.cache
                 .get_or_fetch(&self.key("supervisor", Some(&id)), TtlClass::Directory, || {
@@ -187,69 +187,69 @@ impl Loader<SupervisorById> for WebexLoader {
                 })
                 .await
         })
-        .await
+        .await)
     }
 }
 
 impl Loader<AvailableSupervisors> for WebexLoader {
-    type Value = Arc<Vec<Supervisor>>;
+    type Value = Outcome<Arc<Vec<Supervisor>>>;
     type Error = VendorError;
 
     async fn load(
         &self,
         keys: &[AvailableSupervisors],
     ) -> Result<HashMap<AvailableSupervisors, Self::Value>, VendorError> {
-        each_key(keys, |AvailableSupervisors(filter)| async move {
+        Ok(each_key(keys, |AvailableSupervisors(filter)| async move {
             self.list("available_supervisors", &filter, || {
                 self.api.list_available_supervisors(&filter)
             })
             .await
         })
-        .await
+        .await)
     }
 }
 
 impl Loader<AvailableAgents> for WebexLoader {
-    type Value = Arc<Vec<Agent>>;
+    type Value = Outcome<Arc<Vec<Agent>>>;
     type Error = VendorError;
 
     async fn load(
         &self,
         keys: &[AvailableAgents],
     ) -> Result<HashMap<AvailableAgents, Self::Value>, VendorError> {
-        each_key(keys, |AvailableAgents(filter)| async move {
+        Ok(each_key(keys, |AvailableAgents(filter)| async move {
             self.list("available_agents", &filter, || {
                 self.api.list_available_agents(&filter)
             })
             .await
         })
-        .await
+        .await)
     }
 }
 
 impl Loader<LocationAgents> for WebexLoader {
-    type Value = Arc<Vec<Agent>>;
+    type Value = Outcome<Arc<Vec<Agent>>>;
     type Error = VendorError;
 
     async fn load(
         &self,
         keys: &[LocationAgents],
     ) -> Result<HashMap<LocationAgents, Self::Value>, VendorError> {
-        each_key(keys, |key: LocationAgents| async move {
+        Ok(each_key(keys, |key: LocationAgents| async move {
             self.location_agents(&key.location_id, key.has_cx_essentials)
                 .await
                 .map(Arc::new)
         })
-        .await
+        .await)
     }
 }
 
 impl Loader<Locations> for WebexLoader {
-    type Value = Arc<Vec<Location>>;
+    type Value = Outcome<Arc<Vec<Location>>>;
     type Error = VendorError;
 
     async fn load(&self, _keys: &[Locations]) -> Result<HashMap<Locations, Self::Value>, VendorError> {
-        Ok(HashMap::from([(Locations, Arc::new(self.locations().await?))]))
+        Ok(HashMap::from([(Locations, self.locations().await.map(Arc::new))]))
     }
 }
 

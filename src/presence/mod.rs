@@ -7,10 +7,14 @@
 
 use std::{collections::HashMap, sync::Mutex};
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use tokio::sync::broadcast;
 
-use crate::vendors::{Vendor, vonage};
+pub use crate::vendors::vonage::webhook::MalformedEvent;
+use crate::vendors::{
+    Vendor, parse_timestamp, vonage,
+    vonage::webhook::{self, WebhookEvent},
+};
 
 /// Changes kept for a subscriber that falls behind; it then skips ahead (a slow
 /// subscriber never slows the others).
@@ -113,16 +117,38 @@ impl PresenceStore {
     }
 }
 
-/// Reads a vendor timestamp: RFC 3339, or ISO 8601 without a zone (taken as UTC).
-pub fn parse_timestamp(raw: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(raw.trim())
-        .map(|t| t.with_timezone(&Utc))
-        .ok()
-        .or_else(|| {
-            NaiveDateTime::parse_from_str(raw.trim(), "%Y-%m-%dT%H:%M:%S%.f")
-                .ok()
-                .map(|t| t.and_utc())
-        })
+/// What one Vonage webhook delivery comes to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VonageDelivery {
+    /// An agent's presence changed: the entry to apply.
+    Change {
+        /// The agent's presence as of the event's time.
+        entry: PresenceEntry,
+        /// The event's id, where sent.
+        event_id: Option<String>,
+    },
+    /// An event of a type Switchboard does not consume (acknowledge it, change nothing).
+    NotConsumed {
+        /// The event's `type`.
+        event_type: String,
+    },
+}
+
+/// Reads a Vonage webhook delivery (`agent.presencechanged.v0`); the error says, fit for
+/// the sender, why the body is not a readable event.
+pub fn vonage_delivery(body: &[u8]) -> Result<VonageDelivery, MalformedEvent> {
+    Ok(match webhook::read_event(body)? {
+        WebhookEvent::PresenceChanged(change) => VonageDelivery::Change {
+            entry: PresenceEntry {
+                vendor: Vendor::Vonage,
+                agent_id: change.presence.user_id.clone(),
+                updated: change.at,
+                presence: VendorPresence::Vonage(change.presence),
+            },
+            event_id: change.event_id,
+        },
+        WebhookEvent::NotConsumed { event_type } => VonageDelivery::NotConsumed { event_type },
+    })
 }
 
 impl PresenceEntry {
@@ -158,6 +184,21 @@ mod tests {
             },
         })
         .unwrap()
+    }
+
+    #[test]
+    fn a_vonage_delivery_is_an_entry_whose_record_keeps_a_readable_time() {
+        let body = br#"{"type":"agent.presencechanged.v0","id":"e1","timestamp":"  2026-11-23T10:00:00Z ",
+            "presence":{"category":{"categoryType":"Away"},"description":"Lunch"},"user":{"agentId":"u1"}}"#;
+        let Ok(VonageDelivery::Change { entry, event_id }) = vonage_delivery(body) else {
+            panic!("a change");
+        };
+        assert_eq!(event_id.as_deref(), Some("e1"));
+        assert_eq!(entry.updated.to_rfc3339(), "2026-11-23T10:00:00+00:00");
+        let VendorPresence::Vonage(record) = &entry.presence;
+        // The record re-read (as a poll's would be) gives the same entry.
+        assert_eq!(PresenceEntry::vonage(record.clone()), Some(entry.clone()));
+        assert!(vonage_delivery(b"{}").is_err());
     }
 
     #[tokio::test]

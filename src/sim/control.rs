@@ -28,6 +28,11 @@ pub struct FaultRule {
     /// Only calls to this route (`"GET /teams/{teamId}"`); every route when absent.
     #[serde(default)]
     pub route: Option<String>,
+    /// Only calls to this concrete path, as sent and named like routes are, without the
+    /// mount point or API version (`"/teams/005e7108-…/agents"`); every path when absent.
+    /// With `route`, both must match.
+    #[serde(default)]
+    pub path: Option<String>,
     /// Delay added before answering, in milliseconds.
     #[serde(default)]
     pub latency_ms: u64,
@@ -154,8 +159,9 @@ impl SimControl {
         (self.render_error)(status, message)
     }
 
-    fn route_name(&self, method: &str, matched: &str) -> String {
-        let mut path = matched;
+    /// `path` without the mount point and API versions (`/dixa/v1/teams/x` → `/teams/x`).
+    fn unprefixed<'a>(&self, path: &'a str) -> &'a str {
+        let mut path = path;
         for prefix in self.strip {
             if let Some(rest) = path.strip_prefix(prefix)
                 && (rest.is_empty() || rest.starts_with('/'))
@@ -163,7 +169,11 @@ impl SimControl {
                 path = rest;
             }
         }
-        format!("{method} {}", if path.is_empty() { "/" } else { path })
+        if path.is_empty() { "/" } else { path }
+    }
+
+    fn route_name(&self, method: &str, matched: &str) -> String {
+        format!("{method} {}", self.unprefixed(matched))
     }
 
     /// Records `request` (buffering its body) and hands it back whole.
@@ -201,10 +211,13 @@ impl SimControl {
         Request::from_parts(parts, axum::body::Body::from(bytes))
     }
 
-    fn take_fault(&self, route: &str) -> Option<FaultRule> {
+    /// The first rule matching a call to `route` at `path` (unprefixed), counted down.
+    fn take_fault(&self, route: &str, path: &str) -> Option<FaultRule> {
         let mut rules = self.rules.lock().expect("rules lock");
         let index = rules.iter().position(|r| {
-            r.route.as_deref().is_none_or(|want| want == route) && (r.rate >= 1.0 || fastrand::f64() < r.rate)
+            r.route.as_deref().is_none_or(|want| want == route)
+                && r.path.as_deref().is_none_or(|want| want == path)
+                && (r.rate >= 1.0 || fastrand::f64() < r.rate)
         })?;
         let rule = rules[index].clone();
         if let Some(times) = rules[index].times.as_mut() {
@@ -261,6 +274,12 @@ pub async fn count_and_fault(
         .map(|m| m.as_str().to_owned())
         .unwrap_or_else(|| request.uri().path().to_owned());
     let route = control.route_name(request.method().as_str(), &matched);
+    // Nested routers see their path without the prefixes; the original has them.
+    let original = request
+        .extensions()
+        .get::<axum::extract::OriginalUri>()
+        .map_or_else(|| request.uri().path().to_owned(), |o| o.0.path().to_owned());
+    let path = control.unprefixed(&original).to_owned();
     *control
         .calls
         .lock()
@@ -268,7 +287,7 @@ pub async fn count_and_fault(
         .entry(route.clone())
         .or_default() += 1;
     let request = control.journal_request(route.clone(), request).await;
-    let Some(fault) = control.take_fault(&route) else {
+    let Some(fault) = control.take_fault(&route, &path) else {
         return next.run(request).await;
     };
     if fault.latency_ms > 0 {
@@ -363,6 +382,7 @@ mod tests {
         let c = SimControl::new(&[], plain);
         c.add_fault(FaultRule {
             route: Some("GET /x".into()),
+            path: None,
             latency_ms: 0,
             status: Some(500),
             rate: 1.0,
@@ -370,9 +390,33 @@ mod tests {
             retry_after_secs: None,
             message: None,
         });
-        assert!(c.take_fault("GET /y").is_none());
-        assert!(c.take_fault("GET /x").is_some());
-        assert!(c.take_fault("GET /x").is_some());
-        assert!(c.take_fault("GET /x").is_none());
+        assert!(c.take_fault("GET /y", "/y").is_none());
+        assert!(c.take_fault("GET /x", "/x").is_some());
+        assert!(c.take_fault("GET /x", "/x").is_some());
+        assert!(c.take_fault("GET /x", "/x").is_none());
+    }
+
+    #[test]
+    fn a_fault_can_hit_one_concrete_path() {
+        let c = SimControl::new(&["/dixa", "/beta", "/v1"], plain);
+        let rule: FaultRule = serde_json::from_value(serde_json::json!({
+            "route": "GET /teams/{teamId}/agents", "path": "/teams/b/agents", "status": 503
+        }))
+        .unwrap();
+        c.add_fault(rule);
+        let route = c.route_name("GET", "/dixa/v1/teams/{teamId}/agents");
+        assert!(
+            c.take_fault(&route, c.unprefixed("/dixa/v1/teams/a/agents"))
+                .is_none()
+        );
+        assert!(
+            c.take_fault(&route, c.unprefixed("/dixa/beta/teams/b/agents"))
+                .is_some()
+        );
+        assert!(
+            c.take_fault("GET /teams/{teamId}", "/teams/b/agents").is_none(),
+            "both must match"
+        );
+        assert_eq!(c.unprefixed("/dixa"), "/");
     }
 }

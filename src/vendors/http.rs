@@ -286,6 +286,19 @@ pub struct RetryPolicy {
     pub max_retry_after: Duration,
 }
 
+impl From<&HttpSettings> for RetryPolicy {
+    /// The retry policy `settings` describe (a `backoff_max_ms` below the base counts
+    /// as the base).
+    fn from(settings: &HttpSettings) -> Self {
+        Self {
+            max_retries: settings.max_retries,
+            backoff_base: Duration::from_millis(settings.backoff_base_ms),
+            backoff_max: Duration::from_millis(settings.backoff_max_ms.max(settings.backoff_base_ms)),
+            max_retry_after: Duration::from_secs(settings.max_retry_after_secs),
+        }
+    }
+}
+
 impl RetryPolicy {
     fn backoff(&self, attempt: u32) -> Duration {
         let exp = self.backoff_base.saturating_mul(1u32 << attempt.min(16));
@@ -312,7 +325,7 @@ impl VendorHttp {
             vendor,
             tenant,
             base,
-            policy: Arc::new(settings.retry_policy()),
+            policy: Arc::new(RetryPolicy::from(settings)),
         }
     }
 
@@ -557,6 +570,26 @@ mod tests {
         for attempt in 0..10 {
             assert!(policy.backoff(attempt) <= Duration::from_millis(300));
         }
+    }
+
+    #[test]
+    fn the_policy_comes_from_the_settings() {
+        let settings = HttpSettings {
+            max_retries: 4,
+            backoff_base_ms: 200,
+            backoff_max_ms: 50,
+            max_retry_after_secs: 7,
+            ..HttpSettings::default()
+        };
+        let policy = RetryPolicy::from(&settings);
+        assert_eq!(policy.max_retries, 4);
+        assert_eq!(policy.backoff_base, Duration::from_millis(200));
+        assert_eq!(
+            policy.backoff_max,
+            Duration::from_millis(200),
+            "a cap below the base is the base"
+        );
+        assert_eq!(policy.max_retry_after, Duration::from_secs(7));
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod dixa;
 pub mod error;
 pub mod http;
 pub mod huawei;
+pub mod timestamp;
 pub mod token;
 pub mod vonage;
 pub mod webex;
@@ -17,6 +18,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use error::{VendorError, VendorErrorKind};
+pub use timestamp::parse_timestamp;
 
 /// A contact-center platform that Switchboard can put behind its graph.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

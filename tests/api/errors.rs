@@ -182,3 +182,39 @@ async fn malformed_requests_are_bad_user_input() {
         assert_eq!(first_code(&body), "BAD_USER_INPUT", "{query}: {body}");
     }
 }
+
+#[tokio::test]
+async fn one_teams_failing_members_null_only_that_teams_members() {
+    const TEAMS_AND_MEMBERS: &str = "{ teams { edges { node { vendorId name members { totalCount edges { node { id displayName } } } } } } }";
+    // What the seeded teams' members are when nothing fails.
+    let baseline = spawn_app().await.data(TEAMS_AND_MEMBERS, json!({})).await;
+    let app = spawn_app().await;
+    let edges = baseline["teams"]["edges"].as_array().unwrap();
+    assert_eq!(edges.len(), 3);
+    let billing = edges[1]["node"]["vendorId"].as_str().unwrap();
+    app.fault(
+        "dixa",
+        json!({ "route": "GET /teams/{teamId}/agents", "path": format!("/teams/{billing}/agents"),
+            "status": 503, "message": "members store down" }),
+    )
+    .await;
+
+    let body = app.graphql(TEAMS_AND_MEMBERS, json!({})).await;
+    assert_eq!(names(&body["data"]), ["Tier 1 Support", "Billing", "VIP Care"]);
+    let got = body["data"]["teams"]["edges"].as_array().unwrap();
+    for i in [0, 2] {
+        let members = &got[i]["node"]["members"];
+        assert!(members["totalCount"].as_u64().unwrap() > 0, "{members}");
+        assert_eq!(members, &edges[i]["node"]["members"], "team {i} arrives intact");
+    }
+    assert!(got[1]["node"]["members"].is_null(), "{body:#}");
+    let errors = body["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{body:#}");
+    assert_eq!(errors[0]["path"], json!(["teams", "edges", 1, "node", "members"]));
+    assert_eq!(errors[0]["extensions"]["vendor"], "DIXA");
+    assert_eq!(errors[0]["extensions"]["code"], "VENDOR_UNAVAILABLE");
+    assert_eq!(errors[0]["extensions"]["vendorMessage"], "members store down");
+    // The fault hit only Billing's path: each team's members were asked for, Billing's
+    // with retries.
+    assert_eq!(app.calls("dixa", "GET /teams/{teamId}/agents").await, 2 + 3);
+}

@@ -12,6 +12,7 @@ mod edge;
 mod errors;
 mod huawei;
 mod ids;
+mod lookups;
 mod one_graph;
 mod openapi;
 mod redis;

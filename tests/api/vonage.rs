@@ -645,10 +645,11 @@ async fn update_archive_then_delete_and_an_active_user_is_not_deleted() {
 
     let deleted = app.data(delete, json!({ "id": id })).await;
     assert_eq!(deleted["deleteUser"]["deletedUserId"], id);
+    // A deleted user is missing: null, without an error.
     let gone = app
-        .graphql("query($id: ID!) { user(id: $id) { id } }", json!({ "id": id }))
+        .data("query($id: ID!) { user(id: $id) { id } }", json!({ "id": id }))
         .await;
-    assert_eq!(first_code(&gone), "NOT_FOUND");
+    assert_eq!(gone["user"], Value::Null);
     let node = app
         .data("query($id: ID!) { node(id: $id) { id } }", json!({ "id": id }))
         .await;
@@ -990,4 +991,21 @@ async fn presence_is_read_from_the_vendor_with_category_and_description() {
         "a Wallboard user has no presence"
     );
     assert_eq!(app.calls("vonage", "GET /agents/{userId}/presence").await, 13);
+}
+
+#[tokio::test]
+async fn a_webhook_timestamp_with_surrounding_spaces_shows_its_time() {
+    let app = spawn_app().await;
+    let mia = user_named(&app, "mia.okafor").await;
+    let id = mia["id"].clone();
+    let agent = presence(&app, &id).await["vendorId"].as_str().unwrap().to_owned();
+    let spaced = event(&agent, "  2026-11-23T10:00:00Z \n", "Away", "Lunch");
+    let (status, body) = post_event(&app, TENANT, Some(DEMO_WEBHOOK_SECRET), &spaced).await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::ACCEPTED, Some("changed"))
+    );
+    let now = presence(&app, &id).await["presence"].clone();
+    assert_eq!(now["description"], "Lunch", "the event was applied: {now}");
+    assert_eq!(now["observedAt"], "2026-11-23T10:00:00+00:00");
 }

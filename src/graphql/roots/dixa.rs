@@ -8,10 +8,11 @@ use crate::{
         context::loaders,
         error::{ApiError, ApiResult},
         id::NodeType,
+        lookup,
         types::Team,
         validate,
     },
-    loaders::dixa::{self as dixa_loaders, AllTeams, TeamById},
+    loaders::dixa::{self as dixa_loaders, AllTeams},
     vendors::Vendor,
 };
 
@@ -39,20 +40,12 @@ impl DixaQuery {
             .map(Some)
     }
 
-    /// One team by global id.
+    /// One team by global id; null, without an error, when it does not exist. A
+    /// malformed id is `BAD_USER_INPUT`; a vendor failure is an error.
     async fn team(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Team>> {
         let team_id = validate::node_id("id", &id, NodeType::Team, Vendor::Dixa)?;
-        load_team(ctx, &team_id).await.map(Some)
+        lookup::dixa_team(ctx, "id", &team_id).await
     }
-}
-
-async fn load_team(ctx: &Context<'_>, team_id: &str) -> ApiResult<Team> {
-    loaders(ctx)?
-        .dixa()?
-        .load_one(TeamById(team_id.to_owned()))
-        .await?
-        .map(Team::new)
-        .ok_or_else(|| ApiError::not_found("team"))
 }
 
 /// Input of `createTeam`.
@@ -153,7 +146,9 @@ async fn change_members(ctx: &Context<'_>, input: TeamMembersInput, add: bool) -
         validate::uuid,
     )?;
     dixa_loaders::change_members(loaders(ctx)?.dixa()?, &team_id, &agent_ids, add).await?;
-    Ok(TeamPayload {
-        team: load_team(ctx, &team_id).await?,
-    })
+    // The team was just changed: gone now, it is an error, not a null payload.
+    let team = lookup::dixa_team(ctx, "input.teamId", &team_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("team"))?;
+    Ok(TeamPayload { team })
 }

@@ -21,6 +21,7 @@ use crate::{
         types::{Agent, Supervisor, VendorKind, presence::Availability, skill_queue::AiccMediaType},
         validate,
     },
+    loaders::Fetch as _,
     loaders::dixa::MembersOf,
     vendors::{Vendor, webex::ListFilter},
 };
@@ -183,7 +184,7 @@ async fn agent_part(
     if let Some(team) = &conditions.team {
         let members = loaders(ctx)?
             .dixa()?
-            .load_one(MembersOf(team.clone()))
+            .fetch_one(MembersOf(team.clone()))
             .await?
             .unwrap_or_default();
         let members: std::collections::HashSet<&str> = members.iter().map(|m| m.id.as_str()).collect();

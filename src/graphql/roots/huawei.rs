@@ -10,10 +10,14 @@ use crate::{
         context::loaders,
         error::{ApiError, ApiResult},
         id::{GlobalId, NodeType},
+        lookup,
         types::{Agent, SkillQueue, agent_aicc::AiccRole, password::Password, skill_queue::AiccMediaType},
         validate,
     },
-    loaders::huawei::{self as huawei_loaders, AgentByAccount, AgentsPage, SkillsPage},
+    loaders::{
+        Fetch,
+        huawei::{self as huawei_loaders, AgentByAccount, AgentsPage, SkillsPage},
+    },
     vendors::{
         Vendor,
         huawei::{
@@ -66,7 +70,7 @@ impl HuaweiQuery {
                 agent_types: types.clone(),
             })
             .collect();
-        let pages = huawei.load_many(keys.clone()).await?;
+        let pages = huawei.fetch_many(keys.clone()).await?;
         let mut agents: Vec<AgentAccount> = Vec::new();
         let mut total = None;
         let mut last_full = false;
@@ -98,14 +102,11 @@ impl HuaweiQuery {
         )))
     }
 
-    /// One Huawei AICC agent account by its account name; null when there is none.
+    /// One Huawei AICC agent account by its account name; null, without an error, when
+    /// there is none. A malformed account is `BAD_USER_INPUT`; a vendor failure is an
+    /// error.
     async fn aicc_agent(&self, ctx: &Context<'_>, account: String) -> ApiResult<Option<Agent>> {
-        let account = rules::account("account", &account)?;
-        Ok(loaders(ctx)?
-            .huawei()?
-            .load_one(AgentByAccount(account))
-            .await?
-            .map(Agent::new))
+        lookup::aicc_agent(ctx, "account", &account).await
     }
 
     /// Huawei AICC skill queues, optionally by name (contains) and media type.
@@ -139,7 +140,7 @@ impl HuaweiQuery {
                 .map_err(|_| ApiError::bad_input("after", "is out of range"))?,
             limit: page.limit as u32,
         };
-        let result = huawei.load_one(SkillsPage(filter)).await?.unwrap_or_default();
+        let result = huawei.fetch_one(SkillsPage(filter)).await?.unwrap_or_default();
         let has_next = match result.total {
             Some(t) => (page.offset.saturating_add(page.limit) as u64) < t,
             None => result.skills.len() >= page.limit,
@@ -259,7 +260,7 @@ impl HuaweiMutation {
         input: CreateAgentAccountInput,
     ) -> ApiResult<Option<CreateAgentAccountPayload>> {
         let account = NewAgentAccount {
-            user_account: rules::account("input.account", &input.account)?,
+            user_account: validate::aicc_account("input.account", &input.account)?,
             user_name: rules::agent_name("input.name", &input.name)?,
             password: rules::password("input.password", &input.password)?,
             email: rules::email("input.email", &input.email)?,
@@ -329,7 +330,7 @@ impl HuaweiMutation {
             }
         };
         let change = AgentAccountChange {
-            user_account: rules::account("input.account", &input.account)?,
+            user_account: validate::aicc_account("input.account", &input.account)?,
             user_name: input
                 .name
                 .as_deref()
@@ -367,7 +368,7 @@ impl HuaweiMutation {
         let huawei = loaders(ctx)?.huawei()?;
         huawei_loaders::update_agent(huawei, &change).await?;
         let agent = huawei
-            .load_one(AgentByAccount(change.user_account.clone()))
+            .fetch_one(AgentByAccount(change.user_account.clone()))
             .await?
             .ok_or_else(|| ApiError::not_found("agent account"))?;
         Ok(Some(UpdateAgentAccountPayload {
@@ -381,7 +382,7 @@ impl HuaweiMutation {
         ctx: &Context<'_>,
         input: DeleteAgentAccountInput,
     ) -> ApiResult<Option<DeleteAgentAccountPayload>> {
-        let account = rules::account("input.account", &input.account)?;
+        let account = validate::aicc_account("input.account", &input.account)?;
         huawei_loaders::delete_agent(loaders(ctx)?.huawei()?, &account).await?;
         Ok(Some(DeleteAgentAccountPayload {
             deleted_agent_id: GlobalId::new(NodeType::Agent, Vendor::HuaweiAicc, &account).encode(),
@@ -412,27 +413,6 @@ pub mod rules {
     pub const PASSWORD_SPECIALS: &str = "~`!@#$%^*()-+_=\\|¦,./<>?;':\"[]{}&";
     /// Longest password accepted (the vendor documents none; this bounds the input).
     pub const MAX_PASSWORD: usize = 128;
-
-    /// `userAccount`: 6 to 50 letters, digits or `@.-_`.
-    pub fn account(field: &str, raw: &str) -> ApiResult<String> {
-        let len = raw.chars().count();
-        if !(6..=50).contains(&len) {
-            return Err(ApiError::bad_input(
-                field,
-                format!("must be 6 to 50 characters (got {len})"),
-            ));
-        }
-        if !raw
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "@.-_".contains(c))
-        {
-            return Err(ApiError::bad_input(
-                field,
-                "may contain only letters, digits and @.-_",
-            ));
-        }
-        Ok(raw.to_owned())
-    }
 
     /// `userName`: 1 to 20 characters without `"[]'&()=;<>,`.
     pub fn agent_name(field: &str, raw: &str) -> ApiResult<String> {
@@ -566,9 +546,7 @@ pub mod rules {
                 NodeType::SkillQueue,
                 Vendor::HuaweiAicc,
             )?;
-            let skill_id: i64 = vendor_id
-                .parse()
-                .map_err(|_| ApiError::bad_input(&id_field, "is not a skill queue id"))?;
+            let skill_id = validate::skill_queue_id(&id_field, &vendor_id)?;
             if out.iter().any(|o| o.skill_id == skill_id) {
                 return Err(ApiError::bad_input(
                     &id_field,
@@ -589,11 +567,7 @@ pub mod rules {
         use super::*;
 
         #[test]
-        fn accounts_names_and_phones() {
-            assert!(account("f", "agent_01@x.y-z").is_ok());
-            assert_eq!(account("f", "abc").unwrap_err().field.as_deref(), Some("f"));
-            assert!(account("f", &"a".repeat(51)).is_err());
-            assert!(account("f", "has space").is_err());
+        fn names_and_phones() {
             assert!(agent_name("f", "Ava Thompson").is_ok());
             assert!(agent_name("f", "Ava <admin>").is_err());
             assert!(agent_name("f", &"x".repeat(21)).is_err());

@@ -10,10 +10,11 @@ use crate::{
         context::loaders,
         error::{ApiError, ApiResult},
         id::NodeType,
+        lookup,
         types::User,
         validate,
     },
-    loaders::vonage::{self as vonage_loaders, AllUsers, UserById},
+    loaders::vonage::{self as vonage_loaders, AllUsers},
     vendors::{
         Vendor,
         vonage::{Include, UserBody},
@@ -64,20 +65,12 @@ impl VonageQuery {
         .map(Some)
     }
 
-    /// One Vonage user by global id.
+    /// One Vonage user by global id; null, without an error, when it does not exist. A
+    /// malformed id is `BAD_USER_INPUT`; a vendor failure is an error.
     async fn user(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<User>> {
         let user_id = validate::node_id("id", &id, NodeType::User, Vendor::Vonage)?;
-        load_user(ctx, &user_id).await.map(Some)
+        lookup::vonage_user(ctx, "id", &user_id).await
     }
-}
-
-async fn load_user(ctx: &Context<'_>, user_id: &str) -> ApiResult<User> {
-    loaders(ctx)?
-        .vonage()?
-        .load_one(UserById(user_id.to_owned()))
-        .await?
-        .map(User::new)
-        .ok_or_else(|| ApiError::not_found("user"))
 }
 
 /// A user after a change.
@@ -114,7 +107,10 @@ impl VonageMutation {
         let user_id = input::user_id("input.userId", &input.user_id)?;
         let patch = input::update_body(&input)?;
         if input.user_account_configuration.is_some() {
-            let current = load_user(ctx, &user_id).await?;
+            // A user to change must exist: gone, it is an error.
+            let current = lookup::vonage_user(ctx, "input.userId", &user_id)
+                .await?
+                .ok_or_else(|| ApiError::not_found("user"))?;
             input::check_update_against(current.record(), &input)?;
         }
         patch_user(ctx, &user_id, &patch).await.map(Some)

@@ -12,18 +12,22 @@ use crate::{
         context::loaders,
         error::{ApiError, ApiResult},
         id::{GlobalId, NodeType},
+        lookup,
         types::{Agent, Supervisor, agent_webex::agent_from_supervisor, supervisor_webex::WebexSupervisor},
         validate,
     },
-    loaders::webex::{
-        self as webex_loaders, AvailableAgents, AvailableSupervisors, LocationAgents, Locations,
-        SupervisorById,
+    loaders::{
+        Fetch,
+        webex::{
+            self as webex_loaders, AvailableAgents, AvailableSupervisors, LocationAgents, Locations,
+            SupervisorById,
+        },
     },
     vendors::{
         Vendor,
         webex::{
             self, AgentChange, AgentStatus, ListFilter,
-            ids::{self, WebexId, uuid_of},
+            ids::{self, uuid_of},
         },
     },
 };
@@ -106,38 +110,16 @@ pub(crate) fn filter_at(
     })
 }
 
-/// A Webex id of one of `kinds` with a UUID inside, named `field` in errors.
-pub(crate) fn webex_id(field: &str, raw: &str, kinds: &[&str]) -> ApiResult<String> {
-    let decoded = WebexId::decode(raw).ok_or_else(|| ApiError::bad_input(field, "is not a Webex id"))?;
-    if !kinds.contains(&decoded.kind.as_str()) {
-        return Err(ApiError::bad_input(
-            field,
-            format!(
-                "is a Webex {} id; one of {} is required",
-                decoded.kind,
-                kinds.join(", ")
-            ),
-        ));
-    }
-    if decoded.uuid().is_none() {
-        return Err(ApiError::bad_input(field, "is not a well-formed Webex id"));
-    }
-    Ok(raw.trim().to_owned())
-}
-
-/// The kinds of Webex ids an agent may have.
-pub(crate) const AGENT_KINDS: &[&str] = &[ids::PEOPLE, ids::PLACE, ids::VIRTUAL_LINE];
-
 /// A global id of a Webex agent, returning the Webex id.
 fn agent_id(field: &str, raw: &ID) -> ApiResult<String> {
     let id = validate::node_id(field, raw, NodeType::Agent, Vendor::Webex)?;
-    webex_id(field, &id, AGENT_KINDS)
+    validate::webex_id(field, &id, validate::WEBEX_AGENT_KINDS)
 }
 
 /// A global id of a Webex supervisor, returning the Webex (person) id.
 fn supervisor_id(field: &str, raw: &ID) -> ApiResult<String> {
     let id = validate::node_id(field, raw, NodeType::Supervisor, Vendor::Webex)?;
-    webex_id(field, &id, &[ids::PEOPLE])
+    validate::webex_id(field, &id, &[ids::PEOPLE])
 }
 
 /// 1 to `max` global ids checked by `one`, duplicates dropped.
@@ -213,15 +195,13 @@ async fn location_agents(
     let page = PageRequest::parse(first, after.as_deref())?;
     let agents = loaders(ctx)?
         .webex()?
-        .load_one(LocationAgents {
+        .fetch_one(LocationAgents {
             location_id: location_id.to_owned(),
             has_cx_essentials,
         })
-        .await?
-        .ok_or_else(|| ApiError::not_found("location"))?;
-    Ok(Some(connection::from_slice(&agents, page, |a| {
-        Agent::new(a.clone())
-    })))
+        .await?;
+    // A location that does not exist has no agents to list: null, without an error.
+    Ok(agents.map(|agents| connection::from_slice(&agents, page, |a| Agent::new(a.clone()))))
 }
 
 /// Webex Calling queries.
@@ -230,8 +210,10 @@ pub struct WebexQuery;
 
 #[Object]
 impl WebexQuery {
-    /// One Webex supervisor by global id, with its agents. `hasCxEssentials` must be
-    /// true to read a supervisor with a CX Essentials licence.
+    /// One Webex supervisor by global id, with its agents; null, without an error, when
+    /// it does not exist. A malformed id is `BAD_USER_INPUT`; a vendor failure is an
+    /// error. `hasCxEssentials` true reads a supervisor with a CX Essentials licence;
+    /// when not given, both kinds are looked for.
     async fn supervisor(
         &self,
         ctx: &Context<'_>,
@@ -239,7 +221,7 @@ impl WebexQuery {
         has_cx_essentials: Option<bool>,
     ) -> ApiResult<Option<Supervisor>> {
         let webex_id = supervisor_id("id", &id)?;
-        load_supervisor(ctx, &webex_id, has_cx_essentials).await
+        lookup::webex_supervisor(ctx, "id", &webex_id, has_cx_essentials).await
     }
 
     /// People of the organisation who could become supervisors.
@@ -286,7 +268,8 @@ impl WebexQuery {
 
     /// The agents available in a Webex location (by its Webex id, from
     /// `webexLocations`): CX Essentials agents when `hasCxEssentials` is true, CX Basic
-    /// ones otherwise.
+    /// ones otherwise. Null, without an error, when the location does not exist; a
+    /// malformed id is `BAD_USER_INPUT`.
     async fn location_agents(
         &self,
         ctx: &Context<'_>,
@@ -295,7 +278,7 @@ impl WebexQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Option<ListConnection<Agent>>> {
-        let location = webex_id("locationId", &location_id, &[ids::LOCATION])?;
+        let location = validate::webex_id("locationId", &location_id, &[ids::LOCATION])?;
         location_agents(ctx, &location, has_cx_essentials, first, after).await
     }
 
@@ -313,21 +296,6 @@ impl WebexQuery {
         .await
         .map(Some)
     }
-}
-
-async fn load_supervisor(
-    ctx: &Context<'_>,
-    webex_id: &str,
-    has_cx_essentials: Option<bool>,
-) -> ApiResult<Option<Supervisor>> {
-    let detail = loaders(ctx)?
-        .webex()?
-        .load_one(SupervisorById {
-            id: webex_id.to_owned(),
-            has_cx_essentials,
-        })
-        .await?;
-    Ok(detail.map(|d| Supervisor::new(WebexSupervisor::from_detail(webex_id, d, has_cx_essentials))))
 }
 
 /// Input of `createSupervisor`.
@@ -412,7 +380,7 @@ impl WebexMutation {
         input: CreateSupervisorInput,
     ) -> ApiResult<Option<SupervisorPayload>> {
         let person = validate::node_id("input.personId", &input.person_id, NodeType::Agent, Vendor::Webex)?;
-        let person = webex_id("input.personId", &person, &[ids::PEOPLE])?;
+        let person = validate::webex_id("input.personId", &person, &[ids::PEOPLE])?;
         let agents = id_list(
             "input.agentIds",
             &input.agent_ids,
@@ -504,7 +472,7 @@ async fn payload(
 ) -> ApiResult<SupervisorPayload> {
     let read = loaders(ctx)?
         .webex()?
-        .load_one(SupervisorById {
+        .fetch_one(SupervisorById {
             id: supervisor.to_owned(),
             has_cx_essentials,
         })

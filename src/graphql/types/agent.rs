@@ -20,6 +20,7 @@ use crate::{
         id::{GlobalId, NodeType},
         people::{self, normalise_email},
     },
+    loaders::Fetch as _,
     loaders::vonage::AllUsers,
     vendors::{Vendor, vonage::Include},
 };
@@ -218,7 +219,7 @@ impl Agent {
             return Ok(None);
         };
         let users = vonage
-            .load_one(AllUsers(Include::Active))
+            .fetch_one(AllUsers(Include::Active))
             .await?
             .unwrap_or_default();
         Ok(users

@@ -10,7 +10,7 @@ use super::{
 };
 use crate::{
     graphql::{context::loaders, error::ApiResult},
-    loaders::huawei::SkillById,
+    loaders::{Fetch, huawei::SkillById},
     vendors::{
         Vendor,
         huawei::{self, role},
@@ -108,7 +108,7 @@ impl AiccAgentSkill {
     async fn queue(&self, ctx: &Context<'_>) -> ApiResult<Option<SkillQueue>> {
         Ok(loaders(ctx)?
             .huawei()?
-            .load_one(SkillById(self.skill.skill_id))
+            .fetch_one(SkillById(self.skill.skill_id))
             .await?
             .map(SkillQueue::new))
     }

@@ -9,7 +9,10 @@ use super::{
 };
 use crate::{
     graphql::{context::loaders, error::ApiResult},
-    loaders::dixa::{AgentPresenceOf, TeamById, TeamsOfAgent},
+    loaders::{
+        Fetch,
+        dixa::{AgentPresenceOf, TeamById, TeamsOfAgent},
+    },
     vendors::{Vendor, dixa},
 };
 
@@ -82,17 +85,17 @@ impl AgentSource for dixa::Agent {
     async fn presence(&self, ctx: &Context<'_>) -> ApiResult<Option<Presence>> {
         let p = loaders(ctx)?
             .dixa()?
-            .load_one(AgentPresenceOf(self.id.clone()))
+            .fetch_one(AgentPresenceOf(self.id.clone()))
             .await?;
         Ok(p.as_ref().map(Presence::from_dixa))
     }
 
     async fn teams(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<Team>>> {
         let dixa = loaders(ctx)?.dixa()?;
-        let Some(ids) = dixa.load_one(TeamsOfAgent(self.id.clone())).await? else {
+        let Some(ids) = dixa.fetch_one(TeamsOfAgent(self.id.clone())).await? else {
             return Ok(Some(Vec::new()));
         };
-        let teams = dixa.load_many(ids.iter().cloned().map(TeamById)).await?;
+        let teams = dixa.fetch_many(ids.iter().cloned().map(TeamById)).await?;
         Ok(Some(
             ids.iter()
                 .filter_map(|id| teams.get(&TeamById(id.clone())).cloned().map(Team::new))

@@ -12,6 +12,7 @@ use super::{
 };
 use crate::{
     graphql::{context::loaders, error::ApiResult},
+    loaders::Fetch as _,
     loaders::webex::{PeopleEmails, SupervisorById, Supervisors},
     vendors::{
         Vendor,
@@ -154,11 +155,11 @@ impl AgentSource for webex::Agent {
     async fn supervisors(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<Supervisor>>> {
         let webex = loaders(ctx)?.webex()?;
         let all = webex
-            .load_one(Supervisors(ListFilter::default()))
+            .fetch_one(Supervisors(ListFilter::default()))
             .await?
             .unwrap_or_default();
         let keys: Vec<SupervisorById> = all.iter().map(WebexSupervisor::detail_key).collect();
-        let details = webex.load_many(keys.clone()).await?;
+        let details = webex.fetch_many(keys.clone()).await?;
         let me = uuid_of(&self.id);
         Ok(Some(
             all.iter()

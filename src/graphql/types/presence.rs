@@ -2,7 +2,7 @@
 //! across vendors with the vendor's own status kept.
 
 use async_graphql::{ComplexObject, Context, Enum, SimpleObject};
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 
 use super::{Agent, VendorKind};
 use crate::{
@@ -11,8 +11,8 @@ use crate::{
         error::ApiResult,
         id::{GlobalId, NodeType},
     },
-    loaders::{dixa::AgentById, vonage::UserById},
-    vendors::{Vendor, dixa, vonage},
+    loaders::{Fetch, dixa::AgentById, vonage::UserById},
+    vendors::{Vendor, dixa, parse_timestamp, vonage},
 };
 
 /// Presence normalised across vendors.
@@ -69,32 +69,20 @@ impl Presence {
             Vendor::Dixa => {
                 let agent = loaders(ctx)?
                     .dixa()?
-                    .load_one(AgentById(self.agent_vendor_id.clone()))
+                    .fetch_one(AgentById(self.agent_vendor_id.clone()))
                     .await?;
                 Ok(agent.map(Agent::new))
             }
             Vendor::Vonage => {
                 let user = loaders(ctx)?
                     .vonage()?
-                    .load_one(UserById(self.agent_vendor_id.clone()))
+                    .fetch_one(UserById(self.agent_vendor_id.clone()))
                     .await?;
                 Ok(user.filter(|u| u.acts_as_agent()).map(Agent::new))
             }
             _ => Ok(None),
         }
     }
-}
-
-/// Reads a vendor timestamp: RFC 3339, or ISO 8601 without a zone (taken as UTC).
-pub fn parse_timestamp(raw: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(raw)
-        .map(|t| t.with_timezone(&Utc))
-        .ok()
-        .or_else(|| {
-            NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S%.f")
-                .ok()
-                .map(|t| t.and_utc())
-        })
 }
 
 impl Presence {

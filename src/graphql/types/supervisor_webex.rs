@@ -18,7 +18,7 @@ use crate::{
         context::loaders,
         error::ApiResult,
     },
-    loaders::webex::SupervisorById,
+    loaders::{Fetch, webex::SupervisorById},
     vendors::{
         Vendor,
         webex::{self, SupervisorDetail},
@@ -156,7 +156,7 @@ impl SupervisorSource for WebexSupervisor {
             None => {
                 loaded = loaders(ctx)?
                     .webex()?
-                    .load_one(SupervisorById {
+                    .fetch_one(SupervisorById {
                         id: self.id.clone(),
                         has_cx_essentials: self.has_cx_essentials,
                     })

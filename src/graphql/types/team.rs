@@ -10,7 +10,10 @@ use crate::{
         error::ApiResult,
         id::{GlobalId, NodeType},
     },
-    loaders::dixa::{AgentById, MembersOf, TeamPresenceOf},
+    loaders::{
+        Fetch,
+        dixa::{AgentById, MembersOf, TeamPresenceOf},
+    },
     vendors::{Vendor, dixa},
 };
 
@@ -65,13 +68,13 @@ impl Team {
         let page = PageRequest::parse(first, after.as_deref())?;
         let dixa = loaders(ctx)?.dixa()?;
         let members = dixa
-            .load_one(MembersOf(self.record.id.clone()))
+            .fetch_one(MembersOf(self.record.id.clone()))
             .await?
             .unwrap_or_default();
         let end = page.offset.saturating_add(page.limit).min(members.len());
         let window = &members[page.offset.min(end)..end];
         let agents = dixa
-            .load_many(window.iter().map(|m| AgentById(m.id.clone())))
+            .fetch_many(window.iter().map(|m| AgentById(m.id.clone())))
             .await?;
         Ok(Some(connection::from_slice(&members, page, |m| {
             let record = agents

@@ -13,10 +13,9 @@ use crate::{
         error::ApiResult,
         id::{GlobalId, NodeType},
     },
-    loaders::vonage::VonagePresenceOf,
-    presence::parse_timestamp,
+    loaders::{Fetch, vonage::VonagePresenceOf},
     vendors::{
-        Vendor,
+        Vendor, parse_timestamp,
         vonage::{self, roles, wire},
     },
 };
@@ -346,7 +345,7 @@ impl User {
 pub async fn vonage_presence(ctx: &Context<'_>, user_id: &str) -> ApiResult<Option<Presence>> {
     let p = loaders(ctx)?
         .vonage()?
-        .load_one(VonagePresenceOf(user_id.to_owned()))
+        .fetch_one(VonagePresenceOf(user_id.to_owned()))
         .await?;
     Ok(p.as_ref().map(Presence::from_vonage))
 }

@@ -4,6 +4,7 @@
 //! versioned `Accept` header; errors are `{message}`.
 
 mod client;
+pub mod webhook;
 pub mod wire;
 
 use async_trait::async_trait;
