@@ -202,13 +202,62 @@ impl Loader<AgentPresenceOf> for DixaLoader {
         &self,
         keys: &[AgentPresenceOf],
     ) -> Result<HashMap<AgentPresenceOf, Self::Value>, VendorError> {
-        Ok(each_key(keys, |AgentPresenceOf(id)| async move {
-            self.cached("agent_presence", &id, TtlClass::Presence, || {
-                self.api.get_agent_presence(&id)
-            })
-            .await
-        })
-        .await)
+        // What the cache holds, read in one round trip; one agent missing is read on its
+        // own, several at once with the one call that answers for every agent (whose
+        // answers then prime each agent's entry).
+        let cache_keys: Vec<CacheKey> = keys
+            .iter()
+            .map(|k| self.key("agent_presence", Some(&k.0)))
+            .collect();
+        let cached: Vec<Option<UserPresence>> = self.cache.get_many(&cache_keys).await;
+        let mut out: HashMap<AgentPresenceOf, Self::Value> = HashMap::with_capacity(keys.len());
+        let mut missing = Vec::new();
+        for (key, hit) in keys.iter().zip(cached) {
+            match hit {
+                Some(presence) => {
+                    out.insert(key.clone(), Ok(presence));
+                }
+                None => missing.push(key.clone()),
+            }
+        }
+        if missing.len() == 1 {
+            let AgentPresenceOf(id) = missing.remove(0);
+            let one = self
+                .cached("agent_presence", &id, TtlClass::Presence, || {
+                    self.api.get_agent_presence(&id)
+                })
+                .await;
+            if let Some(outcome) = outcome(one) {
+                out.insert(AgentPresenceOf(id), outcome);
+            }
+        } else if !missing.is_empty() {
+            let all = self
+                .cache
+                .get_or_fetch(&self.key("all_presence", None), TtlClass::Presence, || {
+                    self.api.list_all_presence()
+                })
+                .await;
+            match all {
+                Ok(all) => {
+                    let by_agent: HashMap<&str, &UserPresence> =
+                        all.iter().map(|p| (p.user_id.as_str(), p)).collect();
+                    let found: Vec<(CacheKey, UserPresence)> = missing
+                        .iter()
+                        .filter_map(|k| {
+                            let presence = (*by_agent.get(k.0.as_str())?).clone();
+                            out.insert(k.clone(), Ok(presence.clone()));
+                            Some((self.key("agent_presence", Some(&k.0)), presence))
+                        })
+                        .collect();
+                    self.cache
+                        .put_many(TtlClass::Presence, found.iter().map(|(k, v)| (k, v)))
+                        .await;
+                }
+                // One call served every missing key: its failure is each one's.
+                Err(e) => out.extend(missing.into_iter().map(|k| (k, Err(e.clone())))),
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -6,7 +6,7 @@ use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::dataloader::Loader;
 
-use super::{Fetch, Outcome, RequestLoader, each_key, outcome};
+use super::{Outcome, RequestLoader, each_key, outcome};
 use crate::{
     cache::{Cache, CacheKey, TtlClass},
     vendors::{
@@ -81,16 +81,74 @@ impl HuaweiLoader {
             ])
             .await;
     }
+
+    /// Every account of `agent_types` (all when empty), in AICC's order, through the
+    /// cached pages of the largest size: the first page, then the others at once when
+    /// AICC tells the total, otherwise page after page until one is short (at most
+    /// [`MAX_AGENT_PAGES`]); a page that fails fails the read.
+    async fn every_account(&self, agent_types: &[i32]) -> Result<Vec<AgentAccount>, VendorError> {
+        let page = |page_num: u64| AgentsPage {
+            page_num: page_num as u32,
+            page_size: MAX_AGENT_PAGE_SIZE,
+            agent_types: agent_types.to_vec(),
+        };
+        let mut first = Loader::<AgentsPage>::load(self, &[page(0)]).await?;
+        let Some(first) = first.remove(&page(0)).transpose()? else {
+            return Ok(Vec::new());
+        };
+        let mut accounts = first.agents.clone();
+        let Some(total) = first.total else {
+            // No total: page after page until one is short.
+            let (mut last, mut page_num) = (first.agents.len(), 1);
+            while last >= MAX_AGENT_PAGE_SIZE as usize && page_num < MAX_AGENT_PAGES {
+                let mut loaded = Loader::<AgentsPage>::load(self, &[page(page_num)]).await?;
+                let Some(p) = loaded.remove(&page(page_num)).transpose()? else {
+                    break;
+                };
+                last = p.agents.len();
+                accounts.extend(p.agents.iter().cloned());
+                page_num += 1;
+            }
+            return Ok(accounts);
+        };
+        let pages = total
+            .div_ceil(u64::from(MAX_AGENT_PAGE_SIZE))
+            .min(MAX_AGENT_PAGES);
+        let rest: Vec<AgentsPage> = (1..pages).map(page).collect();
+        let mut loaded = Loader::<AgentsPage>::load(self, &rest).await?;
+        for key in &rest {
+            if let Some(p) = loaded.remove(key).transpose()? {
+                accounts.extend(p.agents.iter().cloned());
+            }
+        }
+        Ok(accounts)
+    }
 }
 
 impl Loader<AgentByAccount> for HuaweiLoader {
     type Value = Outcome<AgentAccount>;
     type Error = VendorError;
 
+    /// One account on its own (`agentAccount/query` by account); several at once from
+    /// the cached pages of every account (one call per page of the largest size, shared
+    /// with `aiccAgents`), instead of one call each.
     async fn load(
         &self,
         keys: &[AgentByAccount],
     ) -> Result<HashMap<AgentByAccount, Self::Value>, VendorError> {
+        if keys.len() > 1 {
+            return Ok(match self.every_account(&[]).await {
+                Ok(all) => {
+                    let by_account: HashMap<&str, &AgentAccount> =
+                        all.iter().map(|a| (a.user_account.as_str(), a)).collect();
+                    keys.iter()
+                        .filter_map(|k| Some((k.clone(), Ok((*by_account.get(k.0.as_str())?).clone()))))
+                        .collect()
+                }
+                // The pages served every key: their failure is each key's.
+                Err(e) => keys.iter().map(|k| (k.clone(), Err(e.clone()))).collect(),
+            });
+        }
         Ok(each_key(keys, |AgentByAccount(account)| async move {
             self.cache
                 .get_or_fetch(&self.key("agent", Some(&account)), TtlClass::Directory, || {
@@ -202,49 +260,13 @@ impl Loader<SkillById> for HuaweiLoader {
 /// The most pages [`all_agents`] reads (100,000 accounts).
 const MAX_AGENT_PAGES: u64 = 1_000;
 
-/// Every agent account of `agent_types` (all when empty), in AICC's order: the first
-/// page of the largest size, then, when AICC tells the total, every other page at once,
-/// otherwise page after page until one is short. Each page is an [`AgentsPage`] read, so
-/// it is cached and shared with `aiccAgents`' pages of that size.
+/// Every agent account of `agent_types` (all when empty), in AICC's order, through the
+/// cached pages shared with `aiccAgents`' pages of that size.
 pub async fn all_agents(
     loader: &RequestLoader<HuaweiLoader>,
     agent_types: &[i32],
 ) -> Result<Vec<AgentAccount>, VendorError> {
-    let size = MAX_AGENT_PAGE_SIZE;
-    let page = |page_num: u64| AgentsPage {
-        page_num: page_num as u32,
-        page_size: size,
-        agent_types: agent_types.to_vec(),
-    };
-    let Some(first) = loader.fetch_one(page(0)).await? else {
-        return Ok(Vec::new());
-    };
-    let mut agents = first.agents.clone();
-    match first.total {
-        Some(total) => {
-            let pages = total.div_ceil(u64::from(size)).min(MAX_AGENT_PAGES);
-            let keys: Vec<AgentsPage> = (1..pages).map(page).collect();
-            let mut loaded = loader.fetch_many(keys.clone()).await?;
-            for key in &keys {
-                if let Some(p) = loaded.remove(key) {
-                    agents.extend(p.agents.iter().cloned());
-                }
-            }
-        }
-        None => {
-            let mut last = first.agents.len();
-            let mut page_num = 1;
-            while last >= size as usize && page_num < MAX_AGENT_PAGES {
-                let Some(p) = loader.fetch_one(page(page_num)).await? else {
-                    break;
-                };
-                last = p.agents.len();
-                agents.extend(p.agents.iter().cloned());
-                page_num += 1;
-            }
-        }
-    }
-    Ok(agents)
+    loader.loader().every_account(agent_types).await
 }
 
 /// Creates an agent account; returns the work number handed out. Cached agent pages

@@ -102,7 +102,22 @@ impl Loader<UserById> for VonageLoader {
     type Value = Outcome<User>;
     type Error = VendorError;
 
+    /// One user on its own (`GET /users/{id}`); several at once from the one list of
+    /// every user, active and archived (`GET /users?include=All`, cached like the other
+    /// lists), instead of one call each.
     async fn load(&self, keys: &[UserById]) -> Result<HashMap<UserById, Self::Value>, VendorError> {
+        if keys.len() > 1 {
+            return Ok(match self.all_users(Include::All).await {
+                Ok(all) => {
+                    let by_id: HashMap<&str, &User> = all.iter().map(|u| (u.user_id.as_str(), u)).collect();
+                    keys.iter()
+                        .filter_map(|k| Some((k.clone(), Ok((*by_id.get(k.0.as_str())?).clone()))))
+                        .collect()
+                }
+                // The one call served every key: its failure is each one's.
+                Err(e) => keys.iter().map(|k| (k.clone(), Err(e.clone()))).collect(),
+            });
+        }
         Ok(each_key(keys, |UserById(id)| async move {
             self.cache
                 .get_or_fetch(&self.key("user", Some(&id)), TtlClass::Directory, || {

@@ -24,11 +24,13 @@ async fn every_request_the_client_sends_is_documented() {
             .as_mut()
             .unwrap()
             .page_limit = 2;
+        // Presence uncached, so one agent's presence is read on its own below.
+        s.cache.presence_ttl_secs = 0;
     })
     .await;
 
-    // Reads: lists, paged presence, members (batched into GET /agents), single agents'
-    // presence and teams, and one team by id.
+    // Reads: lists, paged presence, members (batched into GET /agents), every agent's
+    // presence at once and one agent's alone, agents' teams, and one team by id.
     let data = app
         .data(
             r#"{ teams { edges { node { id
@@ -40,7 +42,7 @@ async fn every_request_the_client_sends_is_documented() {
     let team_id = data["teams"]["edges"][0]["node"]["id"].clone();
     let agent_id = data["teams"]["edges"][0]["node"]["members"]["edges"][0]["node"]["id"].clone();
     app.data(
-        "query($id: ID!) { node(id: $id) { ... on Agent { email } } }",
+        "query($id: ID!) { node(id: $id) { ... on Agent { email presence { availability } } } }",
         json!({ "id": agent_id }),
     )
     .await;
@@ -101,6 +103,7 @@ async fn every_request_the_client_sends_is_documented() {
         "GET /agents",
         "GET /agents/{agentId}",
         "GET /agents/{agentId}/presence",
+        "GET /agents/presence",
         "GET /agents/{agentId}/teams",
     ];
     for route in expected {

@@ -5,6 +5,7 @@ mod helpers;
 
 mod auth;
 mod browser;
+mod calls;
 mod deploy;
 mod dixa_spec;
 mod dixa_teams;

@@ -199,6 +199,13 @@ impl DixaApi for DixaClient {
         .await
     }
 
+    async fn list_all_presence(&self) -> Result<Vec<UserPresence>, VendorError> {
+        let reply = self
+            .send(Call::get("/agents/presence", "/agents/presence"))
+            .await?;
+        reply.json::<Vec<UserPresence>>(Vendor::Dixa)
+    }
+
     async fn list_agent_teams(&self, agent_id: &str) -> Result<Vec<String>, VendorError> {
         let call = Call::get(
             "/agents/{agentId}/teams",

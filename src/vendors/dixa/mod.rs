@@ -37,6 +37,8 @@ pub trait DixaApi: Send + Sync {
     async fn get_agent(&self, agent_id: &str) -> Result<Agent, VendorError>;
     /// `GET /agents/{agentId}/presence`.
     async fn get_agent_presence(&self, agent_id: &str) -> Result<UserPresence, VendorError>;
+    /// `GET /agents/presence`: every agent's presence in one call (a bare array).
+    async fn list_all_presence(&self) -> Result<Vec<UserPresence>, VendorError>;
     /// `GET /agents/{agentId}/teams` (team ids only).
     async fn list_agent_teams(&self, agent_id: &str) -> Result<Vec<String>, VendorError>;
 }

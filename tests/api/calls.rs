@@ -1,0 +1,154 @@
+//! Vendor calls per query: three named queries, each on a cold cache, make exactly the
+//! calls their vendors' endpoints require, derived beside each test. The counters are
+//! compared whole (every route with its count), so a renamed route or a stray call
+//! fails the test, and a zero cannot pass for a route that was never counted.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, spawn_app};
+
+/// Every route `vendor`'s simulator counted, then the counters reset.
+async fn take_calls(app: &TestApp, vendor: &str) -> Value {
+    let calls = app.sim(Method::GET, vendor, "/calls", None).await;
+    app.sim(Method::DELETE, vendor, "/calls", None).await;
+    calls
+}
+
+/// Webex's emails live only in the per-location lists (both licence kinds): the
+/// locations list, then two lists per location.
+fn webex_people(locations: u64) -> Value {
+    json!({
+        "GET /locations": 1,
+        "GET /telephony/config/locations/{locationId}/cxEssentials/agents/availableAgents": 2 * locations,
+        "GET /telephony/config/supervisors/availableAgents": 1,
+    })
+}
+
+/// How many Webex locations and supervisors the seed has, read from another app (same
+/// seed) so the app under test starts cold.
+async fn webex_seed() -> (u64, u64) {
+    let source = spawn_app().await;
+    let data = source
+        .data(
+            "{ webexLocations { totalCount } supervisors(filter: { vendors: [WEBEX] }) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    let count = |v: &Value| v["totalCount"].as_u64().unwrap();
+    (count(&data["webexLocations"]), count(&data["supervisors"]))
+}
+
+#[tokio::test]
+async fn a_wallboard_makes_the_fewest_calls() {
+    let (locations, _) = webex_seed().await;
+    let app = spawn_app().await;
+    let wallboard = "{ teams(first: 10) { nodes { name members(first: 20) { nodes {
+        displayName presence { availability } linkedAgents { vendor displayName } } } } } }";
+    let data = app.data(wallboard, json!({})).await;
+    let teams = data["teams"]["nodes"].as_array().unwrap().len() as u64;
+    assert_eq!(teams, 3);
+    // Dixa: the teams (1); each team's members (no bulk membership endpoint: 1 per
+    // team); every member's presence at once (`GET /agents/presence`, 1); the agent list
+    // for linked accounts on Dixa itself (1).
+    assert_eq!(
+        take_calls(&app, "dixa").await,
+        json!({ "GET /teams": 1, "GET /teams/{teamId}/agents": teams, "GET /agents/presence": 1, "GET /agents": 1 })
+    );
+    // Linked accounts need every other vendor's people once: Webex's agents with their
+    // emails (see `webex_people`), AICC's one page of accounts and its token, Vonage's
+    // user list and its token.
+    assert_eq!(take_calls(&app, "webex").await, webex_people(locations));
+    assert_eq!(
+        take_calls(&app, "huawei").await,
+        json!({ "POST /apigovernance/api/oauth/tokenByAkSk": 1, "POST /agentAccount/query": 1 })
+    );
+    assert_eq!(
+        take_calls(&app, "vonage").await,
+        json!({ "POST /Auth/connect/token": 1, "GET /users": 1 })
+    );
+}
+
+#[tokio::test]
+async fn a_directory_page_makes_the_fewest_calls() {
+    let (locations, supervisors) = webex_seed().await;
+    let app = spawn_app().await;
+    let directory = "{ agents(first: 50) { nodes { vendor displayName presence { availability }
+        supervisors { displayName } linkedAgents { vendor displayName } } } }";
+    let data = app.data(directory, json!({})).await;
+    let on_page = |vendor: &str| {
+        data["agents"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["vendor"] == vendor)
+            .count() as u64
+    };
+    assert!(on_page("VONAGE") > 0 && on_page("WEBEX") > 0);
+    // Dixa: the agent list (1) and every agent's presence at once (1).
+    assert_eq!(
+        take_calls(&app, "dixa").await,
+        json!({ "GET /agents": 1, "GET /agents/presence": 1 })
+    );
+    // Webex: its people with emails (see `webex_people`); the supervisors (1) and each
+    // one's agents (Webex has no "supervisors of an agent" call: 1 per supervisor).
+    let mut webex = webex_people(locations);
+    webex["GET /telephony/config/supervisors"] = json!(1);
+    webex["GET /telephony/config/supervisors/{supervisorId}"] = json!(supervisors);
+    assert_eq!(take_calls(&app, "webex").await, webex);
+    // AICC: its token and one page of accounts.
+    assert_eq!(
+        take_calls(&app, "huawei").await,
+        json!({ "POST /apigovernance/api/oauth/tokenByAkSk": 1, "POST /agentAccount/query": 1 })
+    );
+    // Vonage: its token, the user list (1), and the presence of each Vonage agent on the
+    // page (Vonage has no call for several agents' presence: 1 each).
+    assert_eq!(
+        take_calls(&app, "vonage").await,
+        json!({ "POST /Auth/connect/token": 1, "GET /users": 1, "GET /agents/{userId}/presence": on_page("VONAGE") })
+    );
+}
+
+#[tokio::test]
+async fn a_node_batch_of_fifty_mixed_ids_makes_the_fewest_calls() {
+    // The ids come from another app (same seed), so this one starts cold.
+    let source = spawn_app().await;
+    let listed = source
+        .data("{ agents(first: 50) { nodes { id vendor } } }", json!({}))
+        .await;
+    let nodes = listed["agents"]["nodes"].as_array().unwrap().clone();
+    let ids: Vec<Value> = nodes.iter().map(|n| n["id"].clone()).collect();
+    assert_eq!(ids.len(), 50);
+    let vendors: Vec<&str> = nodes.iter().map(|n| n["vendor"].as_str().unwrap()).collect();
+    assert!(
+        ["WEBEX", "HUAWEI_AICC", "DIXA", "VONAGE"]
+            .iter()
+            .all(|v| vendors.contains(v))
+    );
+
+    let app = spawn_app().await;
+    let answer = app
+        .data(
+            "query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Agent { displayName } } }",
+            json!({ "ids": ids }),
+        )
+        .await;
+    let found = answer["nodes"].as_array().unwrap();
+    assert!(found.iter().all(|n| !n.is_null()), "{answer}");
+    // One list per vendor instead of one call per id: Dixa's agents (1), Webex's
+    // org-wide agents (its only way to find an agent, 1), AICC's page of accounts with
+    // its token (1 + 1), Vonage's users with its token (1 + 1).
+    assert_eq!(take_calls(&app, "dixa").await, json!({ "GET /agents": 1 }));
+    assert_eq!(
+        take_calls(&app, "webex").await,
+        json!({ "GET /telephony/config/supervisors/availableAgents": 1 })
+    );
+    assert_eq!(
+        take_calls(&app, "huawei").await,
+        json!({ "POST /apigovernance/api/oauth/tokenByAkSk": 1, "POST /agentAccount/query": 1 })
+    );
+    assert_eq!(
+        take_calls(&app, "vonage").await,
+        json!({ "POST /Auth/connect/token": 1, "GET /users": 1 })
+    );
+}
