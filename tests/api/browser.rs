@@ -48,18 +48,12 @@ pub fn node_tools_available(module: &str, missing: Option<String>) -> bool {
     false
 }
 
-#[tokio::test]
-async fn the_explorer_runs_its_first_query_in_a_real_browser() {
-    if !browser_available() {
-        return;
-    }
-    // As in the default run: the page's requests carry no API key.
-    let app = spawn_app_with(|s| s.anonymous_tenant = Some(TENANT.to_owned())).await;
-    let url = app.url("/");
+/// Runs `tests/browser/{script}` with `args` under Node; the one JSON line it prints.
+pub async fn run_node_script(script: &'static str, args: Vec<String>) -> Value {
     let output = tokio::task::spawn_blocking(move || {
         Command::new("node")
-            .arg(browser_dir().join("explorer.js"))
-            .arg(url)
+            .arg(browser_dir().join(script))
+            .args(args)
             .output()
             .expect("node runs")
     })
@@ -68,10 +62,20 @@ async fn the_explorer_runs_its_first_query_in_a_real_browser() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),
-        "explorer.js failed: {}\n{stdout}",
+        "{script} failed: {}\n{stdout}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let report: Value = serde_json::from_str(stdout.trim()).expect("explorer.js prints one JSON line");
+    serde_json::from_str(stdout.trim()).unwrap_or_else(|_| panic!("{script} prints one JSON line: {stdout}"))
+}
+
+#[tokio::test]
+async fn the_explorer_runs_its_first_query_in_a_real_browser() {
+    if !browser_available() {
+        return;
+    }
+    // As in the default run: the page's requests carry no API key.
+    let app = spawn_app_with(|s| s.anonymous_tenant = Some(TENANT.to_owned())).await;
+    let report = run_node_script("explorer.js", vec![app.url("/")]).await;
     assert_eq!(report["problems"], serde_json::json!([]), "{report}");
     let result = &report["response"];
     assert!(result.get("errors").is_none(), "{result}");

@@ -2,15 +2,13 @@
 //! persisted queries, CORS, CSRF prevention, operation limits, readiness without vendor
 //! calls, API keys, and `serve` versus the demo.
 
-use std::process::Command;
-
 use reqwest::{Method, StatusCode};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use switchboard::{config::Settings, sim::RunningSimulators, startup::Application};
 
 use crate::{
-    browser::{browser_dir, node_tools_available},
+    browser::{node_tools_available, run_node_script},
     helpers::{TENANT, TestApp, first_code, spawn_app, spawn_app_with, start_server, switchboard},
 };
 
@@ -40,24 +38,7 @@ async fn the_graphql_over_http_audit_passes_every_check() {
         return;
     }
     let app = spawn_app().await;
-    let (url, key) = (app.url("/graphql"), app.api_key.clone());
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg(browser_dir().join("audit.js"))
-            .arg(url)
-            .arg(key)
-            .output()
-            .expect("node runs")
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "audit.js failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: Value = serde_json::from_str(stdout.trim()).expect("audit.js prints one JSON line");
+    let report = run_node_script("audit.js", vec![app.url("/graphql"), app.api_key.clone()]).await;
     assert_eq!(report["warn"], json!([]), "{report:#}");
     assert_eq!(report["error"], json!([]), "{report:#}");
     assert_eq!(report["notice"], json!([]), "{report:#}");

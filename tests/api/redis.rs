@@ -147,21 +147,7 @@ async fn a_read_in_flight_during_a_write_does_not_store_its_stale_answer() {
         json!({ "route": "GET /teams", "latencyMs": 600, "times": 1 }),
     )
     .await;
-    let slow_read = {
-        let (client, url, auth) = (a.client.clone(), a.url("/graphql"), a.bearer());
-        tokio::spawn(async move {
-            client
-                .post(url)
-                .header("authorization", auth)
-                .json(&json!({ "query": TEAMS }))
-                .send()
-                .await
-                .unwrap()
-                .json::<Value>()
-                .await
-                .unwrap()
-        })
-    };
+    let slow_read = tokio::spawn(post(a.client.clone(), a.url("/graphql"), a.bearer(), TEAMS));
     tokio::time::sleep(Duration::from_millis(200)).await;
     b.data(
         r#"mutation { createTeam(input: { name: "Mid-read team" }) { team { id } } }"#,
@@ -216,22 +202,22 @@ async fn tenants_with_identical_vendor_ids_never_share_entries() {
     );
 }
 
+/// Posts `query` with `auth` to `url`; the answer.
+async fn post(client: reqwest::Client, url: String, auth: String, query: &'static str) -> Value {
+    client
+        .post(url)
+        .header("authorization", auth)
+        .json(&json!({ "query": query }))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap()
+}
+
 async fn concurrent(app: &TestApp, n: usize, query: &'static str) -> Vec<Value> {
-    let requests = (0..n).map(|_| {
-        let (client, url, auth) = (app.client.clone(), app.url("/graphql"), app.bearer());
-        async move {
-            client
-                .post(url)
-                .header("authorization", auth)
-                .json(&json!({ "query": query }))
-                .send()
-                .await
-                .unwrap()
-                .json::<Value>()
-                .await
-                .unwrap()
-        }
-    });
+    let requests = (0..n).map(|_| post(app.client.clone(), app.url("/graphql"), app.bearer(), query));
     futures::future::join_all(requests).await
 }
 
