@@ -140,6 +140,11 @@ pub struct HttpSettings {
     /// (`SWITCHBOARD_HTTP__MAX_RETRY_AFTER_SECS`).
     #[serde(default = "default_max_retry_after")]
     pub max_retry_after_secs: u64,
+    /// Hosts a vendor may be reached at over plain `http://` besides loopback (which the
+    /// built-in simulators use): a test rig's simulator host, say. Every other vendor URL
+    /// must be `https://` (`SWITCHBOARD_HTTP__PLAIN_HTTP_HOSTS`, a TOML list).
+    #[serde(default)]
+    pub plain_http_hosts: Vec<String>,
 }
 
 fn default_connect_timeout() -> u64 {
@@ -170,6 +175,31 @@ impl Default for HttpSettings {
             backoff_base_ms: default_backoff_base(),
             backoff_max_ms: default_backoff_max(),
             max_retry_after_secs: default_max_retry_after(),
+            plain_http_hosts: Vec::new(),
+        }
+    }
+}
+
+impl HttpSettings {
+    /// Refuses a vendor URL that is not `https://`, unless its host is loopback or listed
+    /// in `plain_http_hosts`: a token, an AK/SK or a password must never cross a network
+    /// in clear text.
+    fn check_vendor_url(&self, key: &str, url: &Url) -> Result<(), ConfigError> {
+        let host = url.host_str().unwrap_or("");
+        let loopback = host.eq_ignore_ascii_case("localhost")
+            || host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        let allowed = self.plain_http_hosts.iter().any(|h| h.eq_ignore_ascii_case(host));
+        match url.scheme() {
+            "https" => Ok(()),
+            "http" if loopback || allowed => Ok(()),
+            scheme => Err(ConfigError(format!(
+                "{key} must be an https:// URL (it is {scheme}://{host}); plain http is only for \
+                 loopback or hosts listed in http.plain_http_hosts"
+            ))),
         }
     }
 }
@@ -744,6 +774,16 @@ impl Settings {
                 return Err(ConfigError(format!(
                     "tenant id `{id}` must be letters, digits, `-` or `_`"
                 )));
+            }
+            let urls = [
+                tenant.dixa.as_ref().map(|d| ("dixa.base_url", &d.base_url)),
+                tenant.webex.as_ref().map(|w| ("webex.base_url", &w.base_url)),
+                tenant.huawei.as_ref().map(|h| ("huawei.base_url", &h.base_url)),
+                tenant.vonage.as_ref().map(|v| ("vonage.base_url", &v.base_url)),
+                tenant.vonage.as_ref().map(|v| ("vonage.token_url", &v.token_url)),
+            ];
+            for (key, url) in urls.into_iter().flatten() {
+                self.http.check_vendor_url(&format!("tenants.{id}.{key}"), url)?;
             }
             if let Some(d) = &tenant.dixa
                 && !(1..=1000).contains(&d.page_limit)

@@ -346,6 +346,9 @@ impl VendorHttp {
             .timeout(settings.request_timeout())
             .user_agent(concat!("switchboard/", env!("CARGO_PKG_VERSION")))
             .pool_idle_timeout(Duration::from_secs(60))
+            // A redirect is answered as it came, never followed: following would send a
+            // token, an app secret or a password wherever the Location points.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
     }
 

@@ -45,6 +45,7 @@ pub fn test_http() -> HttpSettings {
         backoff_base_ms: 10,
         backoff_max_ms: 50,
         max_retry_after_secs: 3,
+        ..HttpSettings::default()
     }
 }
 

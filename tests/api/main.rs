@@ -17,6 +17,7 @@ mod lookups;
 mod one_graph;
 mod openapi;
 mod redis;
+mod resilience;
 mod schema;
 mod vonage;
 mod webex;
