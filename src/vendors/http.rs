@@ -393,7 +393,10 @@ impl VendorHttp {
                             });
                             return Ok(reply);
                         }
-                        Some(wait) => wait + wait.mul_f64(fastrand::f64() * 0.1),
+                        // A little jitter, never past the longest wait honoured.
+                        Some(wait) => {
+                            (wait + wait.mul_f64(fastrand::f64() * 0.1)).min(self.policy.max_retry_after)
+                        }
                         None => self.policy.backoff(attempt),
                     };
                     span.in_scope(|| {
