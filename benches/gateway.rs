@@ -76,8 +76,8 @@ impl Options {
             warmup: Duration::from_millis(if quick { 500 } else { 1_000 }),
             window: Duration::from_secs(if quick { 1 } else { 8 }),
             max_requests: if quick { 20_000 } else { 200_000 },
-            cold_samples: if quick { 5 } else { 30 },
-            writes: if quick { 6 } else { 40 },
+            cold_samples: if quick { 5 } else { 100 },
+            writes: if quick { 6 } else { 100 },
             latency_ms: 20,
             redis_url: std::env::var("BENCH_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into()),
             out: if quick {

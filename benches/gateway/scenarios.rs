@@ -235,6 +235,9 @@ pub struct CacheRun {
     pub half: Option<Run>,
     /// The gateway's resident memory after all of it.
     pub memory: Memory,
+    /// Times the gateway logged its cache store failing (a Redis call over
+    /// `cache.redis_timeout_ms`, say), after which it served from the vendors.
+    pub store_failures: usize,
 }
 
 /// A read scenario measured against every cache.
@@ -353,6 +356,7 @@ pub async fn run_scenario(
             client_cpu,
             half,
             memory: gateway.memory()?,
+            store_failures: count_in(&log, "cache store failing"),
         });
     }
     Ok(ScenarioResult {
@@ -361,6 +365,11 @@ pub async fn run_scenario(
         minimum: minimum.context("no cold query ran")?,
         runs,
     })
+}
+
+/// How many lines of the file at `path` hold `needle`.
+fn count_in(path: &std::path::Path, needle: &str) -> usize {
+    std::fs::read_to_string(path).map_or(0, |text| text.lines().filter(|l| l.contains(needle)).count())
 }
 
 /// What the write-then-read scenario measured.
