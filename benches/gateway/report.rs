@@ -338,7 +338,8 @@ fn render_targets(w: &mut String, r: &Results<'_>) {
     if let Some((what, most)) = peaks.iter().max_by_key(|(_, m)| m.peak_bytes) {
         let _ = writeln!(
             w,
-            "| server RSS under 100 MB | {} peak ({what}) | {} |",
+            "| server RSS under 100 MB (serving one tenant; the cold samples' gateways, serving {} tenants, are in the tables) | {} peak ({what}) | {} |",
+            r.options.cold_samples + 1,
             mb(most.peak_bytes),
             mark(most.peak_bytes < 100_000_000)
         );
@@ -469,10 +470,28 @@ fn render_scenario(w: &mut String, s: &ScenarioResult, latency_ms: u64, cores: u
     );
     row(
         w,
-        "gateway peak RSS (VmHWM) / RSS at the end",
+        "gateway peak RSS (VmHWM) / RSS at the end of the load runs (1 tenant)",
         s.runs
             .iter()
             .map(|r| format!("{} / {}", mb(r.memory.peak_bytes), mb(r.memory.current_bytes))),
+    );
+    row(
+        w,
+        "gateway RSS idle, before any query: 1 tenant / the cold samples' gateway",
+        s.runs.iter().map(|r| {
+            format!(
+                "{} / {} ({} tenant{})",
+                mb(r.idle.current_bytes),
+                mb(r.cold_idle.current_bytes),
+                r.cold_tenants,
+                if r.cold_tenants == 1 { "" } else { "s" }
+            )
+        }),
+    );
+    row(
+        w,
+        "the cold samples' gateway: peak RSS",
+        s.runs.iter().map(|r| mb(r.cold_memory.peak_bytes)),
     );
     row(
         w,
@@ -574,15 +593,17 @@ fn render_method(w: &mut String, o: &Options) {
         "- **Processes.** The vendor simulators run in the benchmark process (`RunningSimulators`), seeded as usual \
          except Dixa, which gets {teams} teams of {members} distinct agents (`POST /dixa/_sim/seed`). Each gateway is \
          the real `switchboard serve` binary in its own process, configured by `SWITCHBOARD_*` variables only, on \
-         127.0.0.1 port 0; a fresh one for every scenario and cache, so its peak RSS (`VmHWM` in `/proc/<pid>/status`) \
-         and CPU time (`/proc/<pid>/stat`) are that run's alone. Redis runs use a fresh key namespace \
+         127.0.0.1 port 0; for every scenario and cache, a fresh one for the cold samples and another, serving one \
+         tenant, for the load runs, so its peak RSS (`VmHWM` in `/proc/<pid>/status`) and CPU time (`/proc/<pid>/stat`) \
+         are those runs' alone. Each configured tenant costs a gateway memory of its own (see the idle row), so the \
+         RSS target is judged on the one-tenant gateways. Redis runs use a fresh key namespace \
          (`bench-<uuid>`), deleted at the end.\n\
          - **Vendor latency.** `POST /{{vendor}}/_sim/faults {{\"latencyMs\": {lat}}}` without a route, on all four \
          simulators: every vendor call, token exchanges included, answers {lat} ms late. Vendor calls are read from \
          `GET /{{vendor}}/_sim/calls` (reset with `DELETE`) around each measurement.\n\
          - **Cold.** A cold query must find the cache empty without anyone writing to the vendors or flushing a shared \
-         Redis. Every gateway serves tenants `cold0` … `cold{last}` besides `warm`, all pointing at the same \
-         simulators, and cache keys carry the tenant: cold sample *i* is tenant `cold<i>`'s first query, so it misses \
+         Redis. The cold samples' gateway serves tenants `cold0` … `cold{last}` besides `warm`, all pointing at \
+         the same simulators, and cache keys carry the tenant: cold sample *i* is tenant `cold<i>`'s first query, so it misses \
          every entry, in process or in Redis alike, with nothing waited for or deleted. What stays warm is what a cache \
          miss in production also finds warm: connections to the vendors, and the vendor tokens (AICC AK/SK, Vonage \
          OAuth), fetched by the gateway's first readiness probe (which reads no cached data) before any sample; \

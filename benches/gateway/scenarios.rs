@@ -233,10 +233,18 @@ pub struct CacheRun {
     pub client_cpu: Duration,
     /// Paced at half the peak throughput (not with the cache off).
     pub half: Option<Run>,
-    /// The gateway's resident memory after all of it.
+    /// Tenants the cold samples' gateway served.
+    pub cold_tenants: usize,
+    /// The cold samples' gateway's resident memory before its first query.
+    pub cold_idle: Memory,
+    /// The cold samples' gateway's resident memory after them.
+    pub cold_memory: Memory,
+    /// The load runs' gateway (one tenant) before its first query.
+    pub idle: Memory,
+    /// The load runs' gateway after all of them.
     pub memory: Memory,
-    /// Times the gateway logged its cache store failing (a Redis call over
-    /// `cache.redis_timeout_ms`, say), after which it served from the vendors.
+    /// Times the gateways logged their cache store failing (a Redis call over
+    /// `cache.redis_timeout_ms`, say), after which they served from the vendors.
     pub store_failures: usize,
 }
 
@@ -265,7 +273,8 @@ fn progress(line: &str) {
     eprintln!("[bench] {line}");
 }
 
-/// Runs `scenario` against a fresh gateway per cache.
+/// Runs `scenario` against each cache: its cold samples on one fresh gateway, its load
+/// runs on another.
 pub async fn run_scenario(
     scenario: &Scenario,
     sims: &Sims,
@@ -280,13 +289,22 @@ pub async fn run_scenario(
             namespaces.push(namespace.clone());
         }
         let label = cache.label();
-        let log = options
-            .log_dir
-            .join(format!("{}-{}.log", scenario.name.to_lowercase(), cache.slug()));
-        let gateway = Gateway::start(sims, cache.clone(), options.cold_samples, &log)?;
-        gateway.ready(&http).await?;
-        let client = Client::new(http.clone(), &gateway.url);
+        let log = |phase: &str| {
+            options.log_dir.join(format!(
+                "{}-{}-{phase}.log",
+                scenario.name.to_lowercase(),
+                cache.slug()
+            ))
+        };
         let off = matches!(cache, CacheMode::Off);
+
+        // The cold samples get a gateway of their own: each tenant costs the gateway some
+        // memory of its own, which the load runs' gateway (one tenant) should not carry.
+        let cold_tenants = if off { 0 } else { options.cold_samples };
+        let gateway = Gateway::start(sims, cache.clone(), cold_tenants, &log("cold"))?;
+        gateway.ready(&http).await?;
+        let cold_idle = gateway.memory()?;
+        let client = Client::new(http.clone(), &gateway.url);
 
         // Cold, at light load: one query at a time, each finding its cache empty.
         progress(&format!(
@@ -312,8 +330,16 @@ pub async fn run_scenario(
             cold.push(latency);
         }
         let cold_calls = sims.calls().await?;
+        let cold_memory = gateway.memory()?;
+        let mut store_failures = count_in(&log("cold"), "cache store failing");
+        drop(gateway);
 
-        // Warm: the warm tenant's cache filled by one query, then as fast as it goes.
+        // Warm: a gateway serving one tenant, its cache filled by one query, then as fast
+        // as it goes.
+        let gateway = Gateway::start(sims, cache.clone(), 0, &log("warm"))?;
+        gateway.ready(&http).await?;
+        let idle = gateway.memory()?;
+        let client = Client::new(http.clone(), &gateway.url);
         let request = Request::new(scenario.query, json!({}), bearer(WARM_TENANT));
         client.data(&request).await?;
         progress(&format!(
@@ -344,10 +370,14 @@ pub async fn run_scenario(
             progress(&format!("{}: {label}: paced at {rate:.0}/s", scenario.name));
             Some(load::paced(&client, &request, rate, options.clients, bounds).await)
         };
+        store_failures += count_in(&log("warm"), "cache store failing");
         runs.push(CacheRun {
             cache: label,
             cold: Stats::of(&cold),
             cold_calls,
+            cold_tenants: cold_tenants + 1,
+            cold_idle,
+            cold_memory,
             peak,
             peak_requests,
             peak_calls,
@@ -355,8 +385,9 @@ pub async fn run_scenario(
             peak_cpu,
             client_cpu,
             half,
+            idle,
             memory: gateway.memory()?,
-            store_failures: count_in(&log, "cache store failing"),
+            store_failures,
         });
     }
     Ok(ScenarioResult {
