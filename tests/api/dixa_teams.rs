@@ -267,3 +267,63 @@ async fn invalid_mutation_input_is_refused_before_any_vendor_call() {
     }
     assert_eq!(app.total_calls("dixa").await, 0, "no call reached Dixa");
 }
+
+#[tokio::test]
+async fn a_bigger_organisation_can_be_seeded_and_the_demo_one_put_back() {
+    let app = spawn_app_with(|s| s.cache.directory_ttl_secs = 0).await;
+    app.sim(
+        Method::POST,
+        "dixa",
+        "/seed",
+        Some(json!({ "teams": 10, "membersPerTeam": 20 })),
+    )
+    .await;
+    let query = r#"{ teams(first: 50) { totalCount nodes {
+      name
+      members(first: 50) { totalCount nodes { id email presence { availability } } }
+      presence(first: 50) { totalCount }
+    } } }"#;
+    let data = app.data(query, json!({})).await;
+    assert_eq!(data["teams"]["totalCount"], 10);
+    let teams = data["teams"]["nodes"].as_array().unwrap();
+    assert_eq!(teams[0]["name"], "Team 01");
+    let mut emails = std::collections::HashSet::new();
+    for team in teams {
+        assert_eq!(team["members"]["totalCount"], 20, "{team}");
+        assert_eq!(team["presence"]["totalCount"], 20, "{team}");
+        for member in team["members"]["nodes"].as_array().unwrap() {
+            assert_ne!(member["presence"]["availability"], "UNKNOWN", "{member}");
+            emails.insert(member["email"].as_str().unwrap().to_owned());
+        }
+    }
+    assert_eq!(
+        emails.len(),
+        200,
+        "every agent in one team, under an email of its own"
+    );
+    assert!(emails.contains("ava.thompson@example.com"), "the roster first");
+    assert!(
+        emails.contains("ava.thompson.1@example.com"),
+        "then numbered copies"
+    );
+
+    for refused in [
+        json!({ "teams": 0, "membersPerTeam": 20 }),
+        json!({ "teams": 1000, "membersPerTeam": 1000 }),
+        json!({ "teams": 1 }),
+    ] {
+        let status = app
+            .client
+            .post(format!("http://{}/dixa/_sim/seed", app.sims.addr))
+            .json(&refused)
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, reqwest::StatusCode::BAD_REQUEST, "{refused}");
+    }
+
+    app.sim(Method::POST, "dixa", "/reset", None).await;
+    let data = app.data("{ teams { totalCount } }", json!({})).await;
+    assert_eq!(data["teams"]["totalCount"], 3, "the demo organisation again");
+}

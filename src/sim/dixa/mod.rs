@@ -23,7 +23,7 @@ use serde_json::json;
 
 use super::{
     control::{self, SimControl},
-    roster::{Platform, people_on},
+    roster::{PEOPLE, Platform, people_on},
 };
 use wire::*;
 
@@ -33,6 +33,8 @@ pub const DEMO_TOKEN: &str = "sim-dixa-token";
 const DEFAULT_PAGE_LIMIT: usize = 50;
 /// The largest `pageLimit` accepted.
 const MAX_PAGE_LIMIT: usize = 500;
+/// The most agents [`DixaSim::seed_organisation`] makes.
+pub const MAX_SEEDED_AGENTS: usize = 10_000;
 
 #[derive(Debug, Clone)]
 struct SimTeam {
@@ -77,6 +79,11 @@ pub fn agent_id(i: usize) -> String {
     format!("0d1a{i:04x}-5e7e-4c1d-9a5e-{i:012x}")
 }
 
+/// The id of team `t` of an organisation made by [`DixaSim::seed_organisation`].
+fn seeded_team_id(t: usize) -> String {
+    format!("7ea40000-5e7e-4c1d-9a5e-{t:012x}")
+}
+
 impl DixaSim {
     /// A simulator seeded with the demo organisation, accepting `token`.
     pub fn seeded(token: &str) -> Arc<Self> {
@@ -93,36 +100,8 @@ impl DixaSim {
     pub fn reset(&self) {
         let mut s = self.state.lock().expect("dixa state");
         *s = State_::default();
-        for (i, p) in people_on(Platform::Dixa) {
-            s.agents.push(AgentOut {
-                id: agent_id(i),
-                created_at: "2024-03-01T09:00:00Z".into(),
-                display_name: p.full_name(),
-                email: p.email.to_owned(),
-                avatar_url: None,
-                phone_number: Some(p.phone.to_owned()),
-                additional_emails: Vec::new(),
-                additional_phone_numbers: Vec::new(),
-                first_name: Some(p.first.to_owned()),
-                last_name: Some(p.last.to_owned()),
-                middle_names: Vec::new(),
-                roles: vec![if i == 0 { "Admin" } else { "Agent" }.to_owned()],
-            });
-            let (status, connection, channels): (Option<&str>, &str, &[&str]) = match i % 4 {
-                0 => (Some("Working"), "Online", &["Email", "WidgetChat"]),
-                1 => (Some("Working"), "Online", &["PstnPhone"]),
-                2 => (Some("Away"), "Online", &[]),
-                _ => (Some("Away"), "Offline", &[]),
-            };
-            s.presence.insert(
-                agent_id(i),
-                SimPresence {
-                    presence_status: status.map(str::to_owned),
-                    connection_status: connection.to_owned(),
-                    active_channels: channels.iter().map(|c| (*c).to_owned()).collect(),
-                    last_seen: Some("2026-11-23T08:00:00.000".into()),
-                },
-            );
+        for (i, _) in people_on(Platform::Dixa) {
+            s.add_seeded_agent(i);
         }
         let team = |id: &str, name: &str, members: &[usize]| SimTeam {
             id: id.to_owned(),
@@ -142,6 +121,35 @@ impl DixaSim {
                 &[9, 10, 11, 0],
             ),
         ];
+    }
+
+    /// Replaces the organisation with `teams` teams (`Team 01`, …) of
+    /// `members_per_team` agents each, every agent in exactly one team, for load tests
+    /// (`POST /_sim/seed`). Agents are made as the seeded ones are: the roster's people
+    /// first (same ids, emails and presence), then numbered copies of them. `reset`
+    /// puts the demo organisation back.
+    pub fn seed_organisation(&self, teams: usize, members_per_team: usize) -> Result<(), String> {
+        let agents = teams.saturating_mul(members_per_team);
+        if teams == 0 || members_per_team == 0 || agents > MAX_SEEDED_AGENTS {
+            return Err(format!(
+                "teams and membersPerTeam must be above zero, with at most {MAX_SEEDED_AGENTS} agents in all"
+            ));
+        }
+        let mut s = self.state.lock().expect("dixa state");
+        *s = State_::default();
+        for i in 0..agents {
+            s.add_seeded_agent(i);
+        }
+        s.teams = (0..teams)
+            .map(|t| SimTeam {
+                id: seeded_team_id(t),
+                name: format!("Team {:02}", t + 1),
+                members: (t * members_per_team..(t + 1) * members_per_team)
+                    .map(agent_id)
+                    .collect(),
+            })
+            .collect();
+        Ok(())
     }
 
     /// The router: the API under `/beta` and `/v1`, and the control API under `/_sim`.
@@ -169,6 +177,7 @@ impl DixaSim {
             .route("/_sim/presence/{agentId}", put(set_presence))
             .route("/_sim/agents", axum::routing::post(add_agent))
             .route("/_sim/reset", axum::routing::post(reset))
+            .route("/_sim/seed", axum::routing::post(seed))
             .with_state(self.clone());
         Router::new()
             .nest("/beta", api.clone())
@@ -232,6 +241,54 @@ fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, DixaError> {
 }
 
 impl State_ {
+    /// Adds agent `i` of a seeded organisation with its presence: roster person
+    /// `i % PEOPLE.len()`, under their own email the first time round and a numbered
+    /// one after; the first is an admin; presence cycles through working on email and
+    /// chat, working on the phone, away, and offline.
+    fn add_seeded_agent(&mut self, i: usize) {
+        let p = &PEOPLE[i % PEOPLE.len()];
+        let round = i / PEOPLE.len();
+        let (display_name, email, phone) = if round == 0 {
+            (p.full_name(), p.email.to_owned(), p.phone.to_owned())
+        } else {
+            let (local, domain) = p.email.split_once('@').unwrap_or((p.email, "example.com"));
+            (
+                format!("{} {round}", p.full_name()),
+                format!("{}.{round}@{domain}", local.to_ascii_lowercase()),
+                format!("+1216557{i:04}"),
+            )
+        };
+        self.agents.push(AgentOut {
+            id: agent_id(i),
+            created_at: "2024-03-01T09:00:00Z".into(),
+            display_name,
+            email,
+            avatar_url: None,
+            phone_number: Some(phone),
+            additional_emails: Vec::new(),
+            additional_phone_numbers: Vec::new(),
+            first_name: Some(p.first.to_owned()),
+            last_name: Some(p.last.to_owned()),
+            middle_names: Vec::new(),
+            roles: vec![if i == 0 { "Admin" } else { "Agent" }.to_owned()],
+        });
+        let (status, connection, channels): (&str, &str, &[&str]) = match i % 4 {
+            0 => ("Working", "Online", &["Email", "WidgetChat"]),
+            1 => ("Working", "Online", &["PstnPhone"]),
+            2 => ("Away", "Online", &[]),
+            _ => ("Away", "Offline", &[]),
+        };
+        self.presence.insert(
+            agent_id(i),
+            SimPresence {
+                presence_status: Some(status.to_owned()),
+                connection_status: connection.to_owned(),
+                active_channels: channels.iter().map(|c| (*c).to_owned()).collect(),
+                last_seen: Some("2026-11-23T08:00:00.000".into()),
+            },
+        );
+    }
+
     fn team(&self, id: &str) -> Result<&SimTeam, DixaError> {
         self.teams.iter().find(|t| t.id == id).ok_or_else(not_found)
     }
@@ -611,4 +668,13 @@ async fn add_agent(
 async fn reset(State(sim): State<Arc<DixaSim>>) -> StatusCode {
     sim.reset();
     StatusCode::NO_CONTENT
+}
+
+async fn seed(State(sim): State<Arc<DixaSim>>, payload: Result<Json<SeedIn>, JsonRejection>) -> Reply {
+    let input = payload
+        .map(|Json(v)| v)
+        .map_err(|e| DixaError(StatusCode::BAD_REQUEST, e.body_text()))?;
+    sim.seed_organisation(input.teams, input.members_per_team)
+        .map_err(|message| DixaError(StatusCode::BAD_REQUEST, message))?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

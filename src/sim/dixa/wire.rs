@@ -97,3 +97,12 @@ pub struct NewAgentIn {
     #[serde(default)]
     pub phone_number: Option<String>,
 }
+
+/// `POST /_sim/seed`: replaces the organisation with `teams` teams of
+/// `membersPerTeam` agents each (for load tests).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SeedIn {
+    pub teams: usize,
+    pub members_per_team: usize,
+}

@@ -1,0 +1,539 @@
+//! The scenarios of issue 10: what each one asks, how its answer is checked, the fewest
+//! vendor calls and the shortest chain of dependent vendor round trips the vendors'
+//! endpoints allow for it (derived in the comments, counted from the answer), and the
+//! runs that measure it against each cache.
+//!
+//! The queries are constants so they are easy to extend. When the one-graph work lands
+//! (`Agent.linkedAgents` and a vendor-neutral `agents` root), the wallboard's members
+//! gain `linkedAgents { vendor displayName presence { availability } }` and the
+//! directory becomes `agents(first: 200) { nodes { … linkedAgents { … } supervisors { … }
+//! presence { … } } }`; their minimums below then need the same care.
+
+use std::time::Duration;
+
+use anyhow::{Context as _, bail, ensure};
+use serde_json::{Value, json};
+
+use crate::{
+    Options,
+    cluster::{self, CacheMode, Calls, Gateway, Memory, Sims, WARM_TENANT, bearer, cold_tenant},
+    load::{self, Client, Request, Run, Stats},
+};
+
+/// A wallboard: every team with its members, their presence, and the team's presence.
+pub const WALLBOARD: &str = r#"query Wallboard {
+  teams(first: 10) {
+    nodes {
+      name
+      members(first: 20) { nodes { displayName email presence { availability } } }
+      presence(first: 20) { nodes { availability } }
+    }
+  }
+}"#;
+
+/// The largest agent listings the graph has today, one per vendor that lists agents,
+/// with presence where the schema has it (Webex and AICC agents answer null).
+pub const DIRECTORY: &str = r#"query Directory {
+  availableAgents(first: 200) { nodes { id vendor displayName email presence { availability } } }
+  aiccAgents(first: 200) { nodes { id vendor displayName email presence { availability } } }
+  users(first: 200) {
+    nodes { id name email userAccountConfiguration { role actAsAgent } presence { availability } }
+  }
+}"#;
+
+/// The write of the write-then-read scenario (and `removeTeamMembers` to undo it).
+pub const ADD_MEMBER: &str = r#"mutation Add($team: ID!, $agent: ID!) {
+  addTeamMembers(input: { teamId: $team, agentIds: [$agent] }) { team { id } }
+}"#;
+
+/// Undoes [`ADD_MEMBER`].
+pub const REMOVE_MEMBER: &str = r#"mutation Remove($team: ID!, $agent: ID!) {
+  removeTeamMembers(input: { teamId: $team, agentIds: [$agent] }) { team { id } }
+}"#;
+
+/// The read of the write-then-read scenario: what a team page shows.
+pub const READ_TEAM: &str = r#"query Team($team: ID!) {
+  team(id: $team) { name members(first: 50) { totalCount nodes { id displayName } } }
+}"#;
+
+/// Ids the write-then-read scenario works with.
+const IDS: &str = r#"{ teams(first: 2) { nodes { id members(first: 1) { nodes { id } } } } }"#;
+
+/// Teams and members the Dixa simulator is seeded with for the wallboard.
+pub const TEAMS: usize = 10;
+/// Members per team.
+pub const MEMBERS_PER_TEAM: usize = 20;
+
+/// The fewest vendor calls one query needs, and its critical path.
+#[derive(Debug, Clone)]
+pub struct Minimum {
+    /// Vendor calls (tokens cached, as they are for an hour).
+    pub calls: u64,
+    /// How `calls` was counted, for the report.
+    pub calls_how: String,
+    /// Dependent vendor round trips: the shortest chain, with everything independent
+    /// running beside it.
+    pub round_trips: u32,
+    /// Which chain, for the report.
+    pub round_trips_how: String,
+    /// What the answer held, for the report.
+    pub shape: String,
+}
+
+/// A read scenario.
+pub struct Scenario {
+    /// Its name in the report.
+    pub name: &'static str,
+    /// The query.
+    pub query: &'static str,
+    /// Checks an answer's `data` and derives the minimum from it.
+    pub minimum: fn(&Value) -> anyhow::Result<Minimum>,
+}
+
+/// The read scenarios, in report order.
+pub fn scenarios() -> [Scenario; 2] {
+    [
+        Scenario {
+            name: "Wallboard",
+            query: WALLBOARD,
+            minimum: wallboard_minimum,
+        },
+        Scenario {
+            name: "Directory",
+            query: DIRECTORY,
+            minimum: directory_minimum,
+        },
+    ]
+}
+
+fn nodes<'a>(value: &'a Value, what: &str) -> anyhow::Result<&'a Vec<Value>> {
+    value["nodes"]
+        .as_array()
+        .with_context(|| format!("{what} has no nodes: {value}"))
+}
+
+/// The wallboard's minimum, from Dixa's endpoints:
+///
+/// - `GET /teams`: 1 call, every team (unpaged).
+/// - `GET /teams/{id}/agents`: 1 per team; each member comes with `id`, `name` and
+///   `email`, all the query shows of an agent (unpaged).
+/// - `GET /agents/presence`: 1 call, every agent's presence as a bare array; it serves
+///   both the members' `presence` and each `Team.presence` (a team's presence is its
+///   members'), so no `GET /agents/{id}/presence` or `GET /teams/{id}/presence` is
+///   needed.
+///
+/// So `1 + teams + 1` calls. Critical path: `GET /teams`, then the member lists (all at
+/// once): 2 round trips; `GET /agents/presence` needs nothing and runs beside them.
+fn wallboard_minimum(data: &Value) -> anyhow::Result<Minimum> {
+    let teams = nodes(&data["teams"], "teams")?;
+    ensure!(teams.len() == TEAMS, "{} teams, not {TEAMS}", teams.len());
+    for team in teams {
+        let members = nodes(&team["members"], "members")?;
+        let presence = nodes(&team["presence"], "presence")?;
+        ensure!(
+            members.len() == MEMBERS_PER_TEAM && presence.len() == MEMBERS_PER_TEAM,
+            "team {} has {} members and {} presences, not {MEMBERS_PER_TEAM}",
+            team["name"],
+            members.len(),
+            presence.len()
+        );
+        ensure!(
+            members
+                .iter()
+                .all(|m| m["email"].is_string() && m["presence"]["availability"].is_string()),
+            "a member without email or presence in {team}"
+        );
+    }
+    let n = teams.len() as u64;
+    Ok(Minimum {
+        calls: 1 + n + 1,
+        calls_how: format!(
+            "`GET /teams` 1 + `GET /teams/{{id}}/agents` {n} (they carry name and email) + \
+             `GET /agents/presence` 1 (every agent's presence; serves members' and teams' presence)"
+        ),
+        round_trips: 2,
+        round_trips_how: "`GET /teams` → member lists; all-agent presence beside them".into(),
+        shape: format!(
+            "{n} teams × {MEMBERS_PER_TEAM} members, {} agents with presence",
+            n as usize * MEMBERS_PER_TEAM
+        ),
+    })
+}
+
+/// The directory's minimum, from each vendor's list endpoints (tokens cached):
+///
+/// - Webex `GET …/supervisors/availableAgents`: one page holds up to `max` (1,000 at
+///   most, as Switchboard's `page_size` allows) agents: ⌈n / 1000⌉, at least 1.
+/// - Huawei AICC `agentAccount/query`: `pageSize` ≤ 100, and a page shorter than that
+///   ends the list: ⌊n / 100⌋ + 1.
+/// - Vonage `GET /useradmin/users`: `limit` ≤ 5,000: ⌈n / 5000⌉, at least 1; then
+///   presence, which Vonage reads only per agent (`GET /agents/{id}/presence`, no bulk
+///   read): 1 per user acting as an agent.
+///
+/// Critical path: Vonage's user list, then the presence reads (all at once): 2 round
+/// trips; Webex and AICC need 1 each, beside it.
+fn directory_minimum(data: &Value) -> anyhow::Result<Minimum> {
+    let webex = nodes(&data["availableAgents"], "availableAgents")?.len() as u64;
+    let aicc = nodes(&data["aiccAgents"], "aiccAgents")?.len() as u64;
+    let users = nodes(&data["users"], "users")?;
+    let acting: Vec<&Value> = users
+        .iter()
+        .filter(|u| u["userAccountConfiguration"]["actAsAgent"] == true)
+        .collect();
+    ensure!(
+        webex > 0 && aicc > 0 && !acting.is_empty(),
+        "an empty listing: {data}"
+    );
+    ensure!(
+        acting.iter().all(|u| u["presence"]["availability"].is_string()),
+        "an agent user without presence: {data}"
+    );
+    let n_users = users.len() as u64;
+    let agents = acting.len() as u64;
+    let webex_pages = webex.div_ceil(1000).max(1);
+    let aicc_pages = aicc / 100 + 1;
+    let user_pages = n_users.div_ceil(5000).max(1);
+    Ok(Minimum {
+        calls: webex_pages + aicc_pages + user_pages + agents,
+        calls_how: format!(
+            "Webex `availableAgents` {webex_pages} + AICC `agentAccount/query` {aicc_pages} + \
+             Vonage `GET /users` {user_pages} + Vonage presence {agents} (one per agent user, \
+             no bulk read)"
+        ),
+        round_trips: 2,
+        round_trips_how: "Vonage users → their presence; Webex and AICC beside it".into(),
+        shape: format!(
+            "{webex} Webex agents, {aicc} AICC agents, {n_users} Vonage users ({agents} agents with presence)"
+        ),
+    })
+}
+
+/// What one read scenario measured against one cache.
+#[derive(Debug, Clone)]
+pub struct CacheRun {
+    /// Which cache.
+    pub cache: &'static str,
+    /// One query at a time with an empty cache (a fresh tenant each; with the cache
+    /// off, every query).
+    pub cold: Stats,
+    /// Vendor calls over the cold queries.
+    pub cold_calls: Calls,
+    /// Closed loop with `clients` clients: the peak throughput.
+    pub peak: Run,
+    /// Requests sent during the peak run, warm-up included (what `peak_calls` and
+    /// `peak_cpu` divide by).
+    pub peak_requests: usize,
+    /// Vendor calls during the peak run.
+    pub peak_calls: Calls,
+    /// The peak run's wall time, warm-up included (what the CPU times divide by).
+    pub peak_wall: Duration,
+    /// The gateway's CPU time during the peak run.
+    pub peak_cpu: Duration,
+    /// This process's CPU time (load generator and simulators) during the peak run.
+    pub client_cpu: Duration,
+    /// Paced at half the peak throughput (not with the cache off).
+    pub half: Option<Run>,
+    /// Tenants the cold samples' gateway served.
+    pub cold_tenants: usize,
+    /// The cold samples' gateway's resident memory before its first query.
+    pub cold_idle: Memory,
+    /// The cold samples' gateway's resident memory after them.
+    pub cold_memory: Memory,
+    /// The load runs' gateway (one tenant) before its first query.
+    pub idle: Memory,
+    /// The load runs' gateway after all of them.
+    pub memory: Memory,
+    /// Times the gateways logged their cache store failing (a Redis call over
+    /// `cache.redis_timeout_ms`, say), after which they served from the vendors.
+    pub store_failures: usize,
+}
+
+/// A read scenario measured against every cache.
+#[derive(Debug, Clone)]
+pub struct ScenarioResult {
+    /// The scenario's name.
+    pub name: &'static str,
+    /// Its query.
+    pub query: &'static str,
+    /// The minimum, derived from its answer.
+    pub minimum: Minimum,
+    /// One per cache.
+    pub runs: Vec<CacheRun>,
+}
+
+/// A fresh Redis namespace.
+pub fn redis_cache(options: &Options) -> CacheMode {
+    CacheMode::Redis {
+        url: options.redis_url.clone(),
+        namespace: format!("bench-{}", uuid::Uuid::new_v4()),
+    }
+}
+
+fn progress(line: &str) {
+    eprintln!("[bench] {line}");
+}
+
+/// Runs `scenario` against each cache: its cold samples on one fresh gateway, its load
+/// runs on another.
+pub async fn run_scenario(
+    scenario: &Scenario,
+    sims: &Sims,
+    options: &Options,
+    namespaces: &mut Vec<String>,
+) -> anyhow::Result<ScenarioResult> {
+    let http = reqwest::Client::new();
+    let mut minimum = None;
+    let mut runs = Vec::new();
+    for cache in [CacheMode::Memory, redis_cache(options), CacheMode::Off] {
+        if let CacheMode::Redis { namespace, .. } = &cache {
+            namespaces.push(namespace.clone());
+        }
+        let label = cache.label();
+        let log = |phase: &str| {
+            options.log_dir.join(format!(
+                "{}-{}-{phase}.log",
+                scenario.name.to_lowercase(),
+                cache.slug()
+            ))
+        };
+        let off = matches!(cache, CacheMode::Off);
+
+        // The cold samples get a gateway of their own: each tenant costs the gateway some
+        // memory of its own, which the load runs' gateway (one tenant) should not carry.
+        let cold_tenants = if off { 0 } else { options.cold_samples };
+        let gateway = Gateway::start(sims, cache.clone(), cold_tenants, &log("cold"))?;
+        gateway.ready(&http).await?;
+        let cold_idle = gateway.memory()?;
+        let client = Client::new(http.clone(), &gateway.url);
+
+        // Cold, at light load: one query at a time, each finding its cache empty.
+        progress(&format!(
+            "{}: {label}: {} cold queries",
+            scenario.name, options.cold_samples
+        ));
+        sims.reset_calls().await?;
+        let mut cold = Vec::with_capacity(options.cold_samples);
+        for i in 0..options.cold_samples {
+            let tenant = if off {
+                WARM_TENANT.to_owned()
+            } else {
+                cold_tenant(i)
+            };
+            let request = Request::new(scenario.query, json!({}), bearer(&tenant));
+            let (data, latency) = client
+                .data(&request)
+                .await
+                .with_context(|| format!("{} cold query", scenario.name))?;
+            if minimum.is_none() {
+                minimum = Some((scenario.minimum)(&data)?);
+            }
+            cold.push(latency);
+        }
+        let cold_calls = sims.calls().await?;
+        let cold_memory = gateway.memory()?;
+        let mut store_failures = count_in(&log("cold"), "cache store failing");
+        drop(gateway);
+
+        // Warm: a gateway serving one tenant, its cache filled by one query, then as fast
+        // as it goes.
+        let gateway = Gateway::start(sims, cache.clone(), 0, &log("warm"))?;
+        gateway.ready(&http).await?;
+        let idle = gateway.memory()?;
+        let client = Client::new(http.clone(), &gateway.url);
+        let request = Request::new(scenario.query, json!({}), bearer(WARM_TENANT));
+        client.data(&request).await?;
+        progress(&format!(
+            "{}: {label}: closed loop, {} clients, {:?}",
+            scenario.name, options.clients, options.window
+        ));
+        sims.reset_calls().await?;
+        let (cpu_before, self_before) = (gateway.cpu_time()?, cluster::cpu_time_of("/proc/self/stat")?);
+        let bounds = options.bounds();
+        let wall = std::time::Instant::now();
+        let peak = load::closed_loop(&client, &request, options.clients, bounds).await;
+        let peak_wall = wall.elapsed();
+        let peak_cpu = gateway.cpu_time()?.saturating_sub(cpu_before);
+        let client_cpu = cluster::cpu_time_of("/proc/self/stat")?.saturating_sub(self_before);
+        let peak_calls = sims.calls().await?;
+        let peak_requests = peak.sent;
+        if let Some(failure) = &peak.first_failure {
+            progress(&format!(
+                "{}: {label}: failures, the first: {failure}",
+                scenario.name
+            ));
+        }
+
+        let half = if off {
+            None
+        } else {
+            let rate = peak.throughput() / 2.0;
+            progress(&format!("{}: {label}: paced at {rate:.0}/s", scenario.name));
+            Some(load::paced(&client, &request, rate, options.clients, bounds).await)
+        };
+        store_failures += count_in(&log("warm"), "cache store failing");
+        runs.push(CacheRun {
+            cache: label,
+            cold: Stats::of(&cold),
+            cold_calls,
+            cold_tenants: cold_tenants + 1,
+            cold_idle,
+            cold_memory,
+            peak,
+            peak_requests,
+            peak_calls,
+            peak_wall,
+            peak_cpu,
+            client_cpu,
+            half,
+            idle,
+            memory: gateway.memory()?,
+            store_failures,
+        });
+    }
+    Ok(ScenarioResult {
+        name: scenario.name,
+        query: scenario.query,
+        minimum: minimum.context("no cold query ran")?,
+        runs,
+    })
+}
+
+/// How many lines of the file at `path` hold `needle`.
+fn count_in(path: &std::path::Path, needle: &str) -> usize {
+    std::fs::read_to_string(path).map_or(0, |text| text.lines().filter(|l| l.contains(needle)).count())
+}
+
+/// What the write-then-read scenario measured.
+#[derive(Debug, Clone)]
+pub struct WriteRead {
+    /// Writes made (alternately adding and removing one member).
+    pub iterations: usize,
+    /// The mutation on gateway A.
+    pub write: Stats,
+    /// The read on gateway B right after it.
+    pub read: Stats,
+    /// From the start of the write to the end of the read.
+    pub visible: Stats,
+    /// Reads that did not show the write.
+    pub stale: usize,
+    /// Vendor calls over every write and read.
+    pub calls: Calls,
+    /// Both gateways' resident memory afterwards.
+    pub memory: [Memory; 2],
+}
+
+/// Two gateways sharing one Redis namespace: one writes, the other reads.
+pub async fn write_then_read(
+    sims: &Sims,
+    options: &Options,
+    namespaces: &mut Vec<String>,
+) -> anyhow::Result<WriteRead> {
+    let http = reqwest::Client::new();
+    let cache = redis_cache(options);
+    if let CacheMode::Redis { namespace, .. } = &cache {
+        namespaces.push(namespace.clone());
+    }
+    let a = Gateway::start(sims, cache.clone(), 0, &options.log_dir.join("write-read-a.log"))?;
+    let b = Gateway::start(sims, cache, 0, &options.log_dir.join("write-read-b.log"))?;
+    a.ready(&http).await?;
+    b.ready(&http).await?;
+    let (writer, reader) = (
+        Client::new(http.clone(), &a.url),
+        Client::new(http.clone(), &b.url),
+    );
+    let auth = bearer(WARM_TENANT);
+
+    let (ids, _) = writer.data(&Request::new(IDS, json!({}), auth.clone())).await?;
+    let teams = nodes(&ids["teams"], "teams")?;
+    ensure!(teams.len() == 2, "two teams needed: {ids}");
+    let team = teams[0]["id"].clone();
+    let agent = nodes(&teams[1]["members"], "members")?
+        .first()
+        .map(|m| m["id"].clone())
+        .context("a member of the second team")?;
+    let variables = json!({ "team": team, "agent": agent });
+    let read = Request::new(READ_TEAM, variables.clone(), auth.clone());
+    let add = Request::new(ADD_MEMBER, variables.clone(), auth.clone());
+    let remove = Request::new(REMOVE_MEMBER, variables, auth);
+    let shows_agent = |data: &Value| -> anyhow::Result<bool> {
+        Ok(nodes(&data["team"]["members"], "members")?
+            .iter()
+            .any(|m| m["id"] == agent))
+    };
+    // Both replicas have read the team, so the read after a write is a cache miss only
+    // if the write cleared the shared entry.
+    let (before, _) = reader.data(&read).await?;
+    ensure!(!shows_agent(&before)?, "the agent is already a member");
+    writer.data(&read).await?;
+
+    progress(&format!("write then read: {} writes", options.writes));
+    sims.reset_calls().await?;
+    let (mut writes, mut reads, mut visible, mut stale) = (Vec::new(), Vec::new(), Vec::new(), 0);
+    for i in 0..options.writes {
+        let adding = i % 2 == 0;
+        let started = std::time::Instant::now();
+        let (_, write) = writer.data(if adding { &add } else { &remove }).await?;
+        let (data, latency) = reader.data(&read).await?;
+        visible.push(started.elapsed());
+        writes.push(write);
+        reads.push(latency);
+        if shows_agent(&data)? != adding {
+            stale += 1;
+        }
+    }
+    let calls = sims.calls().await?;
+    if options.writes % 2 == 1 {
+        writer.data(&remove).await?;
+    }
+    Ok(WriteRead {
+        iterations: options.writes,
+        write: Stats::of(&writes),
+        read: Stats::of(&reads),
+        visible: Stats::of(&visible),
+        stale,
+        calls,
+        memory: [a.memory()?, b.memory()?],
+    })
+}
+
+/// Deletes every key under the namespaces the runs used (`SCAN`, never `KEYS`: the
+/// Redis may be shared).
+pub async fn clean_redis(url: &str, namespaces: &[String]) -> anyhow::Result<usize> {
+    let client = redis::Client::open(url)?;
+    let mut connection = client.get_multiplexed_async_connection().await?;
+    let mut deleted = 0;
+    for namespace in namespaces {
+        let mut cursor: u64 = 0;
+        loop {
+            let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+                .arg(cursor)
+                .arg("MATCH")
+                .arg(format!("{namespace}:*"))
+                .arg("COUNT")
+                .arg(1000)
+                .query_async(&mut connection)
+                .await?;
+            if !keys.is_empty() {
+                let n: usize = redis::cmd("DEL").arg(&keys).query_async(&mut connection).await?;
+                deleted += n;
+            }
+            if next == 0 {
+                break;
+            }
+            cursor = next;
+        }
+    }
+    Ok(deleted)
+}
+
+/// Fails unless Redis answers at `url`.
+pub async fn check_redis(url: &str) -> anyhow::Result<()> {
+    let client = redis::Client::open(url)?;
+    let connect = client.get_multiplexed_async_connection();
+    let Ok(connection) = tokio::time::timeout(Duration::from_secs(2), connect).await else {
+        bail!("Redis at {url} does not answer (./scripts/test.sh starts one; or set BENCH_REDIS_URL)");
+    };
+    let mut connection = connection.with_context(|| format!("connecting to Redis at {url}"))?;
+    let _: String = redis::cmd("PING").query_async(&mut connection).await?;
+    Ok(())
+}
