@@ -49,4 +49,6 @@ export REQUIRE_REDIS=1
 
 # Everything else the suite needs (vendor simulators, the gateway) it serves in-process
 # on 127.0.0.1 port 0.
-cargo test --locked --all-targets "$@"
+# The benchmark (benches/gateway.rs) is no test: clippy --all-targets compiles it, and
+# `cargo bench --bench gateway` runs it.
+cargo test --locked --lib --bins --tests "$@"
