@@ -23,6 +23,18 @@ async fn all_calls(app: &TestApp) -> u64 {
     total
 }
 
+/// Nothing has created a team yet; `mutation` sent as it should be then creates one,
+/// which proves the route `POST /teams` is counted.
+async fn no_team_created_until(app: &TestApp, mutation: &str) {
+    assert_eq!(app.calls("dixa", "POST /teams").await, 0);
+    app.data(mutation, json!({})).await;
+    assert_eq!(
+        app.calls("dixa", "POST /teams").await,
+        1,
+        "the route `POST /teams` is counted"
+    );
+}
+
 /// Proves the counters count: a real query moves `GET /teams` on Dixa.
 async fn counters_work(app: &TestApp) {
     app.data("{ teams { totalCount } }", json!({})).await;
@@ -245,13 +257,7 @@ async fn every_csrf_vector_is_refused_without_a_vendor_call() {
         .await
         .unwrap();
     assert_eq!(plain.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    assert_eq!(app.calls("dixa", "POST /teams").await, 0);
-    app.data(mutation, json!({})).await;
-    assert_eq!(
-        app.calls("dixa", "POST /teams").await,
-        1,
-        "the route `POST /teams` is counted"
-    );
+    no_team_created_until(&app, mutation).await;
 }
 
 fn urlencode(s: &str) -> String {
@@ -530,13 +536,7 @@ async fn head_is_a_get_and_never_runs_a_mutation() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(app.calls("dixa", "POST /teams").await, 0);
-    app.data(mutation, json!({})).await;
-    assert_eq!(
-        app.calls("dixa", "POST /teams").await,
-        1,
-        "the route `POST /teams` is counted"
-    );
+    no_team_created_until(&app, mutation).await;
 }
 
 #[tokio::test]
