@@ -145,8 +145,37 @@ pub struct HttpSettings {
     /// must be `https://` (`SWITCHBOARD_HTTP__PLAIN_HTTP_HOSTS`, a TOML list).
     #[serde(default)]
     pub plain_http_hosts: Vec<String>,
+    /// Calls in flight at once to one vendor for one tenant; more wait their turn
+    /// (`SWITCHBOARD_HTTP__MAX_CONCURRENT_CALLS`).
+    #[serde(default = "default_max_concurrent_calls")]
+    pub max_concurrent_calls: usize,
+    /// Largest vendor answer read, in bytes; a larger one fails the call as
+    /// `VENDOR_UNAVAILABLE` (an invalid answer) without being buffered
+    /// (`SWITCHBOARD_HTTP__MAX_RESPONSE_BYTES`).
+    #[serde(default = "default_max_response_bytes")]
+    pub max_response_bytes: usize,
+    /// Most pages one list walk reads before failing (`SWITCHBOARD_HTTP__MAX_PAGES`).
+    #[serde(default = "default_max_pages")]
+    pub max_pages: usize,
+    /// Milliseconds one GraphQL request may spend on vendor calls, retries and
+    /// `Retry-After` waits together; a call still running then fails as a timeout and
+    /// nulls only the fields it serves (`SWITCHBOARD_HTTP__REQUEST_DEADLINE_MS`).
+    #[serde(default = "default_request_deadline")]
+    pub request_deadline_ms: u64,
 }
 
+fn default_max_concurrent_calls() -> usize {
+    8
+}
+fn default_max_response_bytes() -> usize {
+    16 * 1024 * 1024
+}
+fn default_max_pages() -> usize {
+    200
+}
+fn default_request_deadline() -> u64 {
+    15_000
+}
 fn default_connect_timeout() -> u64 {
     2_000
 }
@@ -176,6 +205,10 @@ impl Default for HttpSettings {
             backoff_max_ms: default_backoff_max(),
             max_retry_after_secs: default_max_retry_after(),
             plain_http_hosts: Vec::new(),
+            max_concurrent_calls: default_max_concurrent_calls(),
+            max_response_bytes: default_max_response_bytes(),
+            max_pages: default_max_pages(),
+            request_deadline_ms: default_request_deadline(),
         }
     }
 }
@@ -213,6 +246,11 @@ impl HttpSettings {
     /// The whole-call timeout.
     pub fn request_timeout(&self) -> Duration {
         Duration::from_millis(self.request_timeout_ms)
+    }
+
+    /// How long one GraphQL request may spend on vendor calls.
+    pub fn request_deadline(&self) -> Duration {
+        Duration::from_millis(self.request_deadline_ms)
     }
 }
 
@@ -830,8 +868,21 @@ impl Settings {
                 }
             }
         }
-        if self.http.request_timeout_ms == 0 || self.http.connect_timeout_ms == 0 {
-            return Err(ConfigError("http timeouts must be above zero".into()));
+        let http = &self.http;
+        if http.request_timeout_ms == 0 || http.connect_timeout_ms == 0 || http.request_deadline_ms == 0 {
+            return Err(ConfigError(
+                "http.connect_timeout_ms, http.request_timeout_ms and http.request_deadline_ms must be above zero"
+                    .into(),
+            ));
+        }
+        for (key, value) in [
+            ("http.max_concurrent_calls", http.max_concurrent_calls),
+            ("http.max_response_bytes", http.max_response_bytes),
+            ("http.max_pages", http.max_pages),
+        ] {
+            if value == 0 {
+                return Err(ConfigError(format!("{key} must be above zero")));
+            }
         }
         Ok(())
     }

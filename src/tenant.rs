@@ -39,6 +39,9 @@ pub struct Tenant {
     pub vonage_webhook_secret: Option<SecretString>,
     /// Live presence pushed by vendors (webhooks) and read by the graph.
     pub presence: Arc<PresenceStore>,
+    /// How long one GraphQL request may spend on this tenant's vendor calls
+    /// (`http.request_deadline_ms`).
+    pub request_deadline: std::time::Duration,
     /// Per vendor: the tenant id and a short hash of the vendor credential, which every
     /// cache key of that vendor starts with, so a rotated credential never serves what
     /// the old one read.
@@ -90,14 +93,15 @@ impl Tenant {
             ) as Arc<dyn HuaweiApi>
         });
         let vonage = settings.vonage.as_ref().map(|v| {
+            // The token service and the API share one cap on concurrent calls.
+            let api = endpoint(Vendor::Vonage, &v.base_url);
             let source = VonageTokenSource::new(
-                endpoint(Vendor::Vonage, &v.token_url),
+                api.at(v.token_url.clone()),
                 v.client_id.clone(),
                 v.client_secret.clone(),
                 v.scopes.clone(),
             );
-            VonageClient::new(endpoint(Vendor::Vonage, &v.base_url), source, v.page_limit)
-                as Arc<dyn VonageApi>
+            VonageClient::new(api, source, v.page_limit) as Arc<dyn VonageApi>
         });
         let vonage_webhook_secret = settings.vonage.as_ref().and_then(|v| v.webhook_secret.clone());
         let client_id = settings
@@ -134,6 +138,7 @@ impl Tenant {
             vonage,
             vonage_webhook_secret,
             presence: Arc::new(PresenceStore::new()),
+            request_deadline: http.request_deadline(),
             cache_scopes,
         }
     }

@@ -8,6 +8,7 @@ use std::sync::{
 };
 
 use axum::{Router, http::StatusCode, response::IntoResponse};
+use reqwest::Method;
 use serde_json::json;
 use switchboard::config::{DixaSettings, Settings};
 
@@ -77,4 +78,183 @@ fn vendor_urls_must_be_https_unless_loopback_or_allowed() {
     let mut allowed = settings("http://sim:8090/dixa/v1");
     allowed.http.plain_http_hosts = vec!["sim".into()];
     assert!(allowed.validate().is_ok());
+}
+
+/// Every `GET /teams/{teamId}/agents` call answered after `latency_ms`.
+fn slow_members(latency_ms: u64) -> serde_json::Value {
+    json!({ "route": "GET /teams/{teamId}/agents", "latencyMs": latency_ms })
+}
+
+#[tokio::test]
+async fn calls_to_one_vendor_never_exceed_the_concurrency_cap() {
+    let app = spawn_app_with(|s| s.http.max_concurrent_calls = 2).await;
+    app.sim(
+        Method::POST,
+        "dixa",
+        "/seed",
+        Some(json!({ "teams": 8, "membersPerTeam": 2 })),
+    )
+    .await;
+    app.fault("dixa", slow_members(100)).await;
+    let data = app
+        .data(
+            "{ teams(first: 8) { nodes { members { totalCount } } } }",
+            json!({}),
+        )
+        .await;
+    let teams = data["teams"]["nodes"].as_array().unwrap();
+    assert_eq!(teams.len(), 8);
+    assert!(teams.iter().all(|t| t["members"]["totalCount"] == 2), "{data}");
+    let concurrency = app.sim(Method::GET, "dixa", "/concurrency", None).await;
+    assert_eq!(
+        concurrency["peak"], 2,
+        "8 member lists, 2 at a time: {concurrency}"
+    );
+
+    // The default cap lets them run together (so the figure above is the cap's doing).
+    let wide = spawn_app_with(|_| {}).await;
+    wide.sim(
+        Method::POST,
+        "dixa",
+        "/seed",
+        Some(json!({ "teams": 8, "membersPerTeam": 2 })),
+    )
+    .await;
+    wide.fault("dixa", slow_members(100)).await;
+    wide.data(
+        "{ teams(first: 8) { nodes { members { totalCount } } } }",
+        json!({}),
+    )
+    .await;
+    let concurrency = wide.sim(Method::GET, "dixa", "/concurrency", None).await;
+    assert!(concurrency["peak"].as_u64().unwrap() > 2, "{concurrency}");
+}
+
+#[tokio::test]
+async fn an_oversized_vendor_answer_fails_cleanly_without_being_buffered() {
+    // A "vendor" whose answer never ends: buffering it whole would never finish.
+    let sent = Arc::new(AtomicUsize::new(0));
+    let counter = sent.clone();
+    let vendor = serve(Router::new().fallback(move || {
+        let counter = counter.clone();
+        async move {
+            let chunks = futures::stream::repeat_with(move || {
+                counter.fetch_add(64 * 1024, Ordering::SeqCst);
+                Ok::<_, std::io::Error>(bytes::Bytes::from(vec![b' '; 64 * 1024]))
+            });
+            (
+                [("content-type", "application/json")],
+                axum::body::Body::from_stream(chunks),
+            )
+        }
+    }))
+    .await;
+    let app = spawn_app_with(move |s| {
+        s.http.max_response_bytes = 256 * 1024;
+        s.http.request_timeout_ms = 30_000;
+        let tenant = s.tenants.get_mut(TENANT).unwrap();
+        let dixa = tenant.dixa.as_mut().unwrap();
+        dixa.base_url = format!("http://{vendor}/dixa/v1").parse().unwrap();
+    })
+    .await;
+    let started = std::time::Instant::now();
+    let body = app
+        .graphql(
+            "{ teams { totalCount } users(first: 1) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(first_code(&body), "VENDOR_UNAVAILABLE", "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["vendor"], "DIXA");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("larger than 262144 bytes"),
+        "{body}"
+    );
+    assert!(
+        body["data"]["users"]["totalCount"].as_u64().unwrap() > 0,
+        "Vonage answered"
+    );
+    // It stopped reading at the cap: it did not read for the whole 30 s call timeout.
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
+
+#[tokio::test]
+async fn a_hanging_vendor_ends_at_the_request_deadline_and_the_rest_arrives() {
+    let app = spawn_app_with(|s| {
+        s.http.request_deadline_ms = 1_000;
+        s.http.request_timeout_ms = 30_000;
+    })
+    .await;
+    app.fault("dixa", json!({ "route": "GET /teams", "latencyMs": 20_000 }))
+        .await;
+    let started = std::time::Instant::now();
+    let body = app
+        .graphql(
+            "{ teams { totalCount } agents(filter: { vendors: [VONAGE, HUAWEI_AICC] }) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    let took = started.elapsed();
+    assert!(
+        took < std::time::Duration::from_secs(8),
+        "cut off at the deadline, took {took:?}"
+    );
+    assert_eq!(body["data"]["teams"], serde_json::Value::Null, "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["vendor"], "DIXA", "{body}");
+    assert_eq!(first_code(&body), "VENDOR_UNAVAILABLE");
+    assert!(
+        body["data"]["agents"]["totalCount"].as_u64().unwrap() > 0,
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn a_list_walk_stops_at_the_page_cap() {
+    // One agent per page; the seed has more agents than the cap has pages.
+    let query = "{ agents(filter: { vendors: [DIXA] }) { totalCount } }";
+    let app = spawn_app_with(|s| {
+        s.http.max_pages = 2;
+        s.tenants
+            .get_mut(TENANT)
+            .unwrap()
+            .dixa
+            .as_mut()
+            .unwrap()
+            .page_limit = 1;
+    })
+    .await;
+    let body = app.graphql(query, json!({})).await;
+    assert_eq!(first_code(&body), "VENDOR_UNAVAILABLE", "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("did not end within 2 pages"),
+        "{body}"
+    );
+    assert_eq!(app.calls("dixa", "GET /agents").await, 2, "no page past the cap");
+
+    // With room for every page the same walk succeeds.
+    let app = spawn_app_with(|s| {
+        s.http.max_pages = 50;
+        s.tenants
+            .get_mut(TENANT)
+            .unwrap()
+            .dixa
+            .as_mut()
+            .unwrap()
+            .page_limit = 1;
+    })
+    .await;
+    let data = app.data(query, json!({})).await;
+    let agents = data["agents"]["totalCount"].as_u64().unwrap();
+    assert!(agents > 2, "{data}");
+    assert_eq!(
+        app.calls("dixa", "GET /agents").await,
+        agents,
+        "one page per agent"
+    );
 }
