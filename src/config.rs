@@ -162,6 +162,22 @@ pub struct HttpSettings {
     /// nulls only the fields it serves (`SWITCHBOARD_HTTP__REQUEST_DEADLINE_MS`).
     #[serde(default = "default_request_deadline")]
     pub request_deadline_ms: u64,
+    /// Vendor calls failing in a row as an outage (unreachable, timed out, 5xx) after
+    /// which a tenant's breaker for that vendor opens; 0 never opens it
+    /// (`SWITCHBOARD_HTTP__BREAKER_FAILURES`).
+    #[serde(default = "default_breaker_failures")]
+    pub breaker_failures: u32,
+    /// Milliseconds an open breaker refuses calls before one probe call is let through
+    /// (`SWITCHBOARD_HTTP__BREAKER_COOL_DOWN_MS`).
+    #[serde(default = "default_breaker_cool_down")]
+    pub breaker_cool_down_ms: u64,
+}
+
+fn default_breaker_failures() -> u32 {
+    5
+}
+fn default_breaker_cool_down() -> u64 {
+    30_000
 }
 
 fn default_max_concurrent_calls() -> usize {
@@ -209,6 +225,8 @@ impl Default for HttpSettings {
             max_response_bytes: default_max_response_bytes(),
             max_pages: default_max_pages(),
             request_deadline_ms: default_request_deadline(),
+            breaker_failures: default_breaker_failures(),
+            breaker_cool_down_ms: default_breaker_cool_down(),
         }
     }
 }

@@ -14,6 +14,7 @@ use crate::{
     presence::PresenceStore,
     vendors::{
         Vendor, VendorError,
+        breaker::{Breaker, BreakerState},
         dixa::{DixaApi, DixaClient},
         http::VendorHttp,
         huawei::{HuaweiApi, HuaweiClient, SkillFilter},
@@ -46,6 +47,8 @@ pub struct Tenant {
     /// cache key of that vendor starts with, so a rotated credential never serves what
     /// the old one read.
     cache_scopes: Vec<(Vendor, Arc<str>)>,
+    /// Each configured vendor's circuit breaker.
+    breakers: Vec<(Vendor, Arc<Breaker>)>,
 }
 
 /// `tenant~<8 hex digits of SHA-256 over the credential parts>`.
@@ -66,8 +69,12 @@ impl Tenant {
     /// Builds the clients `settings` describe, sharing `client`'s connection pool.
     pub fn build(id: &str, settings: &TenantSettings, client: &Client, http: &HttpSettings) -> Self {
         let id: Arc<str> = id.into();
-        let endpoint =
-            |vendor, base: &url::Url| VendorHttp::new(client.clone(), vendor, id.clone(), base.clone(), http);
+        let breakers = std::cell::RefCell::new(Vec::new());
+        let endpoint = |vendor, base: &url::Url| {
+            let endpoint = VendorHttp::new(client.clone(), vendor, id.clone(), base.clone(), http);
+            breakers.borrow_mut().push((vendor, endpoint.breaker()));
+            endpoint
+        };
         let dixa = settings.dixa.as_ref().map(|d| {
             DixaClient::new(
                 endpoint(Vendor::Dixa, &d.base_url),
@@ -139,6 +146,7 @@ impl Tenant {
             vonage_webhook_secret,
             presence: Arc::new(PresenceStore::new()),
             request_deadline: http.request_deadline(),
+            breakers: breakers.into_inner(),
             cache_scopes,
         }
     }
@@ -149,6 +157,14 @@ impl Tenant {
             .iter()
             .find(|(v, _)| *v == vendor)
             .map_or_else(|| self.id.clone(), |(_, scope)| scope.clone())
+    }
+
+    /// Where `vendor`'s circuit breaker stands (`None` when it is not configured).
+    pub fn breaker_state(&self, vendor: Vendor) -> Option<BreakerState> {
+        self.breakers
+            .iter()
+            .find(|(v, _)| *v == vendor)
+            .map(|(_, b)| b.state())
     }
 
     /// The Vonage client, or the error saying the tenant has none.

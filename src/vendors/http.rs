@@ -1,6 +1,7 @@
 //! The HTTP layer under every vendor client: timeouts, bounded retries for idempotent
 //! calls on 423/429/502/503/504 and connect errors (honouring a capped `Retry-After`, with
-//! jittered backoff otherwise), a cap on concurrent calls per (tenant, vendor), a cap on
+//! jittered backoff otherwise), a circuit breaker and a cap on concurrent calls per
+//! (tenant, vendor) (see [`super::breaker`]), a cap on
 //! an answer's size, the deadline of the GraphQL request every call, retry and wait
 //! draws from ([`with_deadline`]), a `tracing` span per call, and errors that never
 //! carry a URL or a credential.
@@ -15,7 +16,10 @@ use tokio::time::Instant;
 use tracing::{Instrument, field};
 use url::Url;
 
-use super::{Vendor, VendorError, VendorErrorKind};
+use super::{
+    Vendor, VendorError, VendorErrorKind,
+    breaker::{Breaker, Trial},
+};
 use crate::config::HttpSettings;
 
 tokio::task_local! {
@@ -336,6 +340,7 @@ pub struct VendorHttp {
     policy: Arc<RetryPolicy>,
     /// Calls in flight to this vendor for this tenant, at most `max_concurrent_calls`.
     in_flight: Arc<tokio::sync::Semaphore>,
+    breaker: Arc<Breaker>,
     max_response_bytes: usize,
     max_pages: usize,
 }
@@ -346,10 +351,16 @@ impl VendorHttp {
         Self {
             client,
             vendor,
-            tenant,
+            tenant: tenant.clone(),
             base,
             policy: Arc::new(RetryPolicy::from(settings)),
             in_flight: Arc::new(tokio::sync::Semaphore::new(settings.max_concurrent_calls.max(1))),
+            breaker: Arc::new(Breaker::new(
+                tenant.clone(),
+                vendor,
+                settings.breaker_failures,
+                Duration::from_millis(settings.breaker_cool_down_ms),
+            )),
             max_response_bytes: settings.max_response_bytes,
             max_pages: settings.max_pages.max(1),
         }
@@ -359,6 +370,11 @@ impl VendorHttp {
     /// cap on concurrent calls.
     pub fn at(&self, base: Url) -> Self {
         Self { base, ..self.clone() }
+    }
+
+    /// This endpoint's circuit breaker (shared with the endpoints made by [`Self::at`]).
+    pub fn breaker(&self) -> Arc<Breaker> {
+        self.breaker.clone()
     }
 
     /// The most pages a list walk may read before it fails (`http.max_pages`).
@@ -397,8 +413,25 @@ impl VendorHttp {
     }
 
     /// Sends `call`, retrying transient failures when it is idempotent. Returns the
-    /// vendor's final answer whatever its status; transport failures become errors.
+    /// vendor's final answer whatever its status; transport failures become errors. An
+    /// open breaker answers at once, without calling.
     pub async fn send(&self, call: Call) -> Result<Reply, VendorError> {
+        let trial = Trial::start(&self.breaker).map_err(|wait| {
+            tracing::debug!(vendor = %self.vendor, tenant = %self.tenant, "vendor breaker open: call refused");
+            // Whole seconds, rounded up, as a `Retry-After` is.
+            let wait = Duration::from_secs(wait.as_secs() + u64::from(wait.subsec_nanos() > 0));
+            VendorError::new(self.vendor, VendorErrorKind::Paused).with_retry_after(Some(wait))
+        })?;
+        let result = self.send_with_retries(call).await;
+        let outage = match &result {
+            Ok(reply) => reply.status.is_server_error(),
+            Err(e) => matches!(e.kind, VendorErrorKind::Unavailable | VendorErrorKind::Timeout),
+        };
+        trial.end(outage);
+        result
+    }
+
+    async fn send_with_retries(&self, call: Call) -> Result<Reply, VendorError> {
         let url = self.url(&call.path);
         let deadline = current_deadline();
         // Whether a wait of `wait` would still leave time for another attempt.

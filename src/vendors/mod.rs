@@ -4,6 +4,7 @@
 //! May depend on: `reqwest`, `serde`, `config` (for connection settings).
 //! Never on GraphQL, loaders or the cache: a vendor client does not know either exists.
 
+pub mod breaker;
 pub mod dixa;
 pub mod error;
 pub mod http;

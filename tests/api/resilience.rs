@@ -258,3 +258,79 @@ async fn a_list_walk_stops_at_the_page_cap() {
         "one page per agent"
     );
 }
+
+#[tokio::test]
+async fn a_failing_vendor_opens_its_breaker_which_probes_and_closes() {
+    let app = spawn_app_with(|s| {
+        s.http.breaker_failures = 3;
+        s.http.breaker_cool_down_ms = 400;
+        s.http.max_retries = 0;
+    })
+    .await;
+    let members = "GET /teams/{teamId}/agents";
+    app.fault("dixa", json!({ "route": members, "status": 503 }))
+        .await;
+    let query = "{ teams { nodes { members { totalCount } } } users(first: 1) { totalCount } }";
+    // Three teams: their three member lists fail, and the breaker opens.
+    let body = app.graphql(query, json!({})).await;
+    assert_eq!(first_code(&body), "VENDOR_UNAVAILABLE", "{body}");
+    assert_eq!(app.calls("dixa", members).await, 3);
+    let (_, ready) = app.readyz().await;
+    let dixa = ready["vendors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["vendor"] == "DIXA")
+        .unwrap()
+        .clone();
+    assert_eq!(dixa["breaker"], "open", "{ready}");
+
+    // While open: answered at once, the vendor is not called (its counter stays flat),
+    // and the other vendors are unaffected.
+    for _ in 0..5 {
+        let body = app.graphql(query, json!({})).await;
+        let paused = body["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["message"].as_str().unwrap().contains("circuit breaker open"));
+        assert!(paused, "{body}");
+        assert_eq!(body["errors"][0]["extensions"]["vendor"], "DIXA");
+        assert_eq!(body["errors"][0]["extensions"]["retryAfter"], 1, "{body}");
+        assert!(
+            body["data"]["users"]["totalCount"].as_u64().unwrap() > 0,
+            "{body}"
+        );
+    }
+    assert_eq!(app.calls("dixa", members).await, 3, "no call while open");
+
+    // The vendor recovers; after the cool-down one call goes through as the probe (the
+    // others of that moment are still refused) and closes the breaker.
+    app.sim(Method::DELETE, "dixa", "/faults", None).await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let body = app.graphql(query, json!({})).await;
+    let answered = body["data"]["teams"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| !t.is_null())
+        .count();
+    assert!(answered >= 1, "the probe's team: {body}");
+    assert_eq!(app.calls("dixa", members).await, 4, "one probe");
+    let data = app.data(query, json!({})).await;
+    assert!(
+        data["teams"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["members"]["totalCount"].as_u64().unwrap() > 0)
+    );
+    let (_, ready) = app.readyz().await;
+    let states: Vec<&serde_json::Value> = ready["vendors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| &v["breaker"])
+        .collect();
+    assert!(states.iter().all(|s| *s == "closed"), "{ready}");
+}
