@@ -171,6 +171,81 @@ pub struct HttpSettings {
     /// (`SWITCHBOARD_HTTP__BREAKER_COOL_DOWN_MS`).
     #[serde(default = "default_breaker_cool_down")]
     pub breaker_cool_down_ms: u64,
+    /// Call budgets per vendor credential (`[http.budgets.dixa]`, `.webex`,
+    /// `.huawei_aicc`, `.vonage`): Switchboard's calls with one credential stay within
+    /// `per_second`, `burst` at once, across every replica sharing the Redis
+    /// (`SWITCHBOARD_HTTP__BUDGETS__DIXA__PER_SECOND`). By default only Dixa, whose
+    /// documented limit is 10 requests/s with bursts of 4, has one, a little under it:
+    /// 9/s, bursts of 3. A vendor without one (or with `per_second = 0`) is not limited.
+    #[serde(default)]
+    pub budgets: Budgets,
+}
+
+/// The call budgets, per vendor.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Budgets {
+    /// Webex Calling's.
+    pub webex: Option<BudgetSettings>,
+    /// Huawei AICC's.
+    pub huawei_aicc: Option<BudgetSettings>,
+    /// Dixa's.
+    pub dixa: Option<BudgetSettings>,
+    /// Vonage's.
+    pub vonage: Option<BudgetSettings>,
+}
+
+impl Default for Budgets {
+    fn default() -> Self {
+        Self {
+            webex: None,
+            huawei_aicc: None,
+            dixa: Some(BudgetSettings {
+                per_second: 9.0,
+                burst: 3,
+            }),
+            vonage: None,
+        }
+    }
+}
+
+impl Budgets {
+    /// The budget of the vendor named `name` (`dixa`, `webex`, `huawei_aicc`,
+    /// `vonage`), unless it has none or a zero rate.
+    pub fn of(&self, name: &str) -> Option<BudgetSettings> {
+        let budget = match name {
+            "webex" => self.webex,
+            "huawei_aicc" => self.huawei_aicc,
+            "dixa" => self.dixa,
+            "vonage" => self.vonage,
+            _ => None,
+        }?;
+        (budget.per_second > 0.0).then_some(budget)
+    }
+
+    fn all(&self) -> [(&'static str, Option<BudgetSettings>); 4] {
+        [
+            ("webex", self.webex),
+            ("huawei_aicc", self.huawei_aicc),
+            ("dixa", self.dixa),
+            ("vonage", self.vonage),
+        ]
+    }
+}
+
+/// A vendor's call budget per credential.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetSettings {
+    /// Calls per second, sustained (0: no budget).
+    pub per_second: f64,
+    /// Calls at once after a quiet spell.
+    #[serde(default = "one_call")]
+    pub burst: u32,
+}
+
+fn one_call() -> u32 {
+    1
 }
 
 fn default_breaker_failures() -> u32 {
@@ -227,6 +302,7 @@ impl Default for HttpSettings {
             request_deadline_ms: default_request_deadline(),
             breaker_failures: default_breaker_failures(),
             breaker_cool_down_ms: default_breaker_cool_down(),
+            budgets: Budgets::default(),
         }
     }
 }
@@ -892,6 +968,14 @@ impl Settings {
                 "http.connect_timeout_ms, http.request_timeout_ms and http.request_deadline_ms must be above zero"
                     .into(),
             ));
+        }
+        for (vendor, budget) in http.budgets.all() {
+            let Some(budget) = budget else { continue };
+            if !(budget.per_second.is_finite() && budget.per_second >= 0.0) || budget.burst == 0 {
+                return Err(ConfigError(format!(
+                    "http.budgets.{vendor} needs a per_second of zero or more and a burst of at least 1"
+                )));
+            }
         }
         for (key, value) in [
             ("http.max_concurrent_calls", http.max_concurrent_calls),

@@ -15,6 +15,7 @@ use crate::{
     vendors::{
         Vendor, VendorError,
         breaker::{Breaker, BreakerState},
+        budget::{Budget, Rate, Slots},
         dixa::{DixaApi, DixaClient},
         http::VendorHttp,
         huawei::{HuaweiApi, HuaweiClient, SkillFilter},
@@ -67,11 +68,58 @@ fn cache_scope(tenant: &str, credential: &[&SecretString]) -> Arc<str> {
 
 impl Tenant {
     /// Builds the clients `settings` describe, sharing `client`'s connection pool.
-    pub fn build(id: &str, settings: &TenantSettings, client: &Client, http: &HttpSettings) -> Self {
+    /// Calls are budgeted per credential as `http.budgets` says, in `slots` (Redis,
+    /// shared by the replicas) when given, in this process otherwise.
+    pub fn build(
+        id: &str,
+        settings: &TenantSettings,
+        client: &Client,
+        http: &HttpSettings,
+        slots: Option<Arc<dyn Slots>>,
+    ) -> Self {
         let id: Arc<str> = id.into();
+        let client_id = settings
+            .vonage
+            .as_ref()
+            .map(|v| SecretString::from(v.client_id.clone()));
+        let cache_scopes = [
+            (Vendor::Dixa, settings.dixa.as_ref().map(|d| vec![&d.api_token])),
+            (
+                Vendor::Webex,
+                settings.webex.as_ref().map(|w| vec![&w.access_token]),
+            ),
+            (
+                Vendor::HuaweiAicc,
+                settings.huawei.as_ref().map(|h| vec![&h.app_key, &h.app_secret]),
+            ),
+            (
+                Vendor::Vonage,
+                settings
+                    .vonage
+                    .as_ref()
+                    .zip(client_id.as_ref())
+                    .map(|(v, id)| vec![id, &v.client_secret]),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(vendor, parts)| Some((vendor, cache_scope(&id, &parts?))))
+        .collect::<Vec<_>>();
         let breakers = std::cell::RefCell::new(Vec::new());
-        let endpoint = |vendor, base: &url::Url| {
-            let endpoint = VendorHttp::new(client.clone(), vendor, id.clone(), base.clone(), http);
+        let endpoint = |vendor: Vendor, base: &url::Url| {
+            // A budget belongs to the credential (its hash, the tail of the cache scope):
+            // two tenants configured with one token share the vendor's one limit.
+            let budget = http.budgets.of(&vendor.as_str().to_ascii_lowercase()).map(|b| {
+                let credential = cache_scopes
+                    .iter()
+                    .find(|(v, _)| *v == vendor)
+                    .and_then(|(_, scope)| scope.rsplit('~').next())
+                    .unwrap_or(&id)
+                    .to_owned();
+                let rate = Rate::per_second(b.per_second, b.burst);
+                Arc::new(Budget::new(vendor, credential, rate, slots.clone()))
+            });
+            let endpoint =
+                VendorHttp::new(client.clone(), vendor, id.clone(), base.clone(), http).with_budget(budget);
             breakers.borrow_mut().push((vendor, endpoint.breaker()));
             endpoint
         };
@@ -111,32 +159,6 @@ impl Tenant {
             VonageClient::new(api, source, v.page_limit) as Arc<dyn VonageApi>
         });
         let vonage_webhook_secret = settings.vonage.as_ref().and_then(|v| v.webhook_secret.clone());
-        let client_id = settings
-            .vonage
-            .as_ref()
-            .map(|v| SecretString::from(v.client_id.clone()));
-        let cache_scopes = [
-            (Vendor::Dixa, settings.dixa.as_ref().map(|d| vec![&d.api_token])),
-            (
-                Vendor::Webex,
-                settings.webex.as_ref().map(|w| vec![&w.access_token]),
-            ),
-            (
-                Vendor::HuaweiAicc,
-                settings.huawei.as_ref().map(|h| vec![&h.app_key, &h.app_secret]),
-            ),
-            (
-                Vendor::Vonage,
-                settings
-                    .vonage
-                    .as_ref()
-                    .zip(client_id.as_ref())
-                    .map(|(v, id)| vec![id, &v.client_secret]),
-            ),
-        ]
-        .into_iter()
-        .filter_map(|(vendor, parts)| Some((vendor, cache_scope(&id, &parts?))))
-        .collect();
         Self {
             id,
             dixa,

@@ -19,6 +19,7 @@ use url::Url;
 use super::{
     Vendor, VendorError, VendorErrorKind,
     breaker::{Breaker, Trial},
+    budget::Budget,
 };
 use crate::config::HttpSettings;
 
@@ -341,6 +342,8 @@ pub struct VendorHttp {
     /// Calls in flight to this vendor for this tenant, at most `max_concurrent_calls`.
     in_flight: Arc<tokio::sync::Semaphore>,
     breaker: Arc<Breaker>,
+    /// The credential's call budget, when the vendor has one.
+    budget: Option<Arc<Budget>>,
     max_response_bytes: usize,
     max_pages: usize,
 }
@@ -361,6 +364,7 @@ impl VendorHttp {
                 settings.breaker_failures,
                 Duration::from_millis(settings.breaker_cool_down_ms),
             )),
+            budget: None,
             max_response_bytes: settings.max_response_bytes,
             max_pages: settings.max_pages.max(1),
         }
@@ -370,6 +374,13 @@ impl VendorHttp {
     /// cap on concurrent calls.
     pub fn at(&self, base: Url) -> Self {
         Self { base, ..self.clone() }
+    }
+
+    /// This endpoint with a call budget (kept by the endpoints made from it by
+    /// [`Self::at`]).
+    pub fn with_budget(mut self, budget: Option<Arc<Budget>>) -> Self {
+        self.budget = budget;
+        self
     }
 
     /// This endpoint's circuit breaker (shared with the endpoints made by [`Self::at`]).
@@ -535,6 +546,9 @@ impl VendorHttp {
         // The semaphore is never closed; a permit is held for the call only, not for
         // the waits between attempts.
         let _permit = self.in_flight.acquire().await.ok();
+        if let Some(budget) = &self.budget {
+            budget.acquire(current_deadline()).await?;
+        }
         // Latency counts from the send, not from the wait for a permit.
         let started = Instant::now();
         let result = async {

@@ -5,6 +5,7 @@
 //! Never on GraphQL, loaders or the cache: a vendor client does not know either exists.
 
 pub mod breaker;
+pub mod budget;
 pub mod dixa;
 pub mod error;
 pub mod http;

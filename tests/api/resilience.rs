@@ -12,7 +12,7 @@ use reqwest::Method;
 use serde_json::json;
 use switchboard::config::{DixaSettings, Settings};
 
-use crate::helpers::{TENANT, first_code, spawn_app_with};
+use crate::helpers::{TENANT, first_code, spawn_app, spawn_app_with};
 
 /// Serves `router` on 127.0.0.1:0; its address.
 async fn serve(router: Router) -> std::net::SocketAddr {
@@ -87,7 +87,12 @@ fn slow_members(latency_ms: u64) -> serde_json::Value {
 
 #[tokio::test]
 async fn calls_to_one_vendor_never_exceed_the_concurrency_cap() {
-    let app = spawn_app_with(|s| s.http.max_concurrent_calls = 2).await;
+    // The call budget is off here, so only the concurrency cap spaces the calls.
+    let app = spawn_app_with(|s| {
+        s.http.max_concurrent_calls = 2;
+        s.http.budgets.dixa = None;
+    })
+    .await;
     app.sim(
         Method::POST,
         "dixa",
@@ -95,6 +100,8 @@ async fn calls_to_one_vendor_never_exceed_the_concurrency_cap() {
         Some(json!({ "teams": 8, "membersPerTeam": 2 })),
     )
     .await;
+    app.sim(Method::PUT, "dixa", "/limits", Some(json!({ "perSecond": null })))
+        .await;
     app.fault("dixa", slow_members(100)).await;
     let data = app
         .data(
@@ -112,7 +119,9 @@ async fn calls_to_one_vendor_never_exceed_the_concurrency_cap() {
     );
 
     // The default cap lets them run together (so the figure above is the cap's doing).
-    let wide = spawn_app_with(|_| {}).await;
+    let wide = spawn_app_with(|s| s.http.budgets.dixa = None).await;
+    wide.sim(Method::PUT, "dixa", "/limits", Some(json!({ "perSecond": null })))
+        .await;
     wide.sim(
         Method::POST,
         "dixa",
@@ -333,4 +342,53 @@ async fn a_failing_vendor_opens_its_breaker_which_probes_and_closes() {
         .map(|v| &v["breaker"])
         .collect();
     assert!(states.iter().all(|s| *s == "closed"), "{ready}");
+}
+
+#[tokio::test]
+async fn a_hundred_concurrent_queries_stay_within_dixas_limit() {
+    let app = spawn_app().await;
+    // The simulator enforces Dixa's documented limit (10 requests/s, bursts of 4) and
+    // counts the 429s it sends.
+    let limits = app.sim(Method::GET, "dixa", "/limits", None).await;
+    assert_eq!(
+        (limits["perSecond"].as_f64(), limits["burst"].as_f64()),
+        (Some(10.0), Some(4.0))
+    );
+    app.sim(
+        Method::POST,
+        "dixa",
+        "/seed",
+        Some(json!({ "teams": 24, "membersPerTeam": 1 })),
+    )
+    .await;
+    app.sim(Method::DELETE, "dixa", "/calls", None).await;
+    let query = "{ teams(first: 50) { nodes { members { totalCount } } } }";
+    let answers = futures::future::join_all((0..100).map(|_| app.graphql(query, json!({})))).await;
+    for body in &answers {
+        assert!(body.get("errors").is_none(), "{body}");
+        assert_eq!(body["data"]["teams"]["nodes"].as_array().unwrap().len(), 24);
+    }
+    // 1 list and 24 member lists, queued by the budget instead of refused by Dixa.
+    let calls = app.sim(Method::GET, "dixa", "/calls", None).await;
+    assert!(calls["GET /teams"].as_u64().unwrap() <= 2, "{calls}");
+    // (A call slowed past the tests' 1.5 s call timeout on a loaded machine is retried.)
+    let members = calls["GET /teams/{teamId}/agents"].as_u64().unwrap();
+    assert!((24..=27).contains(&members), "{calls}");
+    let limits = app.sim(Method::GET, "dixa", "/limits", None).await;
+    assert_eq!(limits["limited"], 0, "no 429 from Dixa");
+
+    // Without the budget the same load trips Dixa's limit (so the figure above is the
+    // budget's doing).
+    let unbudgeted = spawn_app_with(|s| s.http.budgets.dixa = None).await;
+    unbudgeted
+        .sim(
+            Method::POST,
+            "dixa",
+            "/seed",
+            Some(json!({ "teams": 24, "membersPerTeam": 1 })),
+        )
+        .await;
+    let _ = futures::future::join_all((0..100).map(|_| unbudgeted.graphql(query, json!({})))).await;
+    let limits = unbudgeted.sim(Method::GET, "dixa", "/limits", None).await;
+    assert!(limits["limited"].as_u64().unwrap() > 0, "{limits}");
 }
