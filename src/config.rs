@@ -45,9 +45,120 @@ pub struct Settings {
     /// GraphQL limits (`SWITCHBOARD_GRAPHQL__*`).
     #[serde(default)]
     pub graphql: GraphqlSettings,
+    /// Who may call: JWTs besides the tenants' API keys, scopes, client rate limits
+    /// (`SWITCHBOARD_AUTH__*`).
+    #[serde(default)]
+    pub auth: AuthSettings,
     /// Tenants by id (`SWITCHBOARD_TENANTS__<ID>__*`).
     #[serde(default)]
     pub tenants: BTreeMap<String, TenantSettings>,
+}
+
+/// Who may call, and how often.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    /// JWT bearer tokens from an identity provider, besides API keys
+    /// (`SWITCHBOARD_AUTH__JWT__*`); none accepted when absent.
+    #[serde(default)]
+    pub jwt: Option<JwtSettings>,
+    /// The scope a token needs to run queries and subscriptions.
+    #[serde(default = "default_read_scope")]
+    pub read_scope: String,
+    /// The scope a token needs to run mutations.
+    #[serde(default = "default_write_scope")]
+    pub write_scope: String,
+    /// Requests per second one client (an API key, or a token's subject) may make,
+    /// across every replica sharing the Redis; past it, 429 with `Retry-After`
+    /// (`SWITCHBOARD_AUTH__CLIENT_REQUESTS_PER_SECOND`; 0: no limit).
+    #[serde(default = "default_client_rate")]
+    pub client_requests_per_second: f64,
+    /// Requests one client may make at once after a quiet spell.
+    #[serde(default = "default_client_burst")]
+    pub client_burst: u32,
+    /// Requests per second all of one tenant's clients may make together (0: no limit).
+    #[serde(default = "default_tenant_rate")]
+    pub tenant_requests_per_second: f64,
+    /// Requests one tenant's clients may make at once after a quiet spell.
+    #[serde(default = "default_tenant_burst")]
+    pub tenant_burst: u32,
+}
+
+fn default_read_scope() -> String {
+    "switchboard:read".into()
+}
+fn default_write_scope() -> String {
+    "switchboard:write".into()
+}
+fn default_client_rate() -> f64 {
+    50.0
+}
+fn default_client_burst() -> u32 {
+    100
+}
+fn default_tenant_rate() -> f64 {
+    500.0
+}
+fn default_tenant_burst() -> u32 {
+    1_000
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            jwt: None,
+            read_scope: default_read_scope(),
+            write_scope: default_write_scope(),
+            client_requests_per_second: default_client_rate(),
+            client_burst: default_client_burst(),
+            tenant_requests_per_second: default_tenant_rate(),
+            tenant_burst: default_tenant_burst(),
+        }
+    }
+}
+
+/// JWT bearer tokens validated against an identity provider's JWKS.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JwtSettings {
+    /// Where the signing keys are published (`https://idp.example.com/.well-known/jwks.json`).
+    pub jwks_url: Url,
+    /// The `iss` a token must carry.
+    pub issuer: String,
+    /// An `aud` a token must carry.
+    pub audience: String,
+    /// The signature algorithms accepted (never `none`, never HMAC).
+    #[serde(default = "default_jwt_algorithms")]
+    pub algorithms: Vec<String>,
+    /// The claim naming the tenant the token acts as.
+    #[serde(default = "default_tenant_claim")]
+    pub tenant_claim: String,
+    /// The claim holding the scopes (a space-separated string or a list).
+    #[serde(default = "default_scope_claim")]
+    pub scope_claim: String,
+    /// Seconds the keys are kept before they are fetched again (an unknown `kid` fetches
+    /// them sooner, at most every 30 s).
+    #[serde(default = "default_jwks_refresh")]
+    pub jwks_refresh_secs: u64,
+    /// Clock skew allowed on `exp` and `nbf`, in seconds.
+    #[serde(default = "default_jwt_leeway")]
+    pub leeway_secs: u64,
+}
+
+fn default_jwt_algorithms() -> Vec<String> {
+    vec!["RS256".into()]
+}
+fn default_tenant_claim() -> String {
+    "tenant".into()
+}
+fn default_scope_claim() -> String {
+    "scope".into()
+}
+fn default_jwks_refresh() -> u64 {
+    300
+}
+fn default_jwt_leeway() -> u64 {
+    30
 }
 
 /// Where cached reads live.
@@ -523,6 +634,10 @@ pub struct TenantSettings {
     /// (`SWITCHBOARD_TENANTS__<ID>__API_KEYS`, a TOML list).
     #[serde(default, deserialize_with = "secret::list")]
     pub api_keys: Vec<SecretString>,
+    /// Keys that may only read: queries and subscriptions, never a mutation
+    /// (`SWITCHBOARD_TENANTS__<ID>__READ_ONLY_API_KEYS`, a TOML list).
+    #[serde(default, deserialize_with = "secret::list")]
+    pub read_only_api_keys: Vec<SecretString>,
     /// The Dixa connection (`SWITCHBOARD_TENANTS__<ID>__DIXA__*`).
     #[serde(default)]
     pub dixa: Option<DixaSettings>,
@@ -825,6 +940,7 @@ impl Settings {
             cache: CacheSettings::default(),
             http: HttpSettings::default(),
             graphql: GraphqlSettings::default(),
+            auth: AuthSettings::default(),
             tenants: BTreeMap::from([(tenant.to_owned(), tenant_settings)]),
         }
     }
@@ -960,6 +1076,42 @@ impl Settings {
                         "tenants.{id}.vonage.client_id must not be empty"
                     )));
                 }
+            }
+        }
+        if let Some(jwt) = &self.auth.jwt {
+            const ASYMMETRIC: [&str; 9] = [
+                "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA",
+            ];
+            if jwt.algorithms.is_empty() {
+                return Err(ConfigError(
+                    "auth.jwt.algorithms must name at least one algorithm".into(),
+                ));
+            }
+            if let Some(bad) = jwt.algorithms.iter().find(|a| !ASYMMETRIC.contains(&a.as_str())) {
+                return Err(ConfigError(format!(
+                    "auth.jwt.algorithms: `{bad}` is not accepted; use signature algorithms with public keys ({})",
+                    ASYMMETRIC.join(", ")
+                )));
+            }
+            if jwt.issuer.trim().is_empty() || jwt.audience.trim().is_empty() {
+                return Err(ConfigError(
+                    "auth.jwt.issuer and auth.jwt.audience must not be empty".into(),
+                ));
+            }
+            self.http.check_vendor_url("auth.jwt.jwks_url", &jwt.jwks_url)?;
+        }
+        for (key, rate) in [
+            (
+                "auth.client_requests_per_second",
+                self.auth.client_requests_per_second,
+            ),
+            (
+                "auth.tenant_requests_per_second",
+                self.auth.tenant_requests_per_second,
+            ),
+        ] {
+            if !(rate.is_finite() && rate >= 0.0) {
+                return Err(ConfigError(format!("{key} must be zero (no limit) or more")));
             }
         }
         let http = &self.http;

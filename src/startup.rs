@@ -23,11 +23,10 @@ struct CacheSlots(Cache);
 
 #[async_trait::async_trait]
 impl Slots for CacheSlots {
-    async fn reserve(&self, key: &str, rate: Rate, max_wait: Duration) -> Result<Option<Duration>, String> {
+    async fn reserve(&self, key: &str, rate: Rate, max_wait: Duration) -> Option<Duration> {
         self.0
             .reserve_slot(key, rate.interval, rate.burst, max_wait)
             .await
-            .map_err(|e| e.to_string())
     }
 }
 
@@ -44,10 +43,9 @@ impl Application {
         settings.validate()?;
         let client = VendorHttp::shared_client(&settings.http).context("building the HTTP client")?;
         let cache = Cache::from_settings(&settings.cache).await?;
-        // Vendor budgets live beside the cache when it is shared (Redis), so every
-        // replica draws from the same ones; in process otherwise.
-        let slots =
-            (cache.backend() == "redis").then(|| Arc::new(CacheSlots(cache.clone())) as Arc<dyn Slots>);
+        // Vendor budgets live in the cache: in Redis, shared by every replica, when it
+        // is configured.
+        let slots: Arc<dyn Slots> = Arc::new(CacheSlots(cache.clone()));
         let tenants: HashMap<String, Arc<Tenant>> = settings
             .tenants
             .iter()
@@ -56,15 +54,21 @@ impl Application {
                 (id.clone(), Arc::new(tenant))
             })
             .collect();
-        let keys = settings
-            .tenants
-            .iter()
-            .flat_map(|(id, t)| t.api_keys.iter().map(move |k| (id.clone(), k.clone())));
+        let keys = settings.tenants.iter().flat_map(|(id, t)| {
+            let full = t.api_keys.iter().map(move |k| (id.clone(), k.clone(), true));
+            let read_only = t
+                .read_only_api_keys
+                .iter()
+                .map(move |k| (id.clone(), k.clone(), false));
+            full.chain(read_only)
+        });
         let auth = Authenticator::new(
             &tenants,
             keys,
             settings.anonymous_tenant.as_deref(),
             settings.anonymous_on_network,
+            &settings.auth,
+            &client,
         )?;
         let tenants: Vec<Arc<Tenant>> = tenants.into_values().collect();
         let server = &settings.server;
@@ -83,6 +87,7 @@ impl Application {
             apq: PersistedQueries::new(server.apq_cache_mib.saturating_mul(1024 * 1024)),
             server: Arc::new(server.clone()),
             graphql: Arc::new(settings.graphql.clone()),
+            access: Arc::new(settings.auth.clone()),
         };
         let listener = TcpListener::bind(settings.listen)
             .await

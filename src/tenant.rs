@@ -68,14 +68,13 @@ fn cache_scope(tenant: &str, credential: &[&SecretString]) -> Arc<str> {
 
 impl Tenant {
     /// Builds the clients `settings` describe, sharing `client`'s connection pool.
-    /// Calls are budgeted per credential as `http.budgets` says, in `slots` (Redis,
-    /// shared by the replicas) when given, in this process otherwise.
+    /// Calls are budgeted per credential as `http.budgets` says, kept in `slots`.
     pub fn build(
         id: &str,
         settings: &TenantSettings,
         client: &Client,
         http: &HttpSettings,
-        slots: Option<Arc<dyn Slots>>,
+        slots: Arc<dyn Slots>,
     ) -> Self {
         let id: Arc<str> = id.into();
         let client_id = settings
@@ -113,8 +112,7 @@ impl Tenant {
                     .iter()
                     .find(|(v, _)| *v == vendor)
                     .and_then(|(_, scope)| scope.rsplit('~').next())
-                    .unwrap_or(&id)
-                    .to_owned();
+                    .unwrap_or(&id);
                 let rate = Rate::per_second(b.per_second, b.burst);
                 Arc::new(Budget::new(vendor, credential, rate, slots.clone()))
             });

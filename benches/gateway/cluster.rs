@@ -266,6 +266,9 @@ impl Gateway {
         // The simulators' rate limits are off (see `Sims::seed_dixa`), and so are the
         // gateway's budgets: the scenarios measure the gateway, not a vendor's limit.
         command.env("SWITCHBOARD_HTTP__BUDGETS__DIXA__PER_SECOND", "0");
+        // The load generator is one client: no per-client or per-tenant request rate.
+        command.env("SWITCHBOARD_AUTH__CLIENT_REQUESTS_PER_SECOND", "0");
+        command.env("SWITCHBOARD_AUTH__TENANT_REQUESTS_PER_SECOND", "0");
         command.envs(cache.env());
         let tenants = std::iter::once(WARM_TENANT.to_owned()).chain((0..cold_tenants).map(cold_tenant));
         for tenant in tenants {

@@ -9,6 +9,7 @@
 
 pub mod memory;
 pub mod redis;
+pub mod slots;
 
 use std::{
     any::{Any, TypeId},
@@ -123,6 +124,9 @@ pub struct Cache {
     /// for the one fetch and gets its outcome, failure included.
     inflight: Arc<Mutex<HashMap<(String, TypeId), Flight>>>,
     healthy: Arc<AtomicBool>,
+    /// Rate slots in this process: the in-process cache's, and a shared store's
+    /// stand-in while it fails.
+    local_slots: Arc<slots::LocalSlots>,
 }
 
 /// One fetch's outcome, shared by everyone waiting for it (a `Result<T, E>`).
@@ -137,6 +141,7 @@ impl Cache {
             ttls: Arc::new(settings.clone()),
             inflight: Arc::default(),
             healthy: Arc::new(AtomicBool::new(true)),
+            local_slots: Arc::default(),
         }
     }
 
@@ -178,23 +183,34 @@ impl Cache {
         result
     }
 
-    /// Reserves the next slot of the rate budget `key` in the store (see
-    /// [`CacheStore::reserve_slot`]); `key` is put under the namespace.
+    /// Reserves the next slot of the rate budget `key` (a GCRA: one call every
+    /// `interval`, `burst` at once): how long to wait before using it, or `None`
+    /// (nothing reserved) when that would be longer than `max_wait`. Kept in Redis when
+    /// the cache is there, so every replica draws from one budget; in this process
+    /// otherwise, and while Redis fails (never an error).
     pub async fn reserve_slot(
         &self,
         key: &str,
         interval: Duration,
         burst: u32,
         max_wait: Duration,
-    ) -> Result<Option<Duration>, CacheError> {
+    ) -> Option<Duration> {
         let interval_ms = u64::try_from(interval.as_millis()).unwrap_or(u64::MAX).max(1);
         let max_wait_ms = u64::try_from(max_wait.as_millis()).unwrap_or(u64::MAX);
         let key = format!("{}:{key}", self.namespace);
-        let wait = self
-            .store
-            .reserve_slot(&key, interval_ms, burst, max_wait_ms)
-            .await?;
-        Ok(wait.map(Duration::from_millis))
+        let shared = match self.store.backend() {
+            "memory" => None,
+            _ => self.note(
+                self.store
+                    .reserve_slot(&key, interval_ms, burst, max_wait_ms)
+                    .await,
+            ),
+        };
+        let wait = match shared {
+            Some(wait) => wait,
+            None => self.local_slots.reserve(&key, interval_ms, burst, max_wait_ms),
+        };
+        wait.map(Duration::from_millis)
     }
 
     /// The TTL of `class`.

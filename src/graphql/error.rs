@@ -33,6 +33,9 @@ pub enum ErrorCode {
     LimitExceeded,
     /// An automatic persisted query's hash is not known yet: send the query with it.
     PersistedQueryNotFound,
+    /// The client (or its tenant) sent more requests than `auth.*_requests_per_second`
+    /// allow; the HTTP answer is 429 with `Retry-After`, and `extensions.retryAfter`.
+    RateLimited,
     /// Something went wrong inside Switchboard.
     Internal,
 }
@@ -46,6 +49,7 @@ impl ErrorCode {
             ErrorCode::NotFound => "NOT_FOUND",
             ErrorCode::Unauthenticated => "UNAUTHENTICATED",
             ErrorCode::Forbidden => "FORBIDDEN",
+            ErrorCode::RateLimited => "RATE_LIMITED",
             ErrorCode::VendorUnavailable => "VENDOR_UNAVAILABLE",
             ErrorCode::VendorRateLimited => "VENDOR_RATE_LIMITED",
             ErrorCode::VendorRejected => "VENDOR_REJECTED",

@@ -5,6 +5,7 @@
 //! May depend on: `loaders` (every edge goes through one), `tenant`, `cache` (to build
 //! a request's loaders). Never on a vendor client or a URL.
 
+pub mod access;
 pub mod connection;
 pub mod context;
 pub mod error;
@@ -48,7 +49,9 @@ pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 /// Builds the schema with `settings`' limits and introspection switch.
 pub fn build_schema(settings: &GraphqlSettings) -> AppSchema {
     let limits = limits::Limits::new(settings, &sdl());
-    let builder = unlimited().extension(limits::LimitsExtension(std::sync::Arc::new(limits)));
+    let builder = unlimited()
+        .extension(access::AccessGuard)
+        .extension(limits::LimitsExtension(std::sync::Arc::new(limits)));
     if settings.introspection {
         builder.finish()
     } else {

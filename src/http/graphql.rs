@@ -4,7 +4,8 @@
 //! 2. the body is read up to `server.max_body_bytes` (413 past it), before anything else;
 //! 3. a request a cross-site form could send is refused (`csrf`);
 //! 4. a POST must be `application/json` (415; multipart uploads are off);
-//! 5. the API key names the tenant (401);
+//! 5. the API key or JWT names the tenant and what the caller may do (401), and the
+//!    caller and its tenant are within their request rates (429 with `Retry-After`);
 //! 6. the parameters are read (400 naming the one at fault), a batch is capped by
 //!    `graphql.max_batch`, a persisted query's hash is resolved (`apq`), and a GET may
 //!    only run a query (405);
@@ -13,8 +14,6 @@
 //! Under `application/graphql-response+json` a request that fails before execution
 //! (parse, validation, limits, variables) is a 400 without `data`; under
 //! `application/json` it is a 200, as the GraphQL-over-HTTP spec asks.
-
-use std::sync::Arc;
 
 use axum::{
     body::Body,
@@ -25,13 +24,10 @@ use axum::{
 use serde_json::{Value, json};
 
 use super::{
-    AppState, csrf,
+    AppState, Principal, csrf,
     over_http::{Media, Operations, Params, Refusal, content_type, respond},
 };
-use crate::{
-    graphql::{context, error::ErrorCode, limits},
-    tenant::Tenant,
-};
+use crate::graphql::{context, error::ErrorCode, limits};
 
 /// A GraphQL-shaped error response outside of execution (panics).
 pub fn error_response(status: StatusCode, code: ErrorCode, message: &str) -> Response {
@@ -84,7 +80,7 @@ async fn handle(
             None => return Err(unsupported("a POST needs `Content-Type: application/json`")),
         }
     }
-    let tenant = state.auth.authenticate(headers).map_err(|e| {
+    let principal = state.auth.principal(headers).await.map_err(|e| {
         Refusal::new(
             StatusCode::UNAUTHORIZED,
             ErrorCode::Unauthenticated,
@@ -92,7 +88,9 @@ async fn handle(
         )
         .with_header(header::WWW_AUTHENTICATE, "Bearer")
     })?;
-    tracing::Span::current().record("tenant", &*tenant.id);
+    tracing::Span::current().record("tenant", &*principal.tenant.id);
+    within_rates(state, &principal).await?;
+    let principal = &principal;
     // Anything but a POST (a GET, or the HEAD axum routes with it) reads the query string
     // and may only run a query.
     let operations = if method == Method::POST {
@@ -102,7 +100,7 @@ async fn handle(
     };
     match operations {
         Operations::Single(params) => {
-            let (status, body) = run(state, &tenant, method, params, media).await?;
+            let (status, body) = run(state, principal, method, params, media).await?;
             Ok(respond(status, media, &body))
         }
         Operations::Batch(batch) => {
@@ -120,7 +118,7 @@ async fn handle(
             }
             let answers = batch
                 .into_iter()
-                .map(|params| run(state, &tenant, method, params, media));
+                .map(|params| run(state, principal, method, params, media));
             let bodies: Vec<Value> = futures::future::join_all(answers)
                 .await
                 .into_iter()
@@ -132,6 +130,49 @@ async fn handle(
             Ok(respond(StatusCode::OK, media, &Value::Array(bodies)))
         }
     }
+}
+
+/// Refuses the request (429, `Retry-After`) when its client or its tenant has spent
+/// its rate (`auth.client_requests_per_second`, `auth.tenant_requests_per_second`),
+/// counted across every replica sharing the Redis.
+async fn within_rates(state: &AppState, principal: &Principal) -> Result<(), Refusal> {
+    let settings = &state.access;
+    let tenant = &principal.tenant.id;
+    let rates = [
+        (
+            format!("rate:client:{tenant}:{}", principal.client),
+            settings.client_requests_per_second,
+            settings.client_burst,
+            "auth.client_requests_per_second",
+        ),
+        (
+            format!("rate:tenant:{tenant}"),
+            settings.tenant_requests_per_second,
+            settings.tenant_burst,
+            "auth.tenant_requests_per_second",
+        ),
+    ];
+    for (key, per_second, burst, setting) in rates {
+        if per_second <= 0.0 {
+            continue;
+        }
+        let interval = std::time::Duration::from_secs_f64(1.0 / per_second);
+        let slot = state
+            .cache
+            .reserve_slot(&key, interval, burst.max(1), std::time::Duration::ZERO)
+            .await;
+        if slot.is_none() {
+            let retry_after = interval.as_secs_f64().ceil().max(1.0) as u64;
+            return Err(Refusal::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::RateLimited,
+                format!("too many requests: at most {per_second} a second ({setting}); retry after {retry_after} s"),
+            )
+            .with_number_header(header::RETRY_AFTER, retry_after)
+            .with_extension("retryAfter", retry_after));
+        }
+    }
+    Ok(())
 }
 
 fn unsupported(message: &str) -> Refusal {
@@ -164,11 +205,12 @@ async fn read_body(body: Body, headers: &HeaderMap, max: usize) -> Result<bytes:
 /// refused before it ran.
 async fn run(
     state: &AppState,
-    tenant: &Arc<Tenant>,
+    principal: &Principal,
     method: &Method,
     params: Params,
     media: Media,
 ) -> Result<(StatusCode, Value), Refusal> {
+    let tenant = &principal.tenant;
     let query = state
         .apq
         .resolve(&tenant.id, params.query, params.extensions.as_ref())
@@ -190,6 +232,7 @@ async fn run(
     if let Some(variables) = params.variables {
         request = request.variables(async_graphql::Variables::from_json(Value::Object(variables)));
     }
+    let request = request.data(principal.access.clone());
     let mut response = context::execute(&state.schema, request, tenant.clone(), &state.cache).await;
     // Every error Switchboard raises carries a code; the rest come from parsing,
     // validation or input coercion of the request itself.

@@ -13,6 +13,7 @@ mod csrf;
 mod explorer;
 mod graphql;
 mod health;
+mod jwt;
 mod over_http;
 mod webhooks;
 
@@ -26,11 +27,11 @@ use axum::{
 use tower_http::{catch_panic::CatchPanicLayer, trace::TraceLayer};
 
 pub use apq::{PersistedQueries, sha256_hex};
-pub use auth::{Authenticator, DuplicateKey};
+pub use auth::{Authenticator, DuplicateKey, Principal};
 
 use crate::{
     cache::Cache,
-    config::{GraphqlSettings, ServerSettings},
+    config::{AuthSettings, GraphqlSettings, ServerSettings},
     graphql::AppSchema,
     readiness::Readiness,
     tenant::Tenant,
@@ -55,6 +56,8 @@ pub struct AppState {
     pub server: Arc<ServerSettings>,
     /// The GraphQL limits the edge applies itself (batch size, tokens).
     pub graphql: Arc<GraphqlSettings>,
+    /// Request rates per client and tenant, scopes.
+    pub access: Arc<AuthSettings>,
 }
 
 /// The application's routes.

@@ -132,6 +132,12 @@ impl Refusal {
         self
     }
 
+    /// Adds a header whose value is a number (`Retry-After`, say).
+    pub fn with_number_header(mut self, name: header::HeaderName, value: u64) -> Self {
+        self.headers.push((name, HeaderValue::from(value)));
+        self
+    }
+
     /// Adds an `extensions` entry.
     pub fn with_extension(mut self, key: &'static str, value: impl Into<Value>) -> Self {
         self.extensions.push((key, value.into()));

@@ -93,6 +93,7 @@ impl RunningSimulators {
     pub fn tenant_settings(&self) -> TenantSettings {
         TenantSettings {
             api_keys: Vec::new(),
+            read_only_api_keys: Vec::new(),
             dixa: Some(DixaSettings::new(self.url("dixa/v1"), dixa::DEMO_TOKEN)),
             webex: Some(WebexSettings::new(
                 self.url("webex/v1"),

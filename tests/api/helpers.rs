@@ -131,6 +131,9 @@ async fn serve(
     settings.anonymous_tenant = None;
     settings.http = test_http();
     settings.cache.namespace = namespace.clone();
+    // Tests send bursts of requests with one key; the rate-limit tests turn these on.
+    settings.auth.client_requests_per_second = 0.0;
+    settings.auth.tenant_requests_per_second = 0.0;
     customize(&mut settings);
     settings.validate().expect("test settings are valid");
     let app = Application::build(settings).await.expect("application builds");

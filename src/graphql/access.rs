@@ -1,0 +1,93 @@
+//! What the caller may do: reads (queries, subscriptions) and writes (mutations), from
+//! its API key's kind or its token's scopes. The guard refuses a document holding a
+//! mutation the caller may not run, and any document from a caller who may not read,
+//! before anything runs (`FORBIDDEN`, naming the scope).
+//!
+//! May depend on: `graphql::error`.
+
+use std::sync::Arc;
+
+use async_graphql::{
+    ServerError, ServerResult, Variables,
+    extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery},
+    parser::types::{ExecutableDocument, OperationType},
+};
+
+use super::error::ErrorCode;
+
+/// What one request's caller may do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Access {
+    /// Run queries and subscriptions.
+    pub read: bool,
+    /// Run mutations.
+    pub write: bool,
+    /// The scope reads need, for the refusal's message.
+    pub read_scope: Arc<str>,
+    /// The scope writes need.
+    pub write_scope: Arc<str>,
+}
+
+/// Refuses what the request's [`Access`] does not allow (a request without one is
+/// internal, e.g. the schema export, and unrestricted).
+pub struct AccessGuard;
+
+impl ExtensionFactory for AccessGuard {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(AccessGuardExtension)
+    }
+}
+
+struct AccessGuardExtension;
+
+fn forbidden(message: String, scope: &str) -> ServerError {
+    let mut error = ServerError::new(message, None);
+    let mut extensions = async_graphql::ErrorExtensionValues::default();
+    extensions.set("code", ErrorCode::Forbidden.as_str());
+    extensions.set("scope", scope);
+    error.extensions = Some(extensions);
+    error
+}
+
+#[async_trait::async_trait]
+impl Extension for AccessGuardExtension {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let document = next.run(ctx, query, variables).await?;
+        let Some(access) = ctx.data_opt::<Access>() else {
+            return Ok(document);
+        };
+        let mutates = document
+            .operations
+            .iter()
+            .any(|(_, op)| op.node.ty == OperationType::Mutation);
+        let reads = document
+            .operations
+            .iter()
+            .any(|(_, op)| op.node.ty != OperationType::Mutation);
+        if mutates && !access.write {
+            return Err(forbidden(
+                format!(
+                    "this caller may not run mutations: that needs the `{}` scope",
+                    access.write_scope
+                ),
+                &access.write_scope,
+            ));
+        }
+        if reads && !access.read {
+            return Err(forbidden(
+                format!(
+                    "this caller may not run queries or subscriptions: that needs the `{}` scope",
+                    access.read_scope
+                ),
+                &access.read_scope,
+            ));
+        }
+        Ok(document)
+    }
+}
