@@ -1,6 +1,6 @@
 //! The command line: `switchboard` (the demo: built-in simulators, no key),
 //! `switchboard serve [--config FILE]` (settings from the file and/or the environment),
-//! `switchboard sim`, `switchboard schema`.
+//! `switchboard sim`, `switchboard schema [--federation]`.
 
 use std::{net::SocketAddr, path::PathBuf};
 
@@ -47,15 +47,24 @@ pub enum Command {
     /// Run the vendor simulators alone, each under its own path prefix.
     Sim,
     /// Print the GraphQL schema (SDL).
-    Schema,
+    Schema {
+        /// Print the federation v2 subgraph SDL instead (`@link`, `@key`), what
+        /// `_service { sdl }` answers and a gateway composes.
+        #[arg(long)]
+        federation: bool,
+    },
 }
 
 impl Cli {
     /// Runs the command.
     pub async fn run(self) -> anyhow::Result<()> {
         match self.command {
-            Some(Command::Schema) => {
-                print!("{}", graphql::sdl());
+            Some(Command::Schema { federation }) => {
+                if federation {
+                    print!("{}", graphql::federation_sdl());
+                } else {
+                    print!("{}", graphql::sdl());
+                }
                 Ok(())
             }
             Some(Command::Sim) => {

@@ -8,6 +8,7 @@
 pub mod connection;
 pub mod context;
 pub mod error;
+pub mod federation;
 pub mod id;
 pub mod limits;
 pub mod lookup;
@@ -22,10 +23,13 @@ use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 use crate::config::GraphqlSettings;
 
-/// The query root.
+/// The query root, `Query` (federation looks for its roots by these names: the
+/// federation SDL has no `schema { … }` block).
 #[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
 pub struct QueryRoot(
     node::NodeQuery,
+    federation::EntityQuery,
     roots::graph::GraphQuery,
     roots::dixa::DixaQuery,
     roots::webex::WebexQuery,
@@ -33,8 +37,9 @@ pub struct QueryRoot(
     roots::vonage::VonageQuery,
 );
 
-/// The mutation root.
+/// The mutation root, `Mutation`.
 #[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
 pub struct MutationRoot(
     roots::dixa::DixaMutation,
     roots::vonage::VonageMutation,
@@ -56,13 +61,26 @@ pub fn build_schema(settings: &GraphqlSettings) -> AppSchema {
     }
 }
 
-/// The schema's types and roots, without limits.
+/// The schema's types and roots, without limits. A federation v2 subgraph: `_service`
+/// and `_entities` are served (see [`federation`]).
 fn unlimited() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
     Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
         .register_output_type::<node::Node>()
+        .enable_federation()
 }
 
-/// The schema's SDL, as committed in `schema.graphql`.
+/// The schema's SDL, as committed in `schema.graphql`: the plain graph, without the
+/// federation directives and fields.
 pub fn sdl() -> String {
     unlimited().finish().sdl()
+}
+
+/// The subgraph SDL a federation gateway composes (what `_service { sdl }` answers):
+/// `@link` to federation v2, `@key` on the entities, `_entities` and `_service`.
+pub fn federation_sdl() -> String {
+    unlimited().finish().sdl_with_options(
+        async_graphql::SDLExportOptions::new()
+            .federation()
+            .compose_directive(),
+    )
 }

@@ -11,6 +11,7 @@ mod dixa_spec;
 mod dixa_teams;
 mod edge;
 mod errors;
+mod federation;
 mod huawei;
 mod ids;
 mod lookups;
