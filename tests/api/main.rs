@@ -12,6 +12,7 @@ mod dixa_teams;
 mod edge;
 mod errors;
 mod federation;
+mod federation_gateway;
 mod huawei;
 mod ids;
 mod lookups;
