@@ -13,7 +13,8 @@
 //! Beside them: [`config`] (typed settings), [`tenant`] (a tenant's vendor clients),
 //! [`readiness`] (background probes behind `/readyz`),
 //! [`startup`] (the one place that wires), [`sim`] (vendor simulators for the default
-//! run and the tests), [`cli`] (the command line) and [`telemetry`] (logging).
+//! run and the tests), [`cli`] (the command line), [`telemetry`] (logging) and [`metrics`] (Prometheus,
+//! `/metrics`).
 
 pub mod cache;
 pub mod cli;
@@ -21,6 +22,7 @@ pub mod config;
 pub mod graphql;
 pub mod http;
 pub mod loaders;
+pub mod metrics;
 pub mod presence;
 pub mod readiness;
 pub mod sim;

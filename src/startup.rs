@@ -10,6 +10,7 @@ use crate::{
     config::Settings,
     graphql::build_schema,
     http::{AppState, Authenticator, PersistedQueries, router},
+    metrics::Metrics,
     readiness::Readiness,
     tenant::Tenant,
     vendors::http::VendorHttp,
@@ -27,13 +28,14 @@ impl Application {
         use anyhow::Context as _;
         settings.validate()?;
         let client = VendorHttp::shared_client(&settings.http).context("building the HTTP client")?;
+        let metrics = Metrics::new();
         let tenants: HashMap<String, Arc<Tenant>> = settings
             .tenants
             .iter()
             .map(|(id, t)| {
                 (
                     id.clone(),
-                    Arc::new(Tenant::build(id, t, &client, &settings.http)),
+                    Arc::new(Tenant::build(id, t, &client, &settings.http, &metrics)),
                 )
             })
             .collect();
@@ -47,7 +49,9 @@ impl Application {
             settings.anonymous_tenant.as_deref(),
             settings.anonymous_on_network,
         )?;
-        let cache = Cache::from_settings(&settings.cache).await?;
+        let cache = Cache::from_settings(&settings.cache)
+            .await?
+            .with_metrics(metrics.clone());
         let tenants: Vec<Arc<Tenant>> = tenants.into_values().collect();
         let server = &settings.server;
         let readiness = Readiness::new(
@@ -57,7 +61,8 @@ impl Application {
             Duration::from_millis(server.readiness_timeout_ms),
         );
         let state = AppState {
-            schema: build_schema(&settings.graphql),
+            schema: build_schema(&settings.graphql, metrics.clone()),
+            metrics,
             cache,
             auth: Arc::new(auth),
             tenants: Arc::new(tenants),

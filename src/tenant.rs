@@ -1,7 +1,7 @@
 //! A tenant: one customer's vendor connections, built once at start-up from its
 //! settings. Requests carry the tenant they authenticated as.
 //!
-//! May depend on: `config`, `vendors`, `presence`.
+//! May depend on: `config`, `vendors`, `presence`, `metrics`.
 
 use std::sync::Arc;
 
@@ -11,6 +11,7 @@ use secrecy::SecretString;
 
 use crate::{
     config::{HttpSettings, TenantSettings},
+    metrics::Metrics,
     presence::PresenceStore,
     vendors::{
         Vendor, VendorError,
@@ -61,10 +62,19 @@ fn cache_scope(tenant: &str, credential: &[&SecretString]) -> Arc<str> {
 
 impl Tenant {
     /// Builds the clients `settings` describe, sharing `client`'s connection pool.
-    pub fn build(id: &str, settings: &TenantSettings, client: &Client, http: &HttpSettings) -> Self {
+    /// Every vendor call is counted into `metrics`.
+    pub fn build(
+        id: &str,
+        settings: &TenantSettings,
+        client: &Client,
+        http: &HttpSettings,
+        metrics: &Metrics,
+    ) -> Self {
         let id: Arc<str> = id.into();
-        let endpoint =
-            |vendor, base: &url::Url| VendorHttp::new(client.clone(), vendor, id.clone(), base.clone(), http);
+        let endpoint = |vendor, base: &url::Url| {
+            VendorHttp::new(client.clone(), vendor, id.clone(), base.clone(), http)
+                .with_metrics(metrics.clone())
+        };
         let dixa = settings.dixa.as_ref().map(|d| {
             DixaClient::new(
                 endpoint(Vendor::Dixa, &d.base_url),

@@ -3,7 +3,7 @@
 //! merged), and the rule that matches one person's accounts across vendors (`people`).
 //!
 //! May depend on: `loaders` (every edge goes through one), `tenant`, `cache` (to build
-//! a request's loaders). Never on a vendor client or a URL.
+//! a request's loaders), `metrics` (request counts). Never on a vendor client or a URL.
 
 pub mod connection;
 pub mod context;
@@ -14,6 +14,7 @@ pub mod limits;
 pub mod lookup;
 pub mod merged;
 pub mod node;
+pub mod observe;
 pub mod people;
 pub mod roots;
 pub mod types;
@@ -50,10 +51,13 @@ pub struct MutationRoot(
 /// Switchboard's schema.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
-/// Builds the schema with `settings`' limits and introspection switch.
-pub fn build_schema(settings: &GraphqlSettings) -> AppSchema {
+/// Builds the schema with `settings`' limits and introspection switch, counting its
+/// requests into `metrics`.
+pub fn build_schema(settings: &GraphqlSettings, metrics: crate::metrics::Metrics) -> AppSchema {
     let limits = limits::Limits::new(settings, &sdl());
-    let builder = unlimited().extension(limits::LimitsExtension(std::sync::Arc::new(limits)));
+    let builder = unlimited()
+        .extension(observe::MetricsExtension(metrics))
+        .extension(limits::LimitsExtension(std::sync::Arc::new(limits)));
     if settings.introspection {
         builder.finish()
     } else {

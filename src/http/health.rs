@@ -1,4 +1,5 @@
-//! `/healthz` (the process is up) and `/readyz` (the latest background probe of the cache
+//! `/healthz` (the process is up), `/metrics` (Prometheus text) and `/readyz` (the latest
+//! background probe of the cache
 //! and every vendor; see `readiness`). Neither calls a vendor (the first `/readyz` only
 //! starts the background prober). `/readyz` tells anyone
 //! only the overall state; a caller with a valid API key also sees its own tenant's
@@ -68,4 +69,12 @@ pub async fn readyz(State(state): State<AppState>, headers: HeaderMap) -> impl I
         "vendors": vendors,
     });
     (StatusCode::OK, Json(body))
+}
+
+/// `/metrics`: every metric in the Prometheus text format (see `metrics`).
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)],
+        state.metrics.render(),
+    )
 }

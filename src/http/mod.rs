@@ -1,10 +1,10 @@
 //! The HTTP surface: `/graphql` (POST and GET, GraphQL over HTTP), GraphiQL at `/`
-//! (self-hosted), `/healthz`, `/readyz`, and vendor webhooks under
+//! (self-hosted), `/healthz`, `/readyz`, `/metrics` (Prometheus), and vendor webhooks under
 //! `/webhooks/{vendor}/{tenant}`. Guards the edge (body size, CSRF, CORS, API keys) and
 //! hands requests to the schema; never calls a vendor itself.
 //!
 //! May depend on: `graphql`, `tenant`, `cache`, `readiness`, `config`, `presence` (the
-//! webhooks feed a tenant's presence store).
+//! webhooks feed a tenant's presence store), `metrics` (served as they are).
 
 mod apq;
 mod auth;
@@ -32,6 +32,7 @@ use crate::{
     cache::Cache,
     config::{GraphqlSettings, ServerSettings},
     graphql::AppSchema,
+    metrics::Metrics,
     readiness::Readiness,
     tenant::Tenant,
 };
@@ -55,6 +56,8 @@ pub struct AppState {
     pub server: Arc<ServerSettings>,
     /// The GraphQL limits the edge applies itself (batch size, tokens).
     pub graphql: Arc<GraphqlSettings>,
+    /// What `/metrics` shows.
+    pub metrics: Metrics,
 }
 
 /// The application's routes.
@@ -66,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .merge(graphql)
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
         .route("/webhooks/vonage/{tenant}", post(webhooks::vonage));
     if state.server.explorer {
         router = router

@@ -1,6 +1,7 @@
 //! The HTTP layer under every vendor client: timeouts, bounded retries for idempotent
 //! calls on 423/429/502/503/504 and connect errors (honouring a capped `Retry-After`, with
-//! jittered backoff otherwise), a `tracing` span per call, and errors that never carry
+//! jittered backoff otherwise), a `tracing` span per call, a metric per attempt and
+//! retry (labelled by the route template, never the path), and errors that never carry
 //! a URL or a credential.
 
 use std::{fmt, sync::Arc, time::Duration};
@@ -14,7 +15,7 @@ use tracing::{Instrument, field};
 use url::Url;
 
 use super::{Vendor, VendorError, VendorErrorKind};
-use crate::config::HttpSettings;
+use crate::{config::HttpSettings, metrics::Metrics};
 
 /// Whether a call may be sent again after a transient failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -315,6 +316,8 @@ pub struct VendorHttp {
     tenant: Arc<str>,
     base: Url,
     policy: Arc<RetryPolicy>,
+    /// Where each attempt and retry is counted, when set.
+    metrics: Option<Metrics>,
 }
 
 impl VendorHttp {
@@ -326,6 +329,23 @@ impl VendorHttp {
             tenant,
             base,
             policy: Arc::new(RetryPolicy::from(settings)),
+            metrics: None,
+        }
+    }
+
+    /// Counts every attempt (by vendor, `"{METHOD} {template}"` and status) and every
+    /// retry into `metrics`.
+    pub fn with_metrics(mut self, metrics: Metrics) -> Self {
+        self.metrics = Some(metrics);
+        self
+    }
+
+    fn count_retry(&self, call: &Call) {
+        if let Some(metrics) = &self.metrics {
+            metrics.vendor_retry(
+                self.vendor.as_str(),
+                &format!("{} {}", call.method, call.template),
+            );
         }
     }
 
@@ -405,6 +425,7 @@ impl VendorHttp {
                             "retrying after a transient status"
                         )
                     });
+                    self.count_retry(&call);
                     tokio::time::sleep(wait).await;
                 }
                 Err(err) => {
@@ -419,6 +440,7 @@ impl VendorHttp {
                             "retrying after a connect error"
                         )
                     });
+                    self.count_retry(&call);
                     tokio::time::sleep(wait).await;
                 }
             }
@@ -457,8 +479,18 @@ impl VendorHttp {
             })
         }
         .await;
-        let latency = started.elapsed().as_millis() as u64;
+        let elapsed = started.elapsed();
+        let latency = elapsed.as_millis() as u64;
         span.record("latency_ms", latency);
+        if let Some(metrics) = &self.metrics {
+            let status = match &result {
+                Ok(reply) => reply.status.as_str().to_owned(),
+                Err(e) if e.is_timeout() => "timeout".to_owned(),
+                Err(_) => "unavailable".to_owned(),
+            };
+            let route = format!("{} {}", call.method, call.template);
+            metrics.vendor_call(self.vendor.as_str(), &route, &status, elapsed);
+        }
         match result {
             Ok(reply) => {
                 span.record("status", reply.status.as_u16());

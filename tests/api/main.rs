@@ -16,6 +16,7 @@ mod federation_gateway;
 mod huawei;
 mod ids;
 mod lookups;
+mod metrics;
 mod one_graph;
 mod openapi;
 mod redis;
