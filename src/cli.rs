@@ -8,10 +8,11 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
 use crate::{
-    config::{DEFAULT_LISTEN, Settings},
+    config::{DEFAULT_LISTEN, OtelSettings, Settings},
     graphql,
     sim::RunningSimulators,
     startup::{Application, shutdown_signal},
+    telemetry,
 };
 
 /// The tenant of the default run.
@@ -60,6 +61,7 @@ impl Cli {
     pub async fn run(self) -> anyhow::Result<()> {
         match self.command {
             Some(Command::Schema { federation }) => {
+                let _telemetry = telemetry::init(&OtelSettings::default())?;
                 if federation {
                     print!("{}", graphql::federation_sdl());
                 } else {
@@ -68,6 +70,7 @@ impl Cli {
                 Ok(())
             }
             Some(Command::Sim) => {
+                let _telemetry = telemetry::init(&OtelSettings::default())?;
                 let listen = self
                     .listen
                     .unwrap_or_else(|| "127.0.0.1:8090".parse().expect("valid address"));
@@ -107,9 +110,12 @@ impl Cli {
             }
             Some(Command::Serve { config }) => {
                 let settings = Settings::load(config.as_deref(), self.listen, self.anonymous_on_network)?;
+                let _telemetry = telemetry::init(&settings.otel)?;
                 serve(settings, "").await
             }
             None => {
+                // The demo exports traces only where the standard variables say.
+                let _telemetry = telemetry::init(&OtelSettings::default())?;
                 let listen = self
                     .listen
                     .unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("valid address"));

@@ -1,6 +1,8 @@
-//! The schema's request metrics: an async-graphql extension that counts every request
-//! by operation name and outcome and times it, whatever the transport, including the
-//! requests refused before execution (parse, validation, limits).
+//! The schema's request metrics and operation span: an async-graphql extension that
+//! counts every request by operation name and outcome and times it, whatever the
+//! transport, including the requests refused before execution (parse, validation,
+//! limits), and runs each operation in a `graphql_operation` span (the parent of its
+//! loader batches and vendor calls).
 //!
 //! May depend on: `metrics`.
 
@@ -16,6 +18,8 @@ use async_graphql::{
     },
     parser::types::DocumentOperations,
 };
+
+use tracing::Instrument as _;
 
 use crate::metrics::{Metrics, Outcome};
 
@@ -98,6 +102,8 @@ impl Extension for RequestMetrics {
         next: NextExecute<'_>,
     ) -> Response {
         self.set_operation(operation_name);
-        next.run(ctx, operation_name).await
+        let label = self.metrics.operation_label(operation_name);
+        let span = tracing::info_span!("graphql_operation", operation = %label);
+        next.run(ctx, operation_name).instrument(span).await
     }
 }

@@ -23,7 +23,11 @@ use axum::{
     extract::{MatchedPath, Request},
     routing::{get, post},
 };
-use tower_http::{catch_panic::CatchPanicLayer, trace::TraceLayer};
+use tower_http::{
+    catch_panic::CatchPanicLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    trace::TraceLayer,
+};
 
 pub use apq::{PersistedQueries, sha256_hex};
 pub use auth::{Authenticator, DuplicateKey};
@@ -78,13 +82,7 @@ pub fn router(state: AppState) -> Router {
     }
     router
         .with_state(state)
-        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
-            let path = request
-                .extensions()
-                .get::<MatchedPath>()
-                .map_or("unmatched", MatchedPath::as_str);
-            tracing::info_span!("http", method = %request.method(), path, tenant = tracing::field::Empty)
-        }))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(CatchPanicLayer::custom(|_| {
             graphql::error_response(
                 http::StatusCode::INTERNAL_SERVER_ERROR,
@@ -92,4 +90,52 @@ pub fn router(state: AppState) -> Router {
                 "internal error",
             )
         }))
+        // Outermost: every answer, a panic's included, carries its request id.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// The longest `x-request-id` taken from a client.
+const MAX_REQUEST_ID_LEN: usize = 128;
+
+/// The `http` span of one request: method, path, its request id (the client's
+/// `x-request-id` when it is a plain token, one made up otherwise), the tenant once
+/// known, and, when traces are recorded, the trace id, continuing the W3C `traceparent`
+/// the request came with. Every log line of the request carries these fields.
+fn request_span(request: &Request) -> tracing::Span {
+    use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+    let path = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", MatchedPath::as_str);
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= MAX_REQUEST_ID_LEN
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+        })
+        .unwrap_or("invalid");
+    let span = tracing::info_span!(
+        "http",
+        method = %request.method(),
+        path,
+        request_id,
+        trace_id = tracing::field::Empty,
+        tenant = tracing::field::Empty,
+    );
+    let parent = opentelemetry::global::get_text_map_propagator(|propagator| {
+        propagator.extract(&opentelemetry_http::HeaderExtractor(request.headers()))
+    });
+    let _ = span.set_parent(parent);
+    let trace = opentelemetry::trace::TraceContextExt::span(&span.context())
+        .span_context()
+        .clone();
+    if trace.is_valid() {
+        span.record("trace_id", trace.trace_id().to_string());
+    }
+    span
 }

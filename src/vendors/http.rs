@@ -1,6 +1,7 @@
 //! The HTTP layer under every vendor client: timeouts, bounded retries for idempotent
 //! calls on 423/429/502/503/504 and connect errors (honouring a capped `Retry-After`, with
-//! jittered backoff otherwise), a `tracing` span per call, a metric per attempt and
+//! jittered backoff otherwise), a `tracing` span per call (its W3C `traceparent` sent
+//! along when traces are recorded), a metric per attempt and
 //! retry (labelled by the route template, never the path), and errors that never carry
 //! a URL or a credential.
 
@@ -467,6 +468,8 @@ impl VendorHttp {
             None => request,
         };
         let span = tracing::Span::current();
+        // W3C trace context of this attempt's span, when traces are recorded.
+        request = request.headers(trace_context(&span));
         let result = async {
             let response = request.send().await?;
             let status = response.status();
@@ -513,6 +516,18 @@ impl VendorHttp {
             }
         }
     }
+}
+
+/// The `traceparent` (and `tracestate`) of `span`, as the installed propagator writes
+/// them; empty when no trace is being recorded.
+fn trace_context(span: &tracing::Span) -> HeaderMap {
+    use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+    let mut headers = HeaderMap::new();
+    let context = span.context();
+    opentelemetry::global::get_text_map_propagator(|propagator| {
+        propagator.inject_context(&context, &mut opentelemetry_http::HeaderInjector(&mut headers));
+    });
+    headers
 }
 
 #[cfg(test)]

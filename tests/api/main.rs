@@ -22,6 +22,7 @@ mod openapi;
 mod redis;
 mod resilience;
 mod schema;
+mod traces;
 mod vonage;
 mod webex;
 mod webex_spec;
