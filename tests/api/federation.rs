@@ -202,3 +202,28 @@ async fn five_hundred_entities_make_the_calls_nodes_makes() {
         "{entity_calls}"
     );
 }
+
+#[tokio::test]
+async fn a_vendor_failing_is_an_error_naming_it_as_in_nodes() {
+    let app = spawn_app().await;
+    let data = app
+        .data(
+            "{ teams(first: 1) { nodes { members(first: 1) { nodes { id } } } } }",
+            json!({}),
+        )
+        .await;
+    let id = data["teams"]["nodes"][0]["members"]["nodes"][0]["id"].clone();
+    app.fault("dixa", json!({ "route": "GET /agents/{agentId}", "status": 500 }))
+        .await;
+    // A replica beside it, whose cache has not seen the agent.
+    let cold = spawn_app_beside(&app, |_| {}).await;
+    let body = cold
+        .graphql(
+            ENTITIES,
+            json!({ "representations": [{ "__typename": "Agent", "id": id }] }),
+        )
+        .await;
+    assert_eq!(first_code(&body), "VENDOR_UNAVAILABLE", "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["vendor"], "DIXA", "{body}");
+    assert!(app.calls("dixa", "GET /agents/{agentId}").await >= 1);
+}
