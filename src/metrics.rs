@@ -1,7 +1,7 @@
 //! Prometheus metrics, served at `/metrics` in the Prometheus text format (0.0.4). One
 //! [`Metrics`] per application (tests run several in one process, each with its own),
 //! handed to whoever feeds it: the GraphQL layer (requests by operation and outcome,
-//! latency), the vendor HTTP layer (calls by vendor, route template and status, their
+//! latency), the HTTP edge (requests refused before the schema, by code), the vendor HTTP layer (calls by vendor, route template and status, their
 //! latency, retries), the cache (hits and misses by resource). Subscription and
 //! connection gauges and the circuit-breaker state are registered here for the parts
 //! that own them to feed ([`Metrics::subscription_opened`],
@@ -40,6 +40,11 @@ pub const CONTENT_TYPE: &str = prometheus_client::encoding::prometheus_text::CON
 struct RequestLabels {
     operation: String,
     outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CodeLabels {
+    code: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -120,6 +125,7 @@ fn seconds_buckets() -> Histogram {
 struct Inner {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
+    refusals: Family<CodeLabels, Counter>,
     request_duration: Family<OperationLabels, Histogram, fn() -> Histogram>,
     vendor_calls: Family<VendorCallLabels, Counter>,
     vendor_call_duration: Family<VendorRouteLabels, Histogram, fn() -> Histogram>,
@@ -156,6 +162,14 @@ impl Metrics {
             "graphql_requests",
             "GraphQL requests by operation name and outcome (ok, partial, error)",
             requests.clone(),
+        );
+        let refusals = Family::<CodeLabels, Counter>::default();
+        registry.register(
+            "graphql_refusals",
+            "GraphQL requests refused at the HTTP edge before the schema saw them (a missing \
+             or unknown API key, a malformed request, a body too large, a cross-site \
+             request, ...), by error code",
+            refusals.clone(),
         );
         let request_duration = Family::<OperationLabels, Histogram, fn() -> Histogram>::new_with_constructor(
             seconds_buckets as _,
@@ -214,6 +228,7 @@ impl Metrics {
         Self(Arc::new(Inner {
             registry,
             requests,
+            refusals,
             request_duration,
             vendor_calls,
             vendor_call_duration,
@@ -277,6 +292,11 @@ impl Metrics {
                 operation: operation.to_owned(),
             })
             .observe(elapsed.as_secs_f64());
+    }
+
+    /// A request refused at the HTTP edge, by its `extensions.code` (a fixed set).
+    pub fn graphql_refusal(&self, code: &'static str) {
+        self.0.refusals.get_or_create(&CodeLabels { code }).inc();
     }
 
     /// One attempt of a vendor call: `route` is `"{METHOD} {template}"`, `status` the
@@ -396,6 +416,7 @@ mod tests {
     fn renders_prometheus_text_with_every_family() {
         let metrics = Metrics::new();
         metrics.graphql_request("Wallboard", Outcome::Partial, Duration::from_millis(12));
+        metrics.graphql_refusal("UNAUTHENTICATED");
         metrics.vendor_call("DIXA", "GET /teams/{teamId}", "200", Duration::from_millis(3));
         metrics.vendor_retry("DIXA", "GET /teams/{teamId}");
         metrics.cache_lookup("dixa:team", true);
@@ -406,6 +427,7 @@ mod tests {
         for line in [
             "switchboard_graphql_requests_total{operation=\"Wallboard\",outcome=\"partial\"} 1",
             "switchboard_graphql_request_duration_seconds_count{operation=\"Wallboard\"} 1",
+            "switchboard_graphql_refusals_total{code=\"UNAUTHENTICATED\"} 1",
             "switchboard_vendor_calls_total{vendor=\"DIXA\",route=\"GET /teams/{teamId}\",status=\"200\"} 1",
             "switchboard_vendor_retries_total{vendor=\"DIXA\",route=\"GET /teams/{teamId}\"} 1",
             "switchboard_cache_lookups_total{resource=\"dixa:team\",result=\"hit\"} 1",

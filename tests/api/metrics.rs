@@ -96,7 +96,18 @@ async fn metrics_count_requests_vendor_calls_and_cache_reads() {
         .unwrap();
     assert_eq!(odd.status(), 200);
 
+    // Refused at the edge, before the schema: no key.
+    let (status, _) = app
+        .graphql_with_auth(None, "{ teams { totalCount } }", json!({}))
+        .await;
+    assert_eq!(status, 401);
+
     let text = metrics_text(&app).await;
+    let refusals: Vec<(String, f64)> = samples(&text, "switchboard_graphql_refusals_total")
+        .into_iter()
+        .map(|(l, v)| (l["code"].clone(), v))
+        .collect();
+    assert_eq!(refusals, vec![("UNAUTHENTICATED".to_owned(), 1.0)], "{text}");
 
     // Vendor calls: exactly what each simulator received, route by route.
     for (sim, vendor) in [
