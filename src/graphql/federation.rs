@@ -1,6 +1,7 @@
 //! Apollo Federation v2: the entity resolvers behind `_entities`. `Agent`, `Supervisor`,
 //! `Team` and `User` are entities keyed by their global `id` (`@key(fields: "id")`), so
-//! another subgraph can extend them (a CRM adding `Agent.openTickets`).
+//! another subgraph can extend them (a CRM adding `Agent.openTickets`); `Person` is keyed
+//! by `email`, for a subgraph that knows someone by email alone.
 //!
 //! A representation is resolved exactly as `node(id)` resolves the same id (through
 //! [`node::resolve`] and the request's loaders), so the representations of one
@@ -17,7 +18,7 @@ use super::{
     error::{ApiError, ApiResult},
     id::{GlobalId, NodeType},
     node::{self, Node},
-    types::{Agent, Supervisor, Team, User},
+    types::{Agent, Person, Supervisor, Team, User},
 };
 
 /// The entity resolvers (no fields of their own: async-graphql serves them through
@@ -65,6 +66,14 @@ impl EntityQuery {
             Some(Node::Team(team)) => Ok(Some(team)),
             Some(_) => Err(unexpected(NodeType::Team)),
         }
+    }
+
+    /// A `Person` by email: anyone, with the accounts whose email matches (none, when
+    /// Switchboard knows no account of theirs). An email that is empty once trimmed is
+    /// `BAD_USER_INPUT`.
+    #[graphql(entity)]
+    async fn find_person_by_email(&self, email: String) -> ApiResult<Person> {
+        Person::with_email(&email).ok_or_else(|| ApiError::bad_input("email", "must not be empty"))
     }
 
     /// A `User` by its global id.

@@ -1,5 +1,5 @@
 //! Switchboard as an Apollo Federation v2 subgraph: `_service { sdl }` carries `@link`
-//! and the entity keys, `switchboard schema --federation` prints the same SDL, and
+//! and the entity keys (`id`, and `email` for `Person`), `switchboard schema --federation` prints the same SDL, and
 //! `_entities` goes through the request's loaders: 500 `Agent` representations make
 //! exactly the vendor calls `nodes` makes for the same ids.
 
@@ -44,6 +44,7 @@ async fn the_subgraph_sdl_links_federation_and_keys_the_entities() {
             "{ty} has no key in {sdl}"
         );
     }
+    assert!(sdl.contains("type Person @key(fields: \"email\")"), "{sdl}");
     assert!(!sdl.contains("SkillQueue implements Node @key"), "{sdl}");
     // The command prints what the server answers; the committed SDL stays plain.
     let printed = switchboard(&["schema", "--federation"], &[]).output().unwrap();
@@ -226,4 +227,45 @@ async fn a_vendor_failing_is_an_error_naming_it_as_in_nodes() {
     assert_eq!(first_code(&body), "VENDOR_UNAVAILABLE", "{body}");
     assert_eq!(body["errors"][0]["extensions"]["vendor"], "DIXA", "{body}");
     assert!(app.calls("dixa", "GET /agents/{agentId}").await >= 1);
+}
+
+#[tokio::test]
+async fn a_person_known_by_email_alone_joins_their_accounts_on_every_vendor() {
+    let app = spawn_app().await;
+    let direct = app
+        .data(
+            "{ agents(filter: { email: \"ava.thompson@example.com\" }, first: 10) { nodes { id vendor } } }",
+            json!({}),
+        )
+        .await;
+    let accounts = direct["agents"]["nodes"].as_array().unwrap();
+    // On several vendors (her Vonage user is no agent), so the join is worth checking.
+    assert!(accounts.len() >= 3, "{direct}");
+
+    let query = "query($representations: [_Any!]!) { _entities(representations: $representations) {
+        ... on Person { email agents { id vendor } user { username } } } }";
+    let representations = json!([
+        // Any case, a plus tag: the same person.
+        { "__typename": "Person", "email": " Ava.Thompson+crm@Example.com" },
+        { "__typename": "Person", "email": "nobody@example.com" },
+    ]);
+    let data = app
+        .data(query, json!({ "representations": representations }))
+        .await;
+    assert_eq!(
+        data["_entities"],
+        json!([
+            { "email": " Ava.Thompson+crm@Example.com", "agents": accounts, "user": { "username": "ava.thompson" } },
+            { "email": "nobody@example.com", "agents": [], "user": null },
+        ])
+    );
+
+    let body = app
+        .graphql(
+            query,
+            json!({ "representations": [{ "__typename": "Person", "email": "  " }] }),
+        )
+        .await;
+    assert_eq!(first_code(&body), "BAD_USER_INPUT", "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "email", "{body}");
 }

@@ -3,7 +3,8 @@
 //! (`@apollo/composition`, failing on any error or warning hint), the supergraph served
 //! by Hive Gateway offline, and queries that cross both subgraphs each way: Switchboard's
 //! `agents` with the CRM's field, and the CRM's `escalations` with Switchboard's fields
-//! on agents the CRM knows by id only (answered by Switchboard's `_entities`).
+//! on agents the CRM knows by id only and on a requester it knows by email only
+//! (answered by Switchboard's `_entities`, `Agent` by id and `Person` by email).
 //! `./scripts/test.sh` installs the npm folder and sets `REQUIRE_BROWSER=1` (Node tools
 //! required); a bare `cargo test` without them skips, saying so.
 
@@ -48,7 +49,19 @@ async fn a_gateway_composes_switchboard_with_a_crm_and_crosses_both() {
         .map(|a| a["id"].as_str().unwrap().to_owned())
         .collect();
 
-    let mut args = vec![app.url("/graphql")];
+    // The requester the CRM knows by email only (any case, a plus tag), and the accounts
+    // Switchboard has for her.
+    let requester = "Ava.Thompson+crm@Example.com";
+    let person = app
+        .data(
+            "{ agents(filter: { email: \"ava.thompson@example.com\" }, first: 10) { nodes { id vendor } } }",
+            json!({}),
+        )
+        .await;
+    let accounts = person["agents"]["nodes"].clone();
+    assert!(accounts.as_array().unwrap().len() >= 2, "{person}");
+
+    let mut args = vec![app.url("/graphql"), requester.to_owned()];
     args.extend(assigned.iter().cloned());
     let report = run_node_script_in(dir, "federation.js", args).await;
 
@@ -100,6 +113,11 @@ async fn a_gateway_composes_switchboard_with_a_crm_and_crosses_both() {
                 "vendor": agent["vendor"],
                 "openTickets": open_tickets(id),
             }),
+            "{escalations}"
+        );
+        assert_eq!(
+            ticket["requester"],
+            json!({ "email": requester, "agents": accounts }),
             "{escalations}"
         );
     }

@@ -3,12 +3,13 @@
 // then runs queries that cross both subgraphs. Prints one JSON line for
 // tests/api/federation_gateway.rs to check.
 //
-//   node federation.js <switchboard /graphql url> <agent id>...
+//   node federation.js <switchboard /graphql url> <requester email> <agent id>...
 //
 // The CRM subgraph extends `Agent` with `openTickets` (derived from the id: the sum of
 // its bytes mod 10, so the Rust side can check every value) and has its own root,
-// `escalations`, whose tickets point at the given agents by id only: the gateway has
-// to ask Switchboard's `_entities` for their names.
+// `escalations`, whose tickets point at the given agents by id only, and at their
+// requester (a `Person`) by email only: the gateway has to ask Switchboard's
+// `_entities` for the agents' names and the person's accounts.
 'use strict';
 
 const http = require('node:http');
@@ -18,9 +19,9 @@ const { buildSubgraphSchema } = require('@apollo/subgraph');
 const { createHandler } = require('graphql-http/lib/use/http');
 const { createGatewayRuntime } = require('@graphql-hive/gateway');
 
-const [switchboardUrl, ...agentIds] = process.argv.slice(2);
-if (!switchboardUrl || agentIds.length === 0) {
-  console.error('usage: node federation.js <switchboard /graphql url> <agent id>...');
+const [switchboardUrl, requesterEmail, ...agentIds] = process.argv.slice(2);
+if (!switchboardUrl || !requesterEmail || agentIds.length === 0) {
+  console.error('usage: node federation.js <switchboard /graphql url> <requester email> <agent id>...');
   process.exit(2);
 }
 
@@ -35,10 +36,17 @@ const crmTypeDefs = parse(`
     openTickets: Int!
   }
 
+  # Someone the CRM knows by email only; Switchboard resolves the rest (no description
+  # here: a second one would be an inconsistent description, a composition warning).
+  type Person @key(fields: "email", resolvable: false) {
+    email: String!
+  }
+
   type Ticket {
     id: ID!
     subject: String!
     assignee: Agent!
+    requester: Person!
   }
 
   type Query {
@@ -61,7 +69,7 @@ const crmSchema = buildSubgraphSchema([
       },
       Query: {
         escalations: () =>
-          agentIds.map((id, i) => ({ id: `T-${i + 1}`, subject: `Escalation ${i + 1}`, assignee: { id, openTickets: openTickets(id) } })),
+          agentIds.map((id, i) => ({ id: `T-${i + 1}`, subject: `Escalation ${i + 1}`, assignee: { id, openTickets: openTickets(id) }, requester: { email: requesterEmail } })),
       },
     },
   },
@@ -142,7 +150,8 @@ async function main() {
     });
     // The CRM's root, with Switchboard's fields on agents the CRM knows by id only.
     const escalations = await postJson(gatewayUrl, {
-      query: `{ escalations { id subject assignee { id displayName vendor openTickets } } }`,
+      query: `{ escalations { id subject assignee { id displayName vendor openTickets }
+        requester { email agents { id vendor } } } }`,
     });
     console.log(
       JSON.stringify({
