@@ -1,11 +1,12 @@
 //! Prometheus metrics, served at `/metrics` in the Prometheus text format (0.0.4). One
 //! [`Metrics`] per application (tests run several in one process, each with its own),
 //! handed to whoever feeds it: the GraphQL layer (requests by operation and outcome,
-//! latency), the HTTP edge (requests refused before the schema, by code), the vendor HTTP layer (calls by vendor, route template and status, their
-//! latency, retries), the cache (hits and misses by resource). Subscription and
-//! connection gauges and the circuit-breaker state are registered here for the parts
+//! latency), the HTTP edge (requests refused before the schema, by code; the circuit
+//! breakers' states, read at each scrape), the vendor HTTP layer (calls by vendor, route
+//! template and status, their latency, retries), the cache (hits and misses by
+//! resource). The subscription and connection gauges are registered here for the parts
 //! that own them to feed ([`Metrics::subscription_opened`],
-//! [`Metrics::connection_opened`], [`Metrics::set_breaker_state`]).
+//! [`Metrics::connection_opened`]).
 //!
 //! Labels never carry an id, an email, a path or a secret: vendor routes are the
 //! documented templates (`/teams/{teamId}`), cache resources are code constants, and

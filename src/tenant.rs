@@ -15,6 +15,8 @@ use crate::{
     presence::PresenceStore,
     vendors::{
         Vendor, VendorError,
+        breaker::{Breaker, BreakerState},
+        budget::{Budget, Rate, Slots},
         dixa::{DixaApi, DixaClient},
         http::VendorHttp,
         huawei::{HuaweiApi, HuaweiClient, SkillFilter},
@@ -40,10 +42,15 @@ pub struct Tenant {
     pub vonage_webhook_secret: Option<SecretString>,
     /// Live presence pushed by vendors (webhooks) and read by the graph.
     pub presence: Arc<PresenceStore>,
+    /// How long one GraphQL request may spend on this tenant's vendor calls
+    /// (`http.request_deadline_ms`).
+    pub request_deadline: std::time::Duration,
     /// Per vendor: the tenant id and a short hash of the vendor credential, which every
     /// cache key of that vendor starts with, so a rotated credential never serves what
     /// the old one read.
     cache_scopes: Vec<(Vendor, Arc<str>)>,
+    /// Each configured vendor's circuit breaker.
+    breakers: Vec<(Vendor, Arc<Breaker>)>,
 }
 
 /// `tenant~<8 hex digits of SHA-256 over the credential parts>`.
@@ -62,18 +69,63 @@ fn cache_scope(tenant: &str, credential: &[&SecretString]) -> Arc<str> {
 
 impl Tenant {
     /// Builds the clients `settings` describe, sharing `client`'s connection pool.
-    /// Every vendor call is counted into `metrics`.
+    /// Calls are budgeted per credential as `http.budgets` says, in `slots` (Redis,
+    /// shared by the replicas) when given, in this process otherwise; every call is
+    /// counted into `metrics`.
     pub fn build(
         id: &str,
         settings: &TenantSettings,
         client: &Client,
         http: &HttpSettings,
+        slots: Option<Arc<dyn Slots>>,
         metrics: &Metrics,
     ) -> Self {
         let id: Arc<str> = id.into();
-        let endpoint = |vendor, base: &url::Url| {
-            VendorHttp::new(client.clone(), vendor, id.clone(), base.clone(), http)
-                .with_metrics(metrics.clone())
+        let client_id = settings
+            .vonage
+            .as_ref()
+            .map(|v| SecretString::from(v.client_id.clone()));
+        let cache_scopes = [
+            (Vendor::Dixa, settings.dixa.as_ref().map(|d| vec![&d.api_token])),
+            (
+                Vendor::Webex,
+                settings.webex.as_ref().map(|w| vec![&w.access_token]),
+            ),
+            (
+                Vendor::HuaweiAicc,
+                settings.huawei.as_ref().map(|h| vec![&h.app_key, &h.app_secret]),
+            ),
+            (
+                Vendor::Vonage,
+                settings
+                    .vonage
+                    .as_ref()
+                    .zip(client_id.as_ref())
+                    .map(|(v, id)| vec![id, &v.client_secret]),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(vendor, parts)| Some((vendor, cache_scope(&id, &parts?))))
+        .collect::<Vec<_>>();
+        let breakers = std::cell::RefCell::new(Vec::new());
+        let endpoint = |vendor: Vendor, base: &url::Url| {
+            // A budget belongs to the credential (its hash, the tail of the cache scope):
+            // two tenants configured with one token share the vendor's one limit.
+            let budget = http.budgets.of(&vendor.as_str().to_ascii_lowercase()).map(|b| {
+                let credential = cache_scopes
+                    .iter()
+                    .find(|(v, _)| *v == vendor)
+                    .and_then(|(_, scope)| scope.rsplit('~').next())
+                    .unwrap_or(&id)
+                    .to_owned();
+                let rate = Rate::per_second(b.per_second, b.burst);
+                Arc::new(Budget::new(vendor, credential, rate, slots.clone()))
+            });
+            let endpoint = VendorHttp::new(client.clone(), vendor, id.clone(), base.clone(), http)
+                .with_budget(budget)
+                .with_metrics(metrics.clone());
+            breakers.borrow_mut().push((vendor, endpoint.breaker()));
+            endpoint
         };
         let dixa = settings.dixa.as_ref().map(|d| {
             DixaClient::new(
@@ -100,42 +152,17 @@ impl Tenant {
             ) as Arc<dyn HuaweiApi>
         });
         let vonage = settings.vonage.as_ref().map(|v| {
+            // The token service and the API share one cap on concurrent calls.
+            let api = endpoint(Vendor::Vonage, &v.base_url);
             let source = VonageTokenSource::new(
-                endpoint(Vendor::Vonage, &v.token_url),
+                api.at(v.token_url.clone()),
                 v.client_id.clone(),
                 v.client_secret.clone(),
                 v.scopes.clone(),
             );
-            VonageClient::new(endpoint(Vendor::Vonage, &v.base_url), source, v.page_limit)
-                as Arc<dyn VonageApi>
+            VonageClient::new(api, source, v.page_limit) as Arc<dyn VonageApi>
         });
         let vonage_webhook_secret = settings.vonage.as_ref().and_then(|v| v.webhook_secret.clone());
-        let client_id = settings
-            .vonage
-            .as_ref()
-            .map(|v| SecretString::from(v.client_id.clone()));
-        let cache_scopes = [
-            (Vendor::Dixa, settings.dixa.as_ref().map(|d| vec![&d.api_token])),
-            (
-                Vendor::Webex,
-                settings.webex.as_ref().map(|w| vec![&w.access_token]),
-            ),
-            (
-                Vendor::HuaweiAicc,
-                settings.huawei.as_ref().map(|h| vec![&h.app_key, &h.app_secret]),
-            ),
-            (
-                Vendor::Vonage,
-                settings
-                    .vonage
-                    .as_ref()
-                    .zip(client_id.as_ref())
-                    .map(|(v, id)| vec![id, &v.client_secret]),
-            ),
-        ]
-        .into_iter()
-        .filter_map(|(vendor, parts)| Some((vendor, cache_scope(&id, &parts?))))
-        .collect();
         Self {
             id,
             dixa,
@@ -144,6 +171,8 @@ impl Tenant {
             vonage,
             vonage_webhook_secret,
             presence: Arc::new(PresenceStore::new()),
+            request_deadline: http.request_deadline(),
+            breakers: breakers.into_inner(),
             cache_scopes,
         }
     }
@@ -154,6 +183,14 @@ impl Tenant {
             .iter()
             .find(|(v, _)| *v == vendor)
             .map_or_else(|| self.id.clone(), |(_, scope)| scope.clone())
+    }
+
+    /// Where `vendor`'s circuit breaker stands (`None` when it is not configured).
+    pub fn breaker_state(&self, vendor: Vendor) -> Option<BreakerState> {
+        self.breakers
+            .iter()
+            .find(|(v, _)| *v == vendor)
+            .map(|(_, b)| b.state())
     }
 
     /// The Vonage client, or the error saying the tenant has none.

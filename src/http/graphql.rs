@@ -29,7 +29,7 @@ use super::{
     over_http::{Media, Operations, Params, Refusal, content_type, respond},
 };
 use crate::{
-    graphql::{context::RequestContext, error::ErrorCode, limits},
+    graphql::{context, error::ErrorCode, limits},
     tenant::Tenant,
 };
 
@@ -194,8 +194,7 @@ async fn run(
     if let Some(variables) = params.variables {
         request = request.variables(async_graphql::Variables::from_json(Value::Object(variables)));
     }
-    let context = RequestContext::new(tenant.clone(), &state.cache);
-    let mut response = state.schema.execute(request.data(context)).await;
+    let mut response = context::execute(&state.schema, request, tenant.clone(), &state.cache).await;
     // Every error Switchboard raises carries a code; the rest come from parsing,
     // validation or input coercion of the request itself.
     for error in &mut response.errors {

@@ -54,6 +54,7 @@ pub async fn readyz(State(state): State<AppState>, headers: HeaderMap) -> impl I
                 "ok": p.error.is_none(),
                 "error": p.error,
                 "latencyMs": p.latency.as_millis() as u64,
+                "breaker": tenant.breaker_state(p.vendor).map(|b| b.as_str()),
             })
         })
         .collect();
@@ -71,8 +72,27 @@ pub async fn readyz(State(state): State<AppState>, headers: HeaderMap) -> impl I
     (StatusCode::OK, Json(body))
 }
 
-/// `/metrics`: every metric in the Prometheus text format (see `metrics`).
+/// `/metrics`: every metric in the Prometheus text format (see `metrics`), the
+/// circuit breakers' states read as they stand.
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    use crate::{
+        metrics::BreakerState as Gauge,
+        vendors::{Vendor, breaker::BreakerState},
+    };
+    for tenant in state.tenants.iter() {
+        for vendor in Vendor::ALL {
+            if let Some(breaker) = tenant.breaker_state(vendor) {
+                let gauge = match breaker {
+                    BreakerState::Closed => Gauge::Closed,
+                    BreakerState::HalfOpen => Gauge::HalfOpen,
+                    BreakerState::Open => Gauge::Open,
+                };
+                state
+                    .metrics
+                    .set_breaker_state(&tenant.id, vendor.as_str(), gauge);
+            }
+        }
+    }
     (
         [(axum::http::header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)],
         state.metrics.render(),

@@ -5,6 +5,8 @@
 //! (the HTTP layer counts its calls).
 //! Never on GraphQL, loaders or the cache: a vendor client does not know either exists.
 
+pub mod breaker;
+pub mod budget;
 pub mod dixa;
 pub mod error;
 pub mod http;

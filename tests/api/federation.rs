@@ -10,7 +10,7 @@ use switchboard::{
     vendors::Vendor,
 };
 
-use crate::helpers::{TestApp, first_code, spawn_app, spawn_app_beside, switchboard};
+use crate::helpers::{TestApp, first_code, spawn_app, spawn_app_beside, spawn_app_with, switchboard};
 
 /// A UUID no simulator seeds.
 const NO_SUCH_UUID: &str = "0dead000-0000-4000-8000-00000000dead";
@@ -145,16 +145,26 @@ async fn five_hundred_agents(app: &TestApp) -> Vec<String> {
         .collect()
 }
 
+/// Dixa's agent list in pages of 500 (its largest), so the 500 agents take few calls
+/// under Dixa's call budget.
+fn big_pages(settings: &mut switchboard::config::Settings) {
+    for tenant in settings.tenants.values_mut() {
+        if let Some(dixa) = &mut tenant.dixa {
+            dixa.page_limit = 500;
+        }
+    }
+}
+
 #[tokio::test]
 async fn five_hundred_entities_make_the_calls_nodes_makes() {
-    let source = spawn_app().await;
+    let source = spawn_app_with(big_pages).await;
     let ids = five_hundred_agents(&source).await;
     take_all_calls(&source).await;
 
     // Two more replicas over the same simulators, each with its own cold in-process
     // cache: one asks `_entities`, the other `nodes` (at most 100 ids a call: five
     // aliases in one operation, so one batch).
-    let entities_app = spawn_app_beside(&source, |_| {}).await;
+    let entities_app = spawn_app_beside(&source, big_pages).await;
     let representations: Vec<Value> = ids
         .iter()
         .map(|id| json!({ "__typename": "Agent", "id": id }))
@@ -164,7 +174,7 @@ async fn five_hundred_entities_make_the_calls_nodes_makes() {
         .await;
     let entity_calls = take_all_calls(&source).await;
 
-    let nodes_app = spawn_app_beside(&source, |_| {}).await;
+    let nodes_app = spawn_app_beside(&source, big_pages).await;
     let chunks: Vec<&[String]> = ids.chunks(100).collect();
     assert_eq!(chunks.len(), 5);
     let nodes_query = "query($a: [ID!]!, $b: [ID!]!, $c: [ID!]!, $d: [ID!]!, $e: [ID!]!) {

@@ -211,3 +211,33 @@ async fn a_retried_vendor_call_is_counted_with_its_status_and_retry() {
     assert_eq!(retries, vec![1.0]);
     assert_eq!(app.calls("dixa", "GET /teams").await, 2);
 }
+
+#[tokio::test]
+async fn an_open_breaker_shows_in_its_gauge() {
+    let app = crate::helpers::spawn_app_with(|s| {
+        s.http.breaker_failures = 3;
+        s.http.breaker_cool_down_ms = 60_000;
+        s.http.max_retries = 0;
+    })
+    .await;
+    let gauge = |text: &str, vendor: &str| -> Option<f64> {
+        samples(text, "switchboard_vendor_breaker_state")
+            .into_iter()
+            .find(|(l, _)| l["tenant"] == crate::helpers::TENANT && l["vendor"] == vendor)
+            .map(|(_, v)| v)
+    };
+    let text = metrics_text(&app).await;
+    assert_eq!(gauge(&text, "DIXA"), Some(0.0), "closed: {text}");
+    app.fault(
+        "dixa",
+        json!({ "route": "GET /teams/{teamId}/agents", "status": 503 }),
+    )
+    .await;
+    let body = app
+        .graphql("{ teams { nodes { members { totalCount } } } }", json!({}))
+        .await;
+    assert!(body["errors"].is_array(), "{body}");
+    let text = metrics_text(&app).await;
+    assert_eq!(gauge(&text, "DIXA"), Some(2.0), "open: {text}");
+    assert_eq!(gauge(&text, "VONAGE"), Some(0.0), "{text}");
+}
