@@ -23,11 +23,7 @@ use axum::{
     extract::{MatchedPath, Request},
     routing::{get, post},
 };
-use tower_http::{
-    catch_panic::CatchPanicLayer,
-    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
-    trace::TraceLayer,
-};
+use tower_http::{catch_panic::CatchPanicLayer, request_id::PropagateRequestIdLayer, trace::TraceLayer};
 
 pub use apq::{PersistedQueries, sha256_hex};
 pub use auth::{Authenticator, DuplicateKey};
@@ -92,14 +88,37 @@ pub fn router(state: AppState) -> Router {
         }))
         // Outermost: every answer, a panic's included, carries its request id.
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(axum::middleware::map_request(ensure_request_id))
+}
+
+/// Keeps the client's `x-request-id` when it is a plain token of at most
+/// [`MAX_REQUEST_ID_LEN`] characters, and puts a UUID in its place otherwise (absent,
+/// too long, or with characters that have no place in a log line).
+async fn ensure_request_id(mut request: Request) -> Request {
+    let valid = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            !v.is_empty()
+                && v.len() <= MAX_REQUEST_ID_LEN
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+        });
+    if !valid {
+        let id = uuid::Uuid::new_v4().to_string();
+        if let Ok(value) = http::HeaderValue::from_str(&id) {
+            request.headers_mut().insert("x-request-id", value);
+        }
+    }
+    request
 }
 
 /// The longest `x-request-id` taken from a client.
 const MAX_REQUEST_ID_LEN: usize = 128;
 
-/// The `http` span of one request: method, path, its request id (the client's
-/// `x-request-id` when it is a plain token, one made up otherwise), the tenant once
+/// The `http` span of one request: method, path, its request id (see
+/// [`ensure_request_id`]), the tenant once
 /// known, and, when traces are recorded, the trace id, continuing the W3C `traceparent`
 /// the request came with. Every log line of the request carries these fields.
 fn request_span(request: &Request) -> tracing::Span {
@@ -108,17 +127,12 @@ fn request_span(request: &Request) -> tracing::Span {
         .extensions()
         .get::<MatchedPath>()
         .map_or("unmatched", MatchedPath::as_str);
+    // Checked (or made up) by `ensure_request_id`, which runs first.
     let request_id = request
         .headers()
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
-        .filter(|v| {
-            !v.is_empty()
-                && v.len() <= MAX_REQUEST_ID_LEN
-                && v.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
-        })
-        .unwrap_or("invalid");
+        .unwrap_or_default();
     let span = tracing::info_span!(
         "http",
         method = %request.method(),

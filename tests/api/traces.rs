@@ -249,3 +249,25 @@ async fn serve_exports_over_otlp_and_its_json_logs_carry_trace_request_and_tenan
     assert!(trace_id.bytes().all(|b| b.is_ascii_hexdigit()), "{line}");
     assert!(!text.contains("otel-key-123") && !text.contains(switchboard::sim::dixa::DEMO_TOKEN));
 }
+
+#[tokio::test]
+async fn a_request_id_is_kept_when_plain_and_replaced_otherwise() {
+    let app = spawn_app().await;
+    let id_for = |sent: Option<&'static str>| {
+        let mut request = app.client.get(app.url("/healthz"));
+        if let Some(sent) = sent {
+            request = request.header("x-request-id", sent);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            response.headers()["x-request-id"].to_str().unwrap().to_owned()
+        }
+    };
+    assert_eq!(id_for(Some("req-42.a:b_c")).await, "req-42.a:b_c");
+    for sent in [None, Some("has space"), Some("{\"json\":1}")] {
+        let id = id_for(sent).await;
+        assert!(uuid::Uuid::parse_str(&id).is_ok(), "{sent:?} -> {id}");
+    }
+    let long: &'static str = Box::leak("x".repeat(129).into_boxed_str());
+    assert_ne!(id_for(Some(long)).await, long);
+}
