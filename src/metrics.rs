@@ -184,7 +184,8 @@ impl Metrics {
         registry.register(
             "vendor_calls",
             "HTTP requests sent to vendors (each attempt) by vendor, route template and status \
-             (the HTTP status, or timeout / unavailable when none came back)",
+             (the HTTP status; timeout, unavailable, too_large, or deadline when the \
+             request's deadline cut it off)",
             vendor_calls.clone(),
         );
         let vendor_call_duration =
@@ -301,7 +302,7 @@ impl Metrics {
     }
 
     /// One attempt of a vendor call: `route` is `"{METHOD} {template}"`, `status` the
-    /// HTTP status or `timeout` / `unavailable`.
+    /// HTTP status or `timeout`, `unavailable`, `too_large`, `deadline`.
     pub fn vendor_call(&self, vendor: &'static str, route: &str, status: &str, elapsed: Duration) {
         self.0
             .vendor_calls
