@@ -1,7 +1,7 @@
 //! The gateway benchmark of issue 10: `cargo bench --bench gateway [-- --quick]`.
 //!
 //! Starts the vendor simulators (20 ms a call), then, per scenario (a wallboard, an
-//! agent directory) and per cache (in process, Redis, off), a fresh `switchboard serve`
+//! agent directory, federation's `_entities` for 500 agent representations) and per cache (in process, Redis, off), a fresh `switchboard serve`
 //! process, and measures vendor calls per query beside the minimum, cold latency beside
 //! the critical path, warm peak throughput and latency at half of it, and the server's
 //! peak RSS; then a write on one gateway read back through another sharing Redis. It
@@ -206,6 +206,12 @@ async fn measure(
     for scenario in scenarios::scenarios() {
         results.push(scenarios::run_scenario(&scenario, sims, options, namespaces).await?);
     }
+    // Federation's entity fetch needs 500 agents: Dixa grows to that many for it (the
+    // scenarios above keep their seed).
+    sims.seed_dixa(scenarios::ENTITY_TEAMS, scenarios::MEMBERS_PER_TEAM)
+        .await?;
+    let entities = scenarios::entities_scenario(sims).await?;
+    results.push(scenarios::run_scenario(&entities, sims, options, namespaces).await?);
     let write_read = scenarios::write_then_read(sims, options, namespaces).await?;
     Ok((results, write_read))
 }

@@ -31,6 +31,11 @@ fi
 if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -d tests/browser/node_modules/graphql-http ]; then
   (cd tests/browser && npm ci --no-audit --no-fund)
 fi
+# The federation test composes with @apollo/composition and serves with Hive Gateway
+# (tests/federation, its own lock file).
+if [ ! -d tests/federation/node_modules/@apollo/composition ] || [ ! -d tests/federation/node_modules/@graphql-hive/gateway ]; then
+  (cd tests/federation && npm ci --no-audit --no-fund)
+fi
 export REQUIRE_BROWSER=1
 
 # The cache tests use a real Redis: the machine's on 127.0.0.1:6379 (each test with a key

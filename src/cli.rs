@@ -1,6 +1,6 @@
 //! The command line: `switchboard` (the demo: built-in simulators, no key),
 //! `switchboard serve [--config FILE]` (settings from the file and/or the environment),
-//! `switchboard sim`, `switchboard schema`.
+//! `switchboard sim`, `switchboard schema [--federation]`.
 
 use std::{net::SocketAddr, path::PathBuf};
 
@@ -8,10 +8,11 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
 use crate::{
-    config::{DEFAULT_LISTEN, Settings},
+    config::{DEFAULT_LISTEN, OtelSettings, Settings},
     graphql,
     sim::RunningSimulators,
     startup::{Application, shutdown_signal},
+    telemetry,
 };
 
 /// The tenant of the default run.
@@ -47,18 +48,29 @@ pub enum Command {
     /// Run the vendor simulators alone, each under its own path prefix.
     Sim,
     /// Print the GraphQL schema (SDL).
-    Schema,
+    Schema {
+        /// Print the federation v2 subgraph SDL instead (`@link`, `@key`), what
+        /// `_service { sdl }` answers and a gateway composes.
+        #[arg(long)]
+        federation: bool,
+    },
 }
 
 impl Cli {
     /// Runs the command.
     pub async fn run(self) -> anyhow::Result<()> {
         match self.command {
-            Some(Command::Schema) => {
-                print!("{}", graphql::sdl());
+            Some(Command::Schema { federation }) => {
+                let _telemetry = telemetry::init(&OtelSettings::default())?;
+                if federation {
+                    print!("{}", graphql::federation_sdl());
+                } else {
+                    print!("{}", graphql::sdl());
+                }
                 Ok(())
             }
             Some(Command::Sim) => {
+                let _telemetry = telemetry::init(&OtelSettings::default())?;
                 let listen = self
                     .listen
                     .unwrap_or_else(|| "127.0.0.1:8090".parse().expect("valid address"));
@@ -98,9 +110,12 @@ impl Cli {
             }
             Some(Command::Serve { config }) => {
                 let settings = Settings::load(config.as_deref(), self.listen, self.anonymous_on_network)?;
+                let _telemetry = telemetry::init(&settings.otel)?;
                 serve(settings, "").await
             }
             None => {
+                // The demo exports traces only where the standard variables say.
+                let _telemetry = telemetry::init(&OtelSettings::default())?;
                 let listen = self
                     .listen
                     .unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("valid address"));

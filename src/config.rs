@@ -49,6 +49,9 @@ pub struct Settings {
     /// (`SWITCHBOARD_AUTH__*`).
     #[serde(default)]
     pub auth: AuthSettings,
+    /// OpenTelemetry trace export (`SWITCHBOARD_OTEL__*`).
+    #[serde(default)]
+    pub otel: OtelSettings,
     /// Tenants by id (`SWITCHBOARD_TENANTS__<ID>__*`).
     #[serde(default)]
     pub tenants: BTreeMap<String, TenantSettings>,
@@ -456,6 +459,34 @@ impl HttpSettings {
     /// How long one GraphQL request may spend on vendor calls.
     pub fn request_deadline(&self) -> Duration {
         Duration::from_millis(self.request_deadline_ms)
+    }
+}
+
+/// Where traces go. Spans are exported over OTLP/HTTP (protobuf) when an endpoint is set
+/// here or in the standard `OTEL_EXPORTER_OTLP_ENDPOINT` /
+/// `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` variables; otherwise none are recorded.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OtelSettings {
+    /// The collector's OTLP/HTTP base URL (`http://otel-collector:4318`; `/v1/traces`
+    /// is appended) (`SWITCHBOARD_OTEL__ENDPOINT`). Overrides `OTEL_EXPORTER_OTLP_ENDPOINT`.
+    #[serde(default)]
+    pub endpoint: Option<Url>,
+    /// The `service.name` of every span (`SWITCHBOARD_OTEL__SERVICE_NAME`).
+    #[serde(default = "default_service_name")]
+    pub service_name: String,
+}
+
+fn default_service_name() -> String {
+    "switchboard".to_owned()
+}
+
+impl Default for OtelSettings {
+    fn default() -> Self {
+        Self {
+            endpoint: None,
+            service_name: default_service_name(),
+        }
     }
 }
 
@@ -941,6 +972,7 @@ impl Settings {
             http: HttpSettings::default(),
             graphql: GraphqlSettings::default(),
             auth: AuthSettings::default(),
+            otel: OtelSettings::default(),
             tenants: BTreeMap::from([(tenant.to_owned(), tenant_settings)]),
         }
     }

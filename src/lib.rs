@@ -3,7 +3,8 @@
 //!
 //! A request flows down these modules, each talking only to the one below it:
 //!
-//! - [`http`]: axum routes (`/graphql`, GraphiQL, `/healthz`, `/readyz`); API key → tenant.
+//! - [`http`]: axum routes (`/graphql`, GraphiQL, `/healthz`, `/readyz`, `/metrics`); API
+//!   key → tenant.
 //! - [`graphql`]: the schema: roots, types, errors (`extensions.code`), global ids.
 //! - [`loaders`]: per-request DataLoaders, one per vendor resource; batch, dedupe, cache.
 //! - [`cache`]: tenant-scoped read cache behind a small trait.
@@ -13,7 +14,8 @@
 //! Beside them: [`config`] (typed settings), [`tenant`] (a tenant's vendor clients),
 //! [`readiness`] (background probes behind `/readyz`),
 //! [`startup`] (the one place that wires), [`sim`] (vendor simulators for the default
-//! run and the tests), [`cli`] (the command line) and [`telemetry`] (logging).
+//! run and the tests), [`cli`] (the command line), [`telemetry`] (logs and OpenTelemetry
+//! traces) and [`metrics`] (Prometheus, `/metrics`).
 
 pub mod cache;
 pub mod cli;
@@ -21,6 +23,7 @@ pub mod config;
 pub mod graphql;
 pub mod http;
 pub mod loaders;
+pub mod metrics;
 pub mod presence;
 pub mod readiness;
 pub mod sim;

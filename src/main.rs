@@ -1,4 +1,5 @@
-//! `switchboard`: parse the command line, start logging, run. Failures print one clear
+//! `switchboard`: parse the command line, run (each command starts logging once its
+//! settings are known, so `serve` can export traces where they say). Failures print one clear
 //! line (with its causes) and exit non-zero, never a backtrace.
 
 use std::process::ExitCode;
@@ -7,7 +8,6 @@ use clap::Parser;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    switchboard::telemetry::init();
     match switchboard::cli::Cli::parse().run().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

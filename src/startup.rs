@@ -10,6 +10,7 @@ use crate::{
     config::Settings,
     graphql::build_schema,
     http::{AppState, Authenticator, PersistedQueries, router},
+    metrics::Metrics,
     readiness::Readiness,
     tenant::Tenant,
     vendors::{
@@ -42,7 +43,10 @@ impl Application {
         use anyhow::Context as _;
         settings.validate()?;
         let client = VendorHttp::shared_client(&settings.http).context("building the HTTP client")?;
-        let cache = Cache::from_settings(&settings.cache).await?;
+        let metrics = Metrics::new();
+        let cache = Cache::from_settings(&settings.cache)
+            .await?
+            .with_metrics(metrics.clone());
         // Vendor budgets live in the cache: in Redis, shared by every replica, when it
         // is configured.
         let slots: Arc<dyn Slots> = Arc::new(CacheSlots(cache.clone()));
@@ -50,7 +54,7 @@ impl Application {
             .tenants
             .iter()
             .map(|(id, t)| {
-                let tenant = Tenant::build(id, t, &client, &settings.http, slots.clone());
+                let tenant = Tenant::build(id, t, &client, &settings.http, slots.clone(), &metrics);
                 (id.clone(), Arc::new(tenant))
             })
             .collect();
@@ -79,7 +83,8 @@ impl Application {
             Duration::from_millis(server.readiness_timeout_ms),
         );
         let state = AppState {
-            schema: build_schema(&settings.graphql),
+            schema: build_schema(&settings.graphql, metrics.clone()),
+            metrics,
             cache,
             auth: Arc::new(auth),
             tenants: Arc::new(tenants),

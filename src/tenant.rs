@@ -1,7 +1,7 @@
 //! A tenant: one customer's vendor connections, built once at start-up from its
 //! settings. Requests carry the tenant they authenticated as.
 //!
-//! May depend on: `config`, `vendors`, `presence`.
+//! May depend on: `config`, `vendors`, `presence`, `metrics`.
 
 use std::sync::Arc;
 
@@ -11,6 +11,7 @@ use secrecy::SecretString;
 
 use crate::{
     config::{HttpSettings, TenantSettings},
+    metrics::Metrics,
     presence::PresenceStore,
     vendors::{
         Vendor, VendorError,
@@ -68,13 +69,15 @@ fn cache_scope(tenant: &str, credential: &[&SecretString]) -> Arc<str> {
 
 impl Tenant {
     /// Builds the clients `settings` describe, sharing `client`'s connection pool.
-    /// Calls are budgeted per credential as `http.budgets` says, kept in `slots`.
+    /// Calls are budgeted per credential as `http.budgets` says, kept in `slots`; every
+    /// call is counted into `metrics`.
     pub fn build(
         id: &str,
         settings: &TenantSettings,
         client: &Client,
         http: &HttpSettings,
         slots: Arc<dyn Slots>,
+        metrics: &Metrics,
     ) -> Self {
         let id: Arc<str> = id.into();
         let client_id = settings
@@ -116,8 +119,9 @@ impl Tenant {
                 let rate = Rate::per_second(b.per_second, b.burst);
                 Arc::new(Budget::new(vendor, credential, rate, slots.clone()))
             });
-            let endpoint =
-                VendorHttp::new(client.clone(), vendor, id.clone(), base.clone(), http).with_budget(budget);
+            let endpoint = VendorHttp::new(client.clone(), vendor, id.clone(), base.clone(), http)
+                .with_budget(budget)
+                .with_metrics(metrics.clone());
             breakers.borrow_mut().push((vendor, endpoint.breaker()));
             endpoint
         };

@@ -113,6 +113,38 @@ impl Sims {
         .map(drop)
     }
 
+    /// The ids of every agent of Dixa's organisation, read from its simulator's API
+    /// (`GET /agents`, as a client would; counted like any call, so read before a reset).
+    pub async fn dixa_agent_ids(&self) -> anyhow::Result<Vec<String>> {
+        let mut ids = Vec::new();
+        let mut page_key: Option<String> = None;
+        loop {
+            let mut request = self
+                .http
+                .get(self.running.url("dixa/v1/agents"))
+                .header("authorization", sim::dixa::DEMO_TOKEN)
+                .query(&[("pageLimit", "500")]);
+            if let Some(key) = &page_key {
+                request = request.query(&[("pageKey", key)]);
+            }
+            let page: Value = request.send().await?.error_for_status()?.json().await?;
+            for agent in page["data"].as_array().context("Dixa's agent list has no data")? {
+                ids.push(agent["id"].as_str().context("an agent without id")?.to_owned());
+            }
+            let next = page["meta"]["next"].as_str().and_then(|next| {
+                url::Url::parse(next)
+                    .ok()?
+                    .query_pairs()
+                    .find(|(k, _)| k == "pageKey")
+                    .map(|(_, v)| v.into_owned())
+            });
+            match next {
+                Some(key) => page_key = Some(key),
+                None => return Ok(ids),
+            }
+        }
+    }
+
     /// Calls received since the last reset, by `"{vendor} {route}"`.
     pub async fn calls(&self) -> anyhow::Result<Calls> {
         let mut out = BTreeMap::new();

@@ -41,6 +41,21 @@ pub const DIRECTORY: &str = r#"query Directory {
   }
 }"#;
 
+/// Federation's entity fetch: a gateway asking Switchboard for the fields it owns of
+/// [`ENTITY_AGENTS`] agents another subgraph returned (`$representations`).
+pub const ENTITIES: &str = r#"query Entities($representations: [_Any!]!) {
+  _entities(representations: $representations) { ... on Agent { id vendor displayName email } }
+}"#;
+
+/// Representations in the entities scenario.
+pub const ENTITY_AGENTS: usize = 500;
+/// Dixa is seeded with this many teams of [`MEMBERS_PER_TEAM`] for it, so it has
+/// [`ENTITY_AGENTS`] agents.
+pub const ENTITY_TEAMS: usize = ENTITY_AGENTS / MEMBERS_PER_TEAM;
+
+/// The largest `pageLimit` Dixa takes on its list endpoints.
+const DIXA_MAX_PAGE: u64 = 500;
+
 /// The write of the write-then-read scenario (and `removeTeamMembers` to undo it).
 pub const ADD_MEMBER: &str = r#"mutation Add($team: ID!, $agent: ID!) {
   addTeamMembers(input: { teamId: $team, agentIds: [$agent] }) { team { id } }
@@ -86,6 +101,8 @@ pub struct Scenario {
     pub name: &'static str,
     /// The query.
     pub query: &'static str,
+    /// Its variables.
+    pub variables: Value,
     /// Checks an answer's `data` and derives the minimum from it.
     pub minimum: fn(&Value) -> anyhow::Result<Minimum>,
 }
@@ -96,14 +113,44 @@ pub fn scenarios() -> [Scenario; 2] {
         Scenario {
             name: "Wallboard",
             query: WALLBOARD,
+            variables: json!({}),
             minimum: wallboard_minimum,
         },
         Scenario {
             name: "Directory",
             query: DIRECTORY,
+            variables: json!({}),
             minimum: directory_minimum,
         },
     ]
+}
+
+/// The entities scenario over every agent of Dixa's organisation (seed it with
+/// [`ENTITY_TEAMS`] teams first): their global ids, read from the simulator itself.
+pub async fn entities_scenario(sims: &Sims) -> anyhow::Result<Scenario> {
+    use switchboard::{
+        graphql::id::{GlobalId, NodeType},
+        vendors::Vendor,
+    };
+    let ids = sims.dixa_agent_ids().await?;
+    ensure!(
+        ids.len() == ENTITY_AGENTS,
+        "Dixa has {} agents, not {ENTITY_AGENTS}",
+        ids.len()
+    );
+    let representations: Vec<Value> = ids
+        .iter()
+        .map(|id| {
+            let id = GlobalId::new(NodeType::Agent, Vendor::Dixa, id.as_str()).encode();
+            json!({ "__typename": "Agent", "id": id.as_str() })
+        })
+        .collect();
+    Ok(Scenario {
+        name: "Entities",
+        query: ENTITIES,
+        variables: json!({ "representations": representations }),
+        minimum: entities_minimum,
+    })
 }
 
 fn nodes<'a>(value: &'a Value, what: &str) -> anyhow::Result<&'a Vec<Value>> {
@@ -205,6 +252,38 @@ fn directory_minimum(data: &Value) -> anyhow::Result<Minimum> {
         shape: format!(
             "{webex} Webex agents, {aicc} AICC agents, {n_users} Vonage users ({agents} agents with presence)"
         ),
+    })
+}
+
+/// The entities scenario's minimum, from Dixa's endpoints: the query shows what Dixa's
+/// agent list carries (`id`, `name`, `email`), so the agents come from `GET /agents`,
+/// one page of up to 500 (`pageLimit`'s largest): ⌈agents / 500⌉ calls, one after the
+/// other (each page's key comes with the one before). `GET /agents/{id}` would take one
+/// call per representation.
+fn entities_minimum(data: &Value) -> anyhow::Result<Minimum> {
+    let entities = data["_entities"]
+        .as_array()
+        .with_context(|| format!("no _entities: {data}"))?;
+    ensure!(
+        entities.len() == ENTITY_AGENTS,
+        "{} entities, not {ENTITY_AGENTS}",
+        entities.len()
+    );
+    ensure!(
+        entities
+            .iter()
+            .all(|e| e["vendor"] == "DIXA" && e["displayName"].is_string() && e["email"].is_string()),
+        "an entity missing or without its fields: {data}"
+    );
+    let pages = (entities.len() as u64).div_ceil(DIXA_MAX_PAGE);
+    Ok(Minimum {
+        calls: pages,
+        calls_how: format!(
+            "Dixa `GET /agents` {pages} (pages of up to {DIXA_MAX_PAGE}; each agent comes with              name and email)"
+        ),
+        round_trips: pages as u32,
+        round_trips_how: "the agent list's pages, one after the other".into(),
+        shape: format!("{} Dixa agent representations", entities.len()),
     })
 }
 
@@ -319,7 +398,7 @@ pub async fn run_scenario(
             } else {
                 cold_tenant(i)
             };
-            let request = Request::new(scenario.query, json!({}), bearer(&tenant));
+            let request = Request::new(scenario.query, scenario.variables.clone(), bearer(&tenant));
             let (data, latency) = client
                 .data(&request)
                 .await
@@ -340,7 +419,7 @@ pub async fn run_scenario(
         gateway.ready(&http).await?;
         let idle = gateway.memory()?;
         let client = Client::new(http.clone(), &gateway.url);
-        let request = Request::new(scenario.query, json!({}), bearer(WARM_TENANT));
+        let request = Request::new(scenario.query, scenario.variables.clone(), bearer(WARM_TENANT));
         client.data(&request).await?;
         progress(&format!(
             "{}: {label}: closed loop, {} clients, {:?}",

@@ -4,7 +4,8 @@
 //! make one upstream call. A failing store is logged and bypassed: reads then go to the
 //! vendor, never fail because of the cache.
 //!
-//! May depend on: `config` (its settings), serde, tokio and the redis crate. Knows
+//! May depend on: `config` (its settings), `metrics` (hits and misses), serde, tokio and
+//! the redis crate. Knows
 //! nothing of vendors beyond the key it is handed.
 
 pub mod memory;
@@ -26,7 +27,7 @@ use std::{
 use async_trait::async_trait;
 use serde::{Serialize, de::DeserializeOwned};
 
-use crate::config::CacheSettings;
+use crate::{config::CacheSettings, metrics::Metrics};
 
 /// A store failed (Redis down, say).
 #[derive(Debug, thiserror::Error)]
@@ -94,17 +95,34 @@ pub enum TtlClass {
 
 /// A tenant-scoped cache key: `{namespace}:{tenant}:{vendor}:{resource}[:{id}]`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct CacheKey(String);
+pub struct CacheKey(String, ResourceLabel);
+
+/// Where `{vendor}:{resource}` sits in a key: the metrics label, without the tenant or
+/// an id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct ResourceLabel {
+    start: usize,
+    end: usize,
+}
 
 impl CacheKey {
     /// The key of `resource` (optionally one `id` of it) for `tenant` on `vendor`.
     pub fn new(tenant: &str, vendor: &str, resource: &str, id: Option<&str>) -> Self {
         let mut key = format!("{tenant}:{vendor}:{resource}");
+        let label = ResourceLabel {
+            start: tenant.len() + 1,
+            end: key.len(),
+        };
         if let Some(id) = id {
             key.push(':');
             key.push_str(id);
         }
-        Self(key)
+        Self(key, label)
+    }
+
+    /// `{vendor}:{resource}`: what the key caches, never whose or which one.
+    pub fn resource(&self) -> &str {
+        &self.0[self.1.start..self.1.end]
     }
 }
 
@@ -127,6 +145,8 @@ pub struct Cache {
     /// Rate slots in this process: the in-process cache's, and a shared store's
     /// stand-in while it fails.
     local_slots: Arc<slots::LocalSlots>,
+    /// Where hits and misses are counted, when set.
+    metrics: Option<Metrics>,
 }
 
 /// One fetch's outcome, shared by everyone waiting for it (a `Result<T, E>`).
@@ -142,6 +162,19 @@ impl Cache {
             inflight: Arc::default(),
             healthy: Arc::new(AtomicBool::new(true)),
             local_slots: Arc::default(),
+            metrics: None,
+        }
+    }
+
+    /// Counts every read's hits and misses by resource into `metrics`.
+    pub fn with_metrics(mut self, metrics: Metrics) -> Self {
+        self.metrics = Some(metrics);
+        self
+    }
+
+    fn count(&self, key: &CacheKey, hit: bool) {
+        if let Some(metrics) = &self.metrics {
+            metrics.cache_lookup(key.resource(), hit);
         }
     }
 
@@ -262,21 +295,27 @@ impl Cache {
 
     /// The value under `key`, when cached.
     pub async fn get<T: DeserializeOwned>(&self, key: &CacheKey) -> Option<T> {
-        self.read(&self.full_key(key)).await
+        let value = self.read(&self.full_key(key)).await;
+        self.count(key, value.is_some());
+        value
     }
 
     /// The values under `keys`, in order, read in one round trip (for loaders that batch
     /// their own misses).
     pub async fn get_many<T: DeserializeOwned>(&self, keys: &[CacheKey]) -> Vec<Option<T>> {
         let full: Vec<String> = keys.iter().map(|k| self.full_key(k)).collect();
-        match self.note(self.store.get_many(&full).await) {
+        let values: Vec<Option<T>> = match self.note(self.store.get_many(&full).await) {
             Some(values) => values
                 .into_iter()
                 .zip(&full)
                 .map(|(bytes, key)| bytes.and_then(|b| Self::decode(key, &b)))
                 .collect(),
             None => keys.iter().map(|_| None).collect(),
+        };
+        for (key, value) in keys.iter().zip(&values) {
+            self.count(key, value.is_some());
         }
+        values
     }
 
     /// Stores `value` under `key`.
@@ -315,7 +354,9 @@ impl Cache {
         Fut: Future<Output = Result<T, E>>,
     {
         let full = self.full_key(key);
-        if let Some(hit) = self.read(&full).await {
+        let cached = self.read(&full).await;
+        self.count(key, cached.is_some());
+        if let Some(hit) = cached {
             return Ok(hit);
         }
         let slot = (full.clone(), TypeId::of::<Result<T, E>>());

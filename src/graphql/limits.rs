@@ -6,8 +6,9 @@
 //! The cost is the number of objects an operation may resolve: a field that returns
 //! objects costs, for each object, 1 plus what is selected on it; a scalar is free. The
 //! `edges`/`nodes` of a connection hold its `first` (its default, or the default page,
-//! when not given); `nodes(ids)` as many as the ids; another list of objects is assumed
-//! to hold [`ASSUMED_LIST_SIZE`].
+//! when not given); `nodes(ids)` as many as the ids, `_entities(representations)` as
+//! many as the representations; another list of objects is assumed to hold
+//! [`ASSUMED_LIST_SIZE`].
 //!
 //! Introspection (`__schema`, `__type`) is exempt from the depth and cost limits only: it
 //! is answered from the schema alone, never calls a vendor, and the standard
@@ -246,10 +247,19 @@ impl TypeIndex {
                 TypeSystemDefinition::Directive(_) => {}
             }
         }
-        let default_roots = ["QueryRoot", "MutationRoot", "SubscriptionRoot"];
-        for (root, default) in index.roots.iter_mut().zip(default_roots) {
-            if root.is_none() && index.types.contains_key(default) {
-                *root = Some(default.to_owned());
+        // Without a `schema { … }` block (the federation SDL has none), the roots go by
+        // their names.
+        let default_roots = [
+            ["Query", "QueryRoot"],
+            ["Mutation", "MutationRoot"],
+            ["Subscription", "SubscriptionRoot"],
+        ];
+        for (root, defaults) in index.roots.iter_mut().zip(default_roots) {
+            if root.is_none() {
+                *root = defaults
+                    .into_iter()
+                    .find(|name| index.types.contains_key(*name))
+                    .map(str::to_owned);
             }
         }
         index
@@ -504,7 +514,11 @@ impl<'a> Walk<'a> {
         if parent.ends_with("Connection") {
             return Ok((page.unwrap_or(DEFAULT_PAGE as u64), None));
         }
-        if let Some(Value::List(ids)) = self.argument(field, "ids") {
+        // `nodes(ids)`, and federation's `_entities(representations)`.
+        let ids = self
+            .argument(field, "ids")
+            .or_else(|| self.argument(field, "representations"));
+        if let Some(Value::List(ids)) = ids {
             return Ok((ids.len() as u64, None));
         }
         Ok((ASSUMED_LIST_SIZE, None))
@@ -572,7 +586,9 @@ mod tests {
     use super::*;
 
     const SDL: &str = r#"
-        type QueryRoot { teams(first: Int, after: String): TeamConnection! node(id: ID!): Node nodes(ids: [ID!]!): [Node]! name: String }
+        type QueryRoot { teams(first: Int, after: String): TeamConnection! node(id: ID!): Node nodes(ids: [ID!]!): [Node]! name: String _entities(representations: [_Any!]!): [_Entity]! }
+        scalar _Any
+        union _Entity = Team
         interface Node { id: ID! }
         type TeamConnection { edges: [TeamEdge!]! nodes: [Team!]! totalCount: Int }
         type TeamEdge { node: Team! cursor: String! }
@@ -613,6 +629,9 @@ mod tests {
         assert_eq!(cost("{ teams(first: 10) { edges { node { id } } } }"), 1 + 10 * 2);
         // nodes(ids) multiplies by the ids given; a plain list by the assumed size.
         assert_eq!(cost(r#"{ nodes(ids: ["a", "b", "c"]) { id } }"#), 3);
+        // _entities(representations) likewise, as many as the representations.
+        let entities = r#"{ _entities(representations: [{__typename: "Team", id: "a"}, {__typename: "Team", id: "b"}]) { ... on Team { tags { id } } } }"#;
+        assert_eq!(cost(entities), 2 * (1 + ASSUMED_LIST_SIZE));
         assert_eq!(
             cost("{ teams(first: 1) { nodes { tags { id } } } }"),
             1 + (1 + ASSUMED_LIST_SIZE)

@@ -3,17 +3,19 @@
 //! merged), and the rule that matches one person's accounts across vendors (`people`).
 //!
 //! May depend on: `loaders` (every edge goes through one), `tenant`, `cache` (to build
-//! a request's loaders). Never on a vendor client or a URL.
+//! a request's loaders), `metrics` (request counts). Never on a vendor client or a URL.
 
 pub mod access;
 pub mod connection;
 pub mod context;
 pub mod error;
+pub mod federation;
 pub mod id;
 pub mod limits;
 pub mod lookup;
 pub mod merged;
 pub mod node;
+pub mod observe;
 pub mod people;
 pub mod roots;
 pub mod types;
@@ -23,10 +25,13 @@ use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 use crate::config::GraphqlSettings;
 
-/// The query root.
+/// The query root, `Query` (federation looks for its roots by these names: the
+/// federation SDL has no `schema { … }` block).
 #[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
 pub struct QueryRoot(
     node::NodeQuery,
+    federation::EntityQuery,
     roots::graph::GraphQuery,
     roots::dixa::DixaQuery,
     roots::webex::WebexQuery,
@@ -34,8 +39,9 @@ pub struct QueryRoot(
     roots::vonage::VonageQuery,
 );
 
-/// The mutation root.
+/// The mutation root, `Mutation`.
 #[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
 pub struct MutationRoot(
     roots::dixa::DixaMutation,
     roots::vonage::VonageMutation,
@@ -46,11 +52,13 @@ pub struct MutationRoot(
 /// Switchboard's schema.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
-/// Builds the schema with `settings`' limits and introspection switch.
-pub fn build_schema(settings: &GraphqlSettings) -> AppSchema {
+/// Builds the schema with `settings`' limits and introspection switch, counting its
+/// requests into `metrics`.
+pub fn build_schema(settings: &GraphqlSettings, metrics: crate::metrics::Metrics) -> AppSchema {
     let limits = limits::Limits::new(settings, &sdl());
     let builder = unlimited()
         .extension(access::AccessGuard)
+        .extension(observe::MetricsExtension(metrics))
         .extension(limits::LimitsExtension(std::sync::Arc::new(limits)));
     if settings.introspection {
         builder.finish()
@@ -59,13 +67,26 @@ pub fn build_schema(settings: &GraphqlSettings) -> AppSchema {
     }
 }
 
-/// The schema's types and roots, without limits.
+/// The schema's types and roots, without limits. A federation v2 subgraph: `_service`
+/// and `_entities` are served (see [`federation`]).
 fn unlimited() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
     Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
         .register_output_type::<node::Node>()
+        .enable_federation()
 }
 
-/// The schema's SDL, as committed in `schema.graphql`.
+/// The schema's SDL, as committed in `schema.graphql`: the plain graph, without the
+/// federation directives and fields.
 pub fn sdl() -> String {
     unlimited().finish().sdl()
+}
+
+/// The subgraph SDL a federation gateway composes (what `_service { sdl }` answers):
+/// `@link` to federation v2, `@key` on the entities, `_entities` and `_service`.
+pub fn federation_sdl() -> String {
+    unlimited().finish().sdl_with_options(
+        async_graphql::SDLExportOptions::new()
+            .federation()
+            .compose_directive(),
+    )
 }

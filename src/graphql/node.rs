@@ -70,7 +70,7 @@ impl NodeQuery {
 }
 
 /// The object `id` names, looked up by its vendor; `field` names the id in errors.
-async fn resolve(ctx: &Context<'_>, field: &str, id: GlobalId) -> ApiResult<Option<Node>> {
+pub(crate) async fn resolve(ctx: &Context<'_>, field: &str, id: GlobalId) -> ApiResult<Option<Node>> {
     let vendor_id = id.vendor_id.as_str();
     Ok(match (id.node_type, id.vendor) {
         (NodeType::Team, Vendor::Dixa) => lookup::dixa_team(ctx, field, vendor_id).await?.map(Node::Team),

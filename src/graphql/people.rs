@@ -15,7 +15,9 @@ use async_graphql::{Context, ErrorExtensions};
 use super::{
     context::{loaders, request},
     error::{ApiError, ApiResult},
-    types::{Agent, Supervisor, supervisor_vonage::VonageSupervisor, supervisor_webex::WebexSupervisor},
+    types::{
+        Agent, Supervisor, User, supervisor_vonage::VonageSupervisor, supervisor_webex::WebexSupervisor,
+    },
 };
 use crate::{
     loaders::Fetch as _,
@@ -239,6 +241,23 @@ pub async fn linked_agents(
     }
     linked.sort_by_cached_key(OrderKey::of_agent);
     Ok(linked)
+}
+
+/// The active Vonage user (of any role) whose email normalises to `wanted` (already
+/// normalised); `None` when there is none, or the tenant has no Vonage.
+pub async fn vonage_user_with_email(ctx: &Context<'_>, wanted: &str) -> ApiResult<Option<User>> {
+    let Ok(vonage) = loaders(ctx)?.vonage() else {
+        return Ok(None);
+    };
+    let users = vonage
+        .fetch_one(AllUsers(Include::Active))
+        .await?
+        .unwrap_or_default();
+    Ok(users
+        .iter()
+        .find(|u| u.email.as_deref().and_then(normalise_email).as_deref() == Some(wanted))
+        .cloned()
+        .map(User::new))
 }
 
 /// What one request learned of who is who: per vendor, its agents by normalised email,

@@ -43,6 +43,7 @@ pub async fn execute(
     body: Body,
 ) -> Response {
     let Some(media) = Media::negotiate(&headers) else {
+        state.metrics.graphql_refusal(ErrorCode::BadRequest.as_str());
         return Refusal::new(
             StatusCode::NOT_ACCEPTABLE,
             ErrorCode::BadRequest,
@@ -52,7 +53,10 @@ pub async fn execute(
     };
     match handle(&state, &method, &headers, raw_query, body, media).await {
         Ok(response) => response,
-        Err(refusal) => refusal.into_response(media),
+        Err(refusal) => {
+            state.metrics.graphql_refusal(refusal.code.as_str());
+            refusal.into_response(media)
+        }
     }
 }
 

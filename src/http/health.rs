@@ -1,4 +1,5 @@
-//! `/healthz` (the process is up) and `/readyz` (the latest background probe of the cache
+//! `/healthz` (the process is up), `/metrics` (Prometheus text) and `/readyz` (the latest
+//! background probe of the cache
 //! and every vendor; see `readiness`). Neither calls a vendor (the first `/readyz` only
 //! starts the background prober). `/readyz` tells anyone
 //! only the overall state; a caller with a valid API key also sees its own tenant's
@@ -69,4 +70,31 @@ pub async fn readyz(State(state): State<AppState>, headers: HeaderMap) -> impl I
         "vendors": vendors,
     });
     (StatusCode::OK, Json(body))
+}
+
+/// `/metrics`: every metric in the Prometheus text format (see `metrics`), the
+/// circuit breakers' states read as they stand.
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    use crate::{
+        metrics::BreakerState as Gauge,
+        vendors::{Vendor, breaker::BreakerState},
+    };
+    for tenant in state.tenants.iter() {
+        for vendor in Vendor::ALL {
+            if let Some(breaker) = tenant.breaker_state(vendor) {
+                let gauge = match breaker {
+                    BreakerState::Closed => Gauge::Closed,
+                    BreakerState::HalfOpen => Gauge::HalfOpen,
+                    BreakerState::Open => Gauge::Open,
+                };
+                state
+                    .metrics
+                    .set_breaker_state(&tenant.id, vendor.as_str(), gauge);
+            }
+        }
+    }
+    (
+        [(axum::http::header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)],
+        state.metrics.render(),
+    )
 }

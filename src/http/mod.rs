@@ -1,10 +1,10 @@
 //! The HTTP surface: `/graphql` (POST and GET, GraphQL over HTTP), GraphiQL at `/`
-//! (self-hosted), `/healthz`, `/readyz`, and vendor webhooks under
+//! (self-hosted), `/healthz`, `/readyz`, `/metrics` (Prometheus), and vendor webhooks under
 //! `/webhooks/{vendor}/{tenant}`. Guards the edge (body size, CSRF, CORS, API keys) and
 //! hands requests to the schema; never calls a vendor itself.
 //!
 //! May depend on: `graphql`, `tenant`, `cache`, `readiness`, `config`, `presence` (the
-//! webhooks feed a tenant's presence store).
+//! webhooks feed a tenant's presence store), `metrics` (served as they are).
 
 mod apq;
 mod auth;
@@ -24,7 +24,7 @@ use axum::{
     extract::{MatchedPath, Request},
     routing::{get, post},
 };
-use tower_http::{catch_panic::CatchPanicLayer, trace::TraceLayer};
+use tower_http::{catch_panic::CatchPanicLayer, request_id::PropagateRequestIdLayer, trace::TraceLayer};
 
 pub use apq::{PersistedQueries, sha256_hex};
 pub use auth::{Authenticator, DuplicateKey, Principal};
@@ -33,6 +33,7 @@ use crate::{
     cache::Cache,
     config::{AuthSettings, GraphqlSettings, ServerSettings},
     graphql::AppSchema,
+    metrics::Metrics,
     readiness::Readiness,
     tenant::Tenant,
 };
@@ -58,6 +59,8 @@ pub struct AppState {
     pub graphql: Arc<GraphqlSettings>,
     /// Request rates per client and tenant, scopes.
     pub access: Arc<AuthSettings>,
+    /// What `/metrics` shows.
+    pub metrics: Metrics,
 }
 
 /// The application's routes.
@@ -69,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .merge(graphql)
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
         .route("/webhooks/vonage/{tenant}", post(webhooks::vonage));
     if state.server.explorer {
         router = router
@@ -77,13 +81,7 @@ pub fn router(state: AppState) -> Router {
     }
     router
         .with_state(state)
-        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
-            let path = request
-                .extensions()
-                .get::<MatchedPath>()
-                .map_or("unmatched", MatchedPath::as_str);
-            tracing::info_span!("http", method = %request.method(), path, tenant = tracing::field::Empty)
-        }))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(CatchPanicLayer::custom(|_| {
             graphql::error_response(
                 http::StatusCode::INTERNAL_SERVER_ERROR,
@@ -91,4 +89,70 @@ pub fn router(state: AppState) -> Router {
                 "internal error",
             )
         }))
+        // Outermost: every answer, a panic's included, carries its request id.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(axum::middleware::map_request(ensure_request_id))
+}
+
+/// Keeps the client's `x-request-id` when it is a plain token of at most
+/// [`MAX_REQUEST_ID_LEN`] characters, and puts a UUID in its place otherwise (absent,
+/// too long, or with characters that have no place in a log line).
+async fn ensure_request_id(mut request: Request) -> Request {
+    let valid = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            !v.is_empty()
+                && v.len() <= MAX_REQUEST_ID_LEN
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+        });
+    if !valid {
+        let id = uuid::Uuid::new_v4().to_string();
+        if let Ok(value) = http::HeaderValue::from_str(&id) {
+            request.headers_mut().insert("x-request-id", value);
+        }
+    }
+    request
+}
+
+/// The longest `x-request-id` taken from a client.
+const MAX_REQUEST_ID_LEN: usize = 128;
+
+/// The `http` span of one request: method, path, its request id (see
+/// [`ensure_request_id`]), the tenant once
+/// known, and, when traces are recorded, the trace id, continuing the W3C `traceparent`
+/// the request came with. Every log line of the request carries these fields.
+fn request_span(request: &Request) -> tracing::Span {
+    use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+    let path = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", MatchedPath::as_str);
+    // Checked (or made up) by `ensure_request_id`, which runs first.
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let span = tracing::info_span!(
+        "http",
+        method = %request.method(),
+        path,
+        request_id,
+        trace_id = tracing::field::Empty,
+        tenant = tracing::field::Empty,
+    );
+    let parent = opentelemetry::global::get_text_map_propagator(|propagator| {
+        propagator.extract(&opentelemetry_http::HeaderExtractor(request.headers()))
+    });
+    let _ = span.set_parent(parent);
+    let trace = opentelemetry::trace::TraceContextExt::span(&span.context())
+        .span_context()
+        .clone();
+    if trace.is_valid() {
+        span.record("trace_id", trace.trace_id().to_string());
+    }
+    span
 }

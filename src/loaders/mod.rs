@@ -22,8 +22,9 @@ use crate::{
 
 pub use crate::vendors::http::with_deadline;
 
-/// A DataLoader that remembers what it loaded for the rest of the request.
-pub type RequestLoader<T> = DataLoader<T, HashMapCache>;
+/// A DataLoader that remembers what it loaded for the rest of the request, each batch
+/// in a `loader_batch` span.
+pub type RequestLoader<T> = DataLoader<Traced<T>, HashMapCache>;
 
 /// A loader whose batches run as tasks of their own, under the request's deadline
 /// (see [`crate::vendors::http::with_deadline`]).
@@ -33,7 +34,40 @@ fn request_loader<T: Send + Sync + 'static>(loader: T) -> RequestLoader<T> {
         Some(deadline) => tokio::spawn(crate::vendors::http::with_deadline(deadline, batch)),
         None => tokio::spawn(batch),
     };
-    DataLoader::with_cache(loader, spawn, HashMapCache::default())
+    DataLoader::with_cache(Traced(loader), spawn, HashMapCache::default())
+}
+
+/// A loader whose every batch runs in a `loader_batch` span naming the key type and
+/// counting the keys, so the vendor calls it makes sit under it in a trace. (The
+/// DataLoader starts a batch in the span of the resolver that asked first.)
+pub struct Traced<T>(T);
+
+impl<T> std::ops::Deref for Traced<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<K, T> Loader<K> for Traced<T>
+where
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    T: Loader<K>,
+{
+    type Value = T::Value;
+    type Error = T::Error;
+
+    async fn load(&self, keys: &[K]) -> Result<HashMap<K, Self::Value>, Self::Error> {
+        use tracing::Instrument as _;
+        let name = std::any::type_name::<K>();
+        let span = tracing::info_span!(
+            "loader_batch",
+            loader = name.rsplit("::").next().unwrap_or(name),
+            keys = keys.len(),
+        );
+        self.0.load(keys).instrument(span).await
+    }
 }
 
 /// The loaders of one request, for the tenant it authenticated as.

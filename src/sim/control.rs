@@ -80,6 +80,8 @@ pub struct RecordedRequest {
     pub accept: Option<String>,
     /// Whether an `Authorization` header was sent (never its value).
     pub authorized: bool,
+    /// The W3C `traceparent`, when sent.
+    pub traceparent: Option<String>,
     /// The body, when it was JSON.
     pub body: Option<serde_json::Value>,
 }
@@ -255,6 +257,7 @@ impl SimControl {
             content_type: header(header::CONTENT_TYPE),
             accept: header(header::ACCEPT),
             authorized: parts.headers.contains_key(header::AUTHORIZATION),
+            traceparent: header(header::HeaderName::from_static("traceparent")),
             body: serde_json::from_slice(&bytes).ok().map(redact),
         });
         Request::from_parts(parts, axum::body::Body::from(bytes))

@@ -3,8 +3,9 @@
 //! jittered backoff otherwise), a circuit breaker and a cap on concurrent calls per
 //! (tenant, vendor) (see [`super::breaker`]), a cap on
 //! an answer's size, the deadline of the GraphQL request every call, retry and wait
-//! draws from ([`with_deadline`]), a `tracing` span per call, and errors that never
-//! carry a URL or a credential.
+//! draws from ([`with_deadline`]), a `tracing` span per call (its W3C `traceparent`
+//! sent along when traces are recorded), a metric per attempt and retry (labelled by the
+//! route template, never the path), and errors that never carry a URL or a credential.
 
 use std::{fmt, future::Future, sync::Arc, time::Duration};
 
@@ -21,7 +22,7 @@ use super::{
     breaker::{Breaker, Trial},
     budget::Budget,
 };
-use crate::config::HttpSettings;
+use crate::{config::HttpSettings, metrics::Metrics};
 
 tokio::task_local! {
     /// When the GraphQL request being served must have its answer.
@@ -346,6 +347,8 @@ pub struct VendorHttp {
     budget: Option<Arc<Budget>>,
     max_response_bytes: usize,
     max_pages: usize,
+    /// Where each attempt and retry is counted, when set.
+    metrics: Option<Metrics>,
 }
 
 impl VendorHttp {
@@ -367,6 +370,30 @@ impl VendorHttp {
             budget: None,
             max_response_bytes: settings.max_response_bytes,
             max_pages: settings.max_pages.max(1),
+            metrics: None,
+        }
+    }
+
+    /// Counts every attempt (by vendor, `"{METHOD} {template}"` and status) and every
+    /// retry into `metrics` (kept by the endpoints made from it by [`Self::at`]).
+    pub fn with_metrics(mut self, metrics: Metrics) -> Self {
+        self.metrics = Some(metrics);
+        self
+    }
+
+    fn count_call(&self, call: &Call, status: &str, elapsed: Duration) {
+        if let Some(metrics) = &self.metrics {
+            let route = format!("{} {}", call.method, call.template);
+            metrics.vendor_call(self.vendor.as_str(), &route, status, elapsed);
+        }
+    }
+
+    fn count_retry(&self, call: &Call) {
+        if let Some(metrics) = &self.metrics {
+            metrics.vendor_retry(
+                self.vendor.as_str(),
+                &format!("{} {}", call.method, call.template),
+            );
         }
     }
 
@@ -501,6 +528,7 @@ impl VendorHttp {
                             "retrying after a transient status"
                         )
                     });
+                    self.count_retry(&call);
                     tokio::time::sleep(wait).await;
                 }
                 Err(err) => {
@@ -518,6 +546,7 @@ impl VendorHttp {
                             "retrying after a connect error"
                         )
                     });
+                    self.count_retry(&call);
                     tokio::time::sleep(wait).await;
                 }
             }
@@ -549,8 +578,18 @@ impl VendorHttp {
         if let Some(budget) = &self.budget {
             budget.acquire(current_deadline()).await?;
         }
+        // W3C trace context of this attempt's span, when traces are recorded.
+        request = request.headers(trace_context(&span));
         // Latency counts from the send, not from the wait for a permit.
         let started = Instant::now();
+        // Counted when the attempt ends, however it ends (also when the request's
+        // deadline cuts it off: it was sent).
+        let mut counted = CountOnDrop {
+            http: self,
+            call,
+            started,
+            status: "deadline".to_owned(),
+        };
         let result = async {
             let mut response = request.send().await?;
             let status = response.status();
@@ -575,6 +614,14 @@ impl VendorHttp {
         .await;
         let latency = started.elapsed().as_millis() as u64;
         span.record("latency_ms", latency);
+        counted.status = match &result {
+            Ok(Ok(reply)) => reply.status.as_str(),
+            Ok(Err(_)) => "too_large",
+            Err(e) if e.is_timeout() => "timeout",
+            Err(_) => "unavailable",
+        }
+        .to_owned();
+        drop(counted);
         match result {
             Ok(Err(limit)) => {
                 tracing::warn!(
@@ -607,6 +654,33 @@ impl VendorHttp {
             }
         }
     }
+}
+
+/// Counts one attempt into the endpoint's metrics when dropped, with `status`.
+struct CountOnDrop<'a> {
+    http: &'a VendorHttp,
+    call: &'a Call,
+    started: Instant,
+    status: String,
+}
+
+impl Drop for CountOnDrop<'_> {
+    fn drop(&mut self) {
+        self.http
+            .count_call(self.call, &self.status, self.started.elapsed());
+    }
+}
+
+/// The `traceparent` (and `tracestate`) of `span`, as the installed propagator writes
+/// them; empty when no trace is being recorded.
+fn trace_context(span: &tracing::Span) -> HeaderMap {
+    use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+    let mut headers = HeaderMap::new();
+    let context = span.context();
+    opentelemetry::global::get_text_map_propagator(|propagator| {
+        propagator.inject_context(&context, &mut opentelemetry_http::HeaderInjector(&mut headers));
+    });
+    headers
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! Vendor clients: one folder per vendor, each with a trait, a real HTTP client and
 //! the vendor's wire models, over the shared HTTP layer in [`http`].
 //!
-//! May depend on: `reqwest`, `serde`, `config` (for connection settings).
+//! May depend on: `reqwest`, `serde`, `config` (for connection settings), `metrics`
+//! (the HTTP layer counts its calls).
 //! Never on GraphQL, loaders or the cache: a vendor client does not know either exists.
 
 pub mod breaker;

@@ -23,6 +23,11 @@ fn browser_available() -> bool {
 /// Whether Node and the npm `module` (in `tests/browser/node_modules`) are here, and
 /// nothing else is `missing`; panics when they are required (`REQUIRE_BROWSER=1`).
 pub fn node_tools_available(module: &str, missing: Option<String>) -> bool {
+    node_tools_available_in(&browser_dir(), module, missing)
+}
+
+/// [`node_tools_available`] for the npm folder `dir` (`tests/browser`, `tests/federation`).
+pub fn node_tools_available_in(dir: &std::path::Path, module: &str, missing: Option<String>) -> bool {
     let missing: Vec<String> = [
         missing,
         Command::new("node")
@@ -30,8 +35,8 @@ pub fn node_tools_available(module: &str, missing: Option<String>) -> bool {
             .output()
             .is_err()
             .then(|| "node".to_owned()),
-        (!browser_dir().join("node_modules").join(module).exists())
-            .then(|| format!("tests/browser/node_modules/{module} (npm ci)")),
+        (!dir.join("node_modules").join(module).exists())
+            .then(|| format!("{}/node_modules/{module} (npm ci)", dir.display())),
     ]
     .into_iter()
     .flatten()
@@ -50,9 +55,14 @@ pub fn node_tools_available(module: &str, missing: Option<String>) -> bool {
 
 /// Runs `tests/browser/{script}` with `args` under Node; the one JSON line it prints.
 pub async fn run_node_script(script: &'static str, args: Vec<String>) -> Value {
+    run_node_script_in(browser_dir(), script, args).await
+}
+
+/// Runs `{dir}/{script}` with `args` under Node; the one JSON line it prints.
+pub async fn run_node_script_in(dir: PathBuf, script: &'static str, args: Vec<String>) -> Value {
     let output = tokio::task::spawn_blocking(move || {
         Command::new("node")
-            .arg(browser_dir().join(script))
+            .arg(dir.join(script))
             .args(args)
             .output()
             .expect("node runs")

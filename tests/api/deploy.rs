@@ -56,13 +56,13 @@ fn of_kind<'a>(docs: &'a [Value], kind: &str) -> &'a Value {
 }
 
 /// Starts the binary as the container would (with `--listen` moved to loopback port 0),
-/// checks it serves and that `/healthz` and `/readyz` exist, and stops it.
+/// checks it serves and that `/healthz`, `/readyz` and `/metrics` exist, and stops it.
 async fn starts_with(args: &[&str], env: &[(String, String)]) {
     let env: Vec<(&str, String)> = env.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
     let mut args = args.to_vec();
     args.extend(["--listen", "127.0.0.1:0"]);
     let (_server, url, _) = start_server(switchboard(&args, &env));
-    for path in ["/healthz", "/readyz"] {
+    for path in ["/healthz", "/readyz", "/metrics"] {
         let status = reqwest::get(format!("{url}{path}")).await.unwrap().status();
         assert_ne!(status, reqwest::StatusCode::NOT_FOUND, "{path} exists");
     }
@@ -149,6 +149,17 @@ async fn the_kubernetes_manifests_render_and_name_only_real_settings() {
     starts_with(&["serve", "--config", file.to_str().unwrap()], &env).await;
     // The pod runs as the image's user.
     assert_eq!(pod["securityContext"]["runAsUser"], 10001);
+    // Prometheus is told where the metrics are; traces go where the settings say.
+    let annotations = &deployment["spec"]["template"]["metadata"]["annotations"];
+    assert_eq!(annotations["prometheus.io/path"], "/metrics");
+    assert_eq!(
+        annotations["prometheus.io/port"],
+        port["containerPort"].to_string()
+    );
+    assert!(
+        toml.contains("[otel]") && toml.contains("endpoint = \"http"),
+        "{toml}"
+    );
 }
 
 #[tokio::test]
@@ -173,6 +184,11 @@ async fn the_compose_file_parses_and_names_only_real_settings() {
         env.contains_key("SWITCHBOARD_CACHE__REDIS_URL"),
         "replicas share Redis"
     );
+    // Traces go to the compose file's collector, on its OTLP/HTTP port.
+    let otlp = &env["SWITCHBOARD_OTEL__ENDPOINT"];
+    let collector = otlp.trim_start_matches("http://").split(':').next().unwrap();
+    assert!(services.contains_key(collector), "{collector} is a service");
+    assert!(services[collector]["expose"].to_string().contains("4318"));
     let env: Vec<(String, String)> = env.into_iter().collect();
     starts_with(&["serve"], &env).await;
     // The load balancer sends to both replicas, on their port.

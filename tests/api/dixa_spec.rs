@@ -156,6 +156,7 @@ fn the_check_catches_what_dixa_does_not_document() {
                 content_type: body.as_ref().map(|_| "application/json".into()),
                 accept: None,
                 authorized,
+                traceparent: None,
                 body,
             }
         };

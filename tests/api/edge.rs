@@ -375,7 +375,7 @@ async fn limits_and_introspection_are_configurable() {
         .await
         .unwrap();
     assert_eq!(answers[0]["data"]["teams"]["totalCount"], 3, "{answers}");
-    assert_eq!(answers[1]["data"]["__typename"], "QueryRoot", "{answers}");
+    assert_eq!(answers[1]["data"]["__typename"], "Query", "{answers}");
 }
 
 #[tokio::test]

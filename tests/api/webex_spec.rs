@@ -234,6 +234,7 @@ fn the_check_catches_what_webex_does_not_document() {
             content_type: body.as_ref().map(|_| "application/json".into()),
             accept: None,
             authorized: true,
+            traceparent: None,
             body,
         };
     let one = format!("/telephony/config/supervisors/{}", person_id(0));

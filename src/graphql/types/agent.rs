@@ -15,14 +15,11 @@ use super::{
 };
 use crate::{
     graphql::{
-        context::loaders,
         error::ApiResult,
         id::{GlobalId, NodeType},
         people::{self, normalise_email},
     },
-    loaders::Fetch as _,
-    loaders::vonage::AllUsers,
-    vendors::{Vendor, vonage::Include},
+    vendors::Vendor,
 };
 
 /// What only one vendor knows about an agent.
@@ -214,19 +211,7 @@ impl Agent {
         let Some(wanted) = self.email_of(ctx).await?.as_deref().and_then(normalise_email) else {
             return Ok(None);
         };
-        // A tenant without Vonage has no Vonage user for anyone.
-        let Ok(vonage) = loaders(ctx)?.vonage() else {
-            return Ok(None);
-        };
-        let users = vonage
-            .fetch_one(AllUsers(Include::Active))
-            .await?
-            .unwrap_or_default();
-        Ok(users
-            .iter()
-            .find(|u| u.email.as_deref().and_then(normalise_email).as_ref() == Some(&wanted))
-            .cloned()
-            .map(User::new))
+        people::vonage_user_with_email(ctx, &wanted).await
     }
 }
 

@@ -8,6 +8,7 @@ pub mod agent_vonage;
 pub mod agent_webex;
 pub mod common;
 pub mod password;
+pub mod person;
 pub mod presence;
 pub mod skill_queue;
 pub mod supervisor;
@@ -18,6 +19,7 @@ pub mod user;
 
 pub use agent::{Agent, AgentDetails, AgentSource};
 pub use common::{PhoneNumber, VendorKind};
+pub use person::Person;
 pub use presence::Presence;
 pub use skill_queue::SkillQueue;
 pub use supervisor::{Supervisor, SupervisorDetails, SupervisorSource};
