@@ -10,6 +10,7 @@ use crate::{
     config::Settings,
     graphql::build_schema,
     http::{AppState, Authenticator, PersistedQueries, router},
+    live::Live,
     readiness::Readiness,
     tenant::Tenant,
     vendors::http::VendorHttp,
@@ -19,6 +20,7 @@ use crate::{
 pub struct Application {
     listener: TcpListener,
     app: axum::Router,
+    live: Arc<Live>,
 }
 
 impl Application {
@@ -56,6 +58,7 @@ impl Application {
             Duration::from_secs(server.readiness_interval_secs),
             Duration::from_millis(server.readiness_timeout_ms),
         );
+        let live = Live::new(&tenants, &settings.live);
         let state = AppState {
             schema: build_schema(&settings.graphql),
             cache,
@@ -65,6 +68,7 @@ impl Application {
             apq: PersistedQueries::new(server.apq_cache_mib.saturating_mul(1024 * 1024)),
             server: Arc::new(server.clone()),
             graphql: Arc::new(settings.graphql.clone()),
+            live: live.clone(),
         };
         let listener = TcpListener::bind(settings.listen)
             .await
@@ -72,6 +76,7 @@ impl Application {
         Ok(Self {
             listener,
             app: router(state),
+            live,
         })
     }
 
@@ -82,11 +87,19 @@ impl Application {
             .expect("a bound listener has an address")
     }
 
-    /// Serves until `shutdown` completes, then drains open requests.
+    /// Serves until `shutdown` completes, then drains open requests and closes every
+    /// subscription (sockets with 1001), waiting a moment for them to go.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        axum::serve(self.listener, self.app)
-            .with_graceful_shutdown(shutdown)
-            .await
+        let live = self.live.clone();
+        let stop = async move {
+            shutdown.await;
+            live.close();
+        };
+        let served = axum::serve(self.listener, self.app)
+            .with_graceful_shutdown(stop)
+            .await;
+        self.live.drained(Duration::from_secs(2)).await;
+        served
     }
 
     /// Serves until SIGTERM or ctrl-c.

@@ -3,7 +3,8 @@
 //! merged), and the rule that matches one person's accounts across vendors (`people`).
 //!
 //! May depend on: `loaders` (every edge goes through one), `tenant`, `cache` (to build
-//! a request's loaders). Never on a vendor client or a URL.
+//! a request's loaders), `live` (the subscription's events), `presence` (their
+//! records). Never on a vendor client or a URL.
 
 pub mod connection;
 pub mod context;
@@ -15,10 +16,11 @@ pub mod merged;
 pub mod node;
 pub mod people;
 pub mod roots;
+pub mod subscription;
 pub mod types;
 pub mod validate;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, Schema};
 
 use crate::config::GraphqlSettings;
 
@@ -43,7 +45,7 @@ pub struct MutationRoot(
 );
 
 /// Switchboard's schema.
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, subscription::SubscriptionRoot>;
 
 /// Builds the schema with `settings`' limits and introspection switch.
 pub fn build_schema(settings: &GraphqlSettings) -> AppSchema {
@@ -57,9 +59,13 @@ pub fn build_schema(settings: &GraphqlSettings) -> AppSchema {
 }
 
 /// The schema's types and roots, without limits.
-fn unlimited() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
-    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
-        .register_output_type::<node::Node>()
+fn unlimited() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, subscription::SubscriptionRoot> {
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        subscription::SubscriptionRoot,
+    )
+    .register_output_type::<node::Node>()
 }
 
 /// The schema's SDL, as committed in `schema.graphql`.

@@ -1,10 +1,12 @@
 //! The HTTP surface: `/graphql` (POST and GET, GraphQL over HTTP), GraphiQL at `/`
 //! (self-hosted), `/healthz`, `/readyz`, and vendor webhooks under
-//! `/webhooks/{vendor}/{tenant}`. Guards the edge (body size, CSRF, CORS, API keys) and
+//! `/webhooks/{vendor}/{tenant}`; `GET /graphql` asking to upgrade opens a GraphQL
+//! socket (`ws`), a POST accepting `text/event-stream` an SSE stream (`sse`), and
+//! `/wallboard` is a live presence page over the socket. Guards the edge (body size, CSRF, CORS, API keys) and
 //! hands requests to the schema; never calls a vendor itself.
 //!
 //! May depend on: `graphql`, `tenant`, `cache`, `readiness`, `config`, `presence` (the
-//! webhooks feed a tenant's presence store).
+//! webhooks feed a tenant's presence store), `live` (socket and stream limits, shutdown).
 
 mod apq;
 mod auth;
@@ -14,7 +16,10 @@ mod explorer;
 mod graphql;
 mod health;
 mod over_http;
+mod sse;
+mod wallboard;
 mod webhooks;
+mod ws;
 
 use std::sync::Arc;
 
@@ -32,6 +37,7 @@ use crate::{
     cache::Cache,
     config::{GraphqlSettings, ServerSettings},
     graphql::AppSchema,
+    live::Live,
     readiness::Readiness,
     tenant::Tenant,
 };
@@ -55,18 +61,42 @@ pub struct AppState {
     pub server: Arc<ServerSettings>,
     /// The GraphQL limits the edge applies itself (batch size, tokens).
     pub graphql: Arc<GraphqlSettings>,
+    /// Live presence: subscriptions' hubs, socket and stream limits, shutdown.
+    pub live: Arc<Live>,
+}
+
+/// `GET /graphql`: a socket when the request asks to upgrade, GraphQL over HTTP otherwise.
+async fn graphql_get(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: Request,
+) -> axum::response::Response {
+    let (parts, body) = request.into_parts();
+    if ws::wants_upgrade(&parts.headers) {
+        return ws::upgrade(state, parts).await;
+    }
+    let raw_query = parts.uri.query().map(str::to_owned);
+    graphql::execute(
+        axum::extract::State(state),
+        parts.method,
+        parts.headers,
+        axum::extract::RawQuery(raw_query),
+        body,
+    )
+    .await
 }
 
 /// The application's routes.
 pub fn router(state: AppState) -> Router {
     let graphql = Router::new()
-        .route("/graphql", get(graphql::execute).post(graphql::execute))
+        .route("/graphql", get(graphql_get).post(graphql::execute))
         .layer(cors::layer(&state.server));
     let mut router = Router::new()
         .merge(graphql)
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/webhooks/vonage/{tenant}", post(webhooks::vonage));
+        .route("/webhooks/vonage/{tenant}", post(webhooks::vonage))
+        .route("/wallboard", get(wallboard::page))
+        .route("/assets/wallboard/{file}", get(wallboard::asset));
     if state.server.explorer {
         router = router
             .route("/", get(explorer::page))

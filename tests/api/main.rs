@@ -13,6 +13,7 @@ mod edge;
 mod errors;
 mod huawei;
 mod ids;
+mod live;
 mod lookups;
 mod one_graph;
 mod openapi;
