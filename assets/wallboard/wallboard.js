@@ -11,7 +11,7 @@ if (key) localStorage.setItem('switchboard.key', key);
 const auth = key ? { Authorization: 'Bearer ' + key } : {};
 
 const TEAMS = `{ teams(first: 50) { nodes { id name
-  members(first: 100) { nodes { id displayName vendor presence { availability } } } } } }`;
+  members(first: 100) { nodes { id vendorId displayName vendor presence { availability } } } } } }`;
 const LIVE = `subscription ($teamIds: [ID!]) {
   presenceChanged(filter: { teamIds: $teamIds }, includeSnapshot: true) {
     kind agentId changedAt presence { availability } } }`;
@@ -39,7 +39,7 @@ async function loadTeams() {
     for (const m of t.members.nodes) {
       const known = agents.get(m.id);
       agents.set(m.id, {
-        name: m.displayName || m.id, vendor: m.vendor,
+        name: m.displayName || m.id, vendor: m.vendor, vendorId: m.vendorId,
         availability: known ? known.availability : (m.presence ? m.presence.availability : 'UNKNOWN'),
         since: known ? known.since : null,
       });
@@ -108,6 +108,7 @@ function render() {
     for (const [id, a] of members) {
       const row = el('div', 'member ' + a.availability);
       row.dataset.agent = id;
+      row.dataset.vendorId = a.vendorId;
       row.dataset.availability = a.availability;
       row.append(el('span', 'dot'), el('span', 'name', a.name), el('span', 'word', WORDS[a.availability]),
         el('span', 'since', `${a.vendor.toLowerCase()} ${ago(a.since)}`));

@@ -451,3 +451,84 @@ impl Drop for Subscription {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeDelta, Utc};
+
+    use super::*;
+    use crate::{
+        config::{HttpSettings, TenantSettings},
+        presence::VendorPresence,
+        vendors::dixa::UserPresence,
+    };
+
+    fn entry(agent: usize, round: i64) -> PresenceEntry {
+        PresenceEntry::dixa(
+            UserPresence {
+                user_id: format!("agent-{agent}"),
+                request_time: String::new(),
+                last_seen: None,
+                presence_status: Some(if round % 2 == 0 { "Working" } else { "Away" }.into()),
+                connection_status: "Online".into(),
+                active_channels: vec![],
+            },
+            Utc::now() - TimeDelta::hours(1) + TimeDelta::seconds(round),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_stalled_subscriber_stays_bounded_and_never_holds_up_another() {
+        let tenant = Arc::new(Tenant::build(
+            "t",
+            &TenantSettings::default(),
+            &reqwest::Client::new(),
+            &HttpSettings::default(),
+        ));
+        let settings = LiveSettings {
+            queue_max: 50,
+            ..LiveSettings::default()
+        };
+        let live = Live::new(std::slice::from_ref(&tenant), &settings);
+        let hub = live.hub("t").unwrap().clone();
+        let mut stalled = hub.subscribe(Filter::default(), false, live.closing());
+        let mut reader = hub.subscribe(Filter::default(), false, live.closing());
+        let agents = 200;
+        let rounds = 20;
+        let read = tokio::spawn(async move {
+            let mut last = HashMap::new();
+            while last.len() < agents || last.values().any(|r: &String| r != "Away") {
+                let e = reader.next().await.expect("open");
+                let VendorPresence::Dixa(p) = &e.current.presence else {
+                    unreachable!()
+                };
+                last.insert(e.current.agent_id.clone(), p.presence_status.clone().unwrap());
+            }
+        });
+        for round in 0..rounds {
+            for agent in 0..agents {
+                tenant.presence.apply(entry(agent, round));
+            }
+            tokio::task::yield_now().await;
+            assert!(stalled.queue.len() <= 50, "bounded: {}", stalled.queue.len());
+        }
+        // The reader saw every agent's last state, the stalled one holding nothing back.
+        tokio::time::timeout(Duration::from_secs(5), read)
+            .await
+            .expect("the reader is not held up")
+            .unwrap();
+        // The stalled subscriber, when it reads again, starts over from a snapshot of
+        // the latest states.
+        let first = stalled.next().await.unwrap();
+        assert_eq!(first.kind, EventKind::Snapshot);
+        let mut snapshot = vec![first];
+        while snapshot.len() < agents {
+            snapshot.push(stalled.next().await.unwrap());
+        }
+        assert!(snapshot.iter().all(|e| e.kind == EventKind::Snapshot
+            && matches!(&e.current.presence, VendorPresence::Dixa(p) if p.presence_status.as_deref() == Some("Away"))));
+        assert!(stalled.queue.is_empty());
+        drop(stalled);
+        assert_eq!(hub.subscriber_count(), 0, "both left");
+    }
+}

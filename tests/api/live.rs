@@ -528,3 +528,103 @@ async fn a_page_from_another_origin_may_not_open_a_socket() {
         .unwrap();
     assert_eq!(response.status(), 200);
 }
+
+#[tokio::test]
+async fn a_graphql_ws_client_from_npm_gets_the_snapshot_and_the_change() {
+    if !crate::browser::node_tools_available("graphql-ws", None) {
+        return;
+    }
+    let app = live_app().await;
+    let (agent, vendor_id, seeded) = a_dixa_agent(&app).await;
+    let (target, body) = if seeded == "AWAY" {
+        (
+            "AVAILABLE",
+            json!({ "presenceStatus": "Working", "connectionStatus": "Online" }),
+        )
+    } else {
+        (
+            "AWAY",
+            json!({ "presenceStatus": "Away", "connectionStatus": "Online" }),
+        )
+    };
+    let report = crate::browser::run_node_script(
+        "subscribe.js",
+        vec![
+            format!("ws://{}/graphql", app.addr),
+            app.api_key.clone(),
+            agent.clone(),
+            format!("http://{}/dixa/_sim#{vendor_id}", app.sims.addr),
+            body.to_string(),
+        ],
+    )
+    .await;
+    assert_eq!(report["snapshot"]["kind"], "SNAPSHOT", "{report}");
+    assert_eq!(report["snapshot"]["presence"]["availability"], seeded.as_str());
+    assert_eq!(report["change"]["kind"], "CHANGE", "{report}");
+    assert_eq!(report["change"]["agentId"], agent.as_str());
+    assert_eq!(report["change"]["previous"]["availability"], seeded.as_str());
+    assert_eq!(report["change"]["presence"]["availability"], target);
+}
+
+#[tokio::test]
+async fn the_wallboard_shows_a_change_live_in_a_real_browser() {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let missing = (!std::path::Path::new(&chromium).exists()).then(|| format!("Chromium at {chromium}"));
+    if !crate::browser::node_tools_available("playwright-core", missing) {
+        return;
+    }
+    const POLL: u64 = 500;
+    // As in the default run: the page sends no API key.
+    let app = spawn_app_with(|s| {
+        s.anonymous_tenant = Some(crate::helpers::TENANT.to_owned());
+        s.live.dixa_poll_ms = POLL;
+    })
+    .await;
+    let report = crate::browser::run_node_script(
+        "wallboard.js",
+        vec![
+            app.url("/wallboard"),
+            format!("http://{}/dixa/_sim", app.sims.addr),
+        ],
+    )
+    .await;
+    assert_eq!(report["problems"], json!([]), "{report}");
+    assert_eq!(report["after"], report["target"], "{report}");
+    assert_eq!(report["reloaded"], false, "{report}");
+    let word = if report["target"] == "AWAY" {
+        "Away"
+    } else {
+        "Available"
+    };
+    assert_eq!(report["word"], word, "{report}");
+    assert!(report["counts"].as_str().unwrap().contains(word), "{report}");
+    let elapsed = report["elapsedMs"].as_u64().unwrap();
+    assert!(
+        elapsed < 2 * POLL,
+        "shown within two poll intervals: {elapsed} ms"
+    );
+}
+
+#[tokio::test]
+async fn a_stalled_subscriber_does_not_hold_up_another() {
+    let app = live_app().await;
+    let (agent, vendor_id, _) = a_dixa_agent(&app).await;
+    let variables = json!({ "filter": { "agentIds": [agent] }, "snapshot": true });
+    // One client subscribes and then never reads its socket again.
+    let mut stalled = connected(&app, "graphql-transport-ws").await;
+    subscribe(&mut stalled, false, "s", variables.clone()).await;
+    let mut reader = connected(&app, "graphql-transport-ws").await;
+    subscribe(&mut reader, false, "r", variables).await;
+    assert_eq!(next_event(&mut reader).await["kind"], "SNAPSHOT");
+    let mut state = next_event(&mut stalled).await["presence"]["availability"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for _ in 0..4 {
+        let target = if state == "AWAY" { "AVAILABLE" } else { "AWAY" };
+        set_dixa(&app, &vendor_id, target).await;
+        let change = next_event(&mut reader).await;
+        assert_eq!(change["presence"]["availability"], target, "{change}");
+        state = target.to_owned();
+    }
+}
