@@ -254,6 +254,15 @@ pub struct LiveSettings {
     /// (`SWITCHBOARD_LIVE__MAX_CONNECTIONS`).
     #[serde(default = "default_max_connections")]
     pub max_connections: usize,
+    /// With Redis: how long the lease electing one poller per tenant and vendor lasts
+    /// unless renewed (every poll), so how soon another replica takes polling over when
+    /// the poller dies; at least twice each poll interval (`SWITCHBOARD_LIVE__LEASE_MS`).
+    #[serde(default = "default_lease")]
+    pub lease_ms: u64,
+}
+
+fn default_lease() -> u64 {
+    10_000
 }
 
 fn default_dixa_poll() -> u64 {
@@ -288,6 +297,7 @@ impl Default for LiveSettings {
             init_timeout_ms: default_init_timeout(),
             max_subscriptions_per_connection: default_max_subs(),
             max_connections: default_max_connections(),
+            lease_ms: default_lease(),
         }
     }
 }
@@ -308,6 +318,14 @@ impl LiveSettings {
                     Self::MIN_POLL_MS
                 )));
             }
+        }
+        let slowest = self.dixa_poll_ms.max(self.vonage_poll_ms);
+        if self.lease_ms < 2 * slowest {
+            return Err(ConfigError(format!(
+                "live.lease_ms ({}) must be at least twice the longest poll interval ({slowest} ms), \
+                 or the poller loses its lease between polls",
+                self.lease_ms
+            )));
         }
         let positive = [
             ("live.queue_max", self.queue_max),

@@ -58,7 +58,20 @@ impl Application {
             Duration::from_secs(server.readiness_interval_secs),
             Duration::from_millis(server.readiness_timeout_ms),
         );
-        let live = Live::new(&tenants, &settings.live);
+        let redis_url = settings.cache.redis_url.as_ref().map(|u| {
+            use secrecy::ExposeSecret as _;
+            u.expose_secret().to_owned()
+        });
+        let live = Live::new(
+            &tenants,
+            &settings.live,
+            redis_url.as_deref().map(|url| crate::live::RedisLink {
+                url,
+                namespace: &settings.cache.namespace,
+                timeout: Duration::from_millis(settings.cache.redis_timeout_ms),
+            }),
+        )
+        .map_err(anyhow::Error::msg)?;
         let state = AppState {
             schema: build_schema(&settings.graphql),
             cache,

@@ -6,11 +6,14 @@
 //! last known state (the store); Vonage webhooks feed the same store, so they reach the
 //! same streams. [`Live::close`] (SIGTERM) ends every stream.
 //!
-//! In this process only: several replicas each poll for their own subscribers (the
-//! Redis bus and the lock electing one poller per tenant and source are not built yet).
+//! With Redis (`cache.redis_url`), [`cluster`] carries changes between replicas and
+//! elects one poller per tenant and vendor in the whole deployment; without it, all of
+//! this works in one process.
 //!
-//! May depend on: `presence`, `tenant`, `vendors`, `config`. Never on GraphQL or HTTP.
+//! May depend on: `presence`, `tenant`, `vendors`, `config`, and Redis (the bus and
+//! the lease). Never on GraphQL or HTTP.
 
+pub mod cluster;
 mod poller;
 mod queue;
 
@@ -42,27 +45,62 @@ pub const LIVE_VENDORS: [Vendor; 2] = [Vendor::Dixa, Vendor::Vonage];
 /// is known.
 const SNAPSHOT_WAIT: Duration = Duration::from_secs(3);
 
+/// Where the deployment's Redis is, for [`Live::new`].
+pub struct RedisLink<'a> {
+    /// `cache.redis_url`.
+    pub url: &'a str,
+    /// `cache.namespace`: every key and channel starts with it.
+    pub namespace: &'a str,
+    /// `cache.redis_timeout_ms`.
+    pub timeout: Duration,
+}
+
 /// Live presence for every tenant of this process.
 pub struct Live {
-    hubs: HashMap<Arc<str>, Arc<Hub>>,
+    hubs: Arc<HashMap<Arc<str>, Arc<Hub>>>,
     settings: LiveSettings,
     connections: AtomicUsize,
     closing: watch::Sender<bool>,
 }
 
 impl Live {
-    /// A hub per tenant (each starts its fan-out task).
-    pub fn new(tenants: &[Arc<Tenant>], settings: &LiveSettings) -> Arc<Self> {
-        let hubs = tenants
-            .iter()
-            .map(|t| (t.id.clone(), Hub::start(t.clone(), settings)))
-            .collect();
-        Arc::new(Self {
+    /// A hub per tenant (each starts its fan-out task); with `redis`, joined to the
+    /// other replicas (see [`cluster`]).
+    pub fn new(
+        tenants: &[Arc<Tenant>],
+        settings: &LiveSettings,
+        redis: Option<RedisLink<'_>>,
+    ) -> Result<Arc<Self>, String> {
+        let closing = watch::channel(false).0;
+        let cluster = match redis {
+            Some(link) => {
+                let lease = Duration::from_millis(settings.lease_ms);
+                let (cluster, published) =
+                    cluster::Cluster::new(link.url, link.namespace, lease, link.timeout)?;
+                tokio::spawn(cluster.clone().run_publisher(published, closing.subscribe()));
+                Some(cluster)
+            }
+            None => None,
+        };
+        let hubs: Arc<HashMap<Arc<str>, Arc<Hub>>> = Arc::new(
+            tenants
+                .iter()
+                .map(|t| (t.id.clone(), Hub::start(t.clone(), settings, cluster.clone())))
+                .collect(),
+        );
+        if let Some(cluster) = &cluster {
+            tokio::spawn(
+                cluster
+                    .clone()
+                    .run_subscriber(Arc::downgrade(&hubs), closing.subscribe()),
+            );
+        }
+        Ok(Arc::new(Self {
             hubs,
             settings: settings.clone(),
             connections: AtomicUsize::new(0),
-            closing: watch::channel(false).0,
-        })
+            closing,
+        }))
     }
 
     /// The hub of `tenant`.
@@ -202,6 +240,7 @@ struct Subscriber {
 /// One tenant's live presence.
 pub struct Hub {
     tenant: Arc<Tenant>,
+    cluster: Option<Arc<cluster::Cluster>>,
     sources: Vec<Arc<Source>>,
     subscribers: Mutex<HashMap<u64, Subscriber>>,
     next_id: AtomicU64,
@@ -209,7 +248,11 @@ pub struct Hub {
 }
 
 impl Hub {
-    fn start(tenant: Arc<Tenant>, settings: &LiveSettings) -> Arc<Self> {
+    fn start(
+        tenant: Arc<Tenant>,
+        settings: &LiveSettings,
+        cluster: Option<Arc<cluster::Cluster>>,
+    ) -> Arc<Self> {
         let mut sources = Vec::new();
         if tenant.dixa.is_some() {
             sources.push(Source::new(Vendor::Dixa, settings.dixa_poll_ms));
@@ -217,8 +260,15 @@ impl Hub {
         if tenant.vonage.is_some() {
             sources.push(Source::new(Vendor::Vonage, settings.vonage_poll_ms));
         }
+        if let Some(cluster) = &cluster {
+            let (cluster, id) = (cluster.clone(), tenant.id.clone());
+            tenant.presence.set_observer(Box::new(move |entry, announce| {
+                cluster.publish(&id, entry, announce)
+            }));
+        }
         let hub = Arc::new(Self {
             tenant,
+            cluster,
             sources,
             subscribers: Mutex::default(),
             next_id: AtomicU64::new(1),
@@ -242,6 +292,13 @@ impl Hub {
     pub fn polling(&self, vendor: Vendor) -> bool {
         self.source(vendor)
             .is_some_and(|s| s.state.lock().expect("source lock").running)
+    }
+
+    /// Gives every subscriber a fresh snapshot (changes may have been missed).
+    fn resync_all(&self) {
+        for s in self.subscribers.lock().expect("subscribers lock").values() {
+            s.queue.resync();
+        }
     }
 
     fn source(&self, vendor: Vendor) -> Option<&Arc<Source>> {
@@ -305,7 +362,7 @@ impl Source {
         if !state.running {
             state.running = true;
             self.polls.send_replace(0);
-            tokio::spawn(poller::run(hub.tenant.clone(), self.clone()));
+            tokio::spawn(poller::run(hub.tenant.clone(), self.clone(), hub.cluster.clone()));
         }
     }
 
@@ -489,7 +546,7 @@ mod tests {
             queue_max: 50,
             ..LiveSettings::default()
         };
-        let live = Live::new(std::slice::from_ref(&tenant), &settings);
+        let live = Live::new(std::slice::from_ref(&tenant), &settings, None).unwrap();
         let hub = live.hub("t").unwrap().clone();
         let mut stalled = hub.subscribe(Filter::default(), false, live.closing());
         let mut reader = hub.subscribe(Filter::default(), false, live.closing());

@@ -4,6 +4,8 @@
 //!
 //! - Dixa: one `GET /agents/presence` (every agent at once), so one call per tenant per
 //!   interval serves every watched team.
+//! - With Redis, only the replica holding the lease polls; the others read the
+//!   deployment's state once (for their snapshots) and get changes from the bus.
 //! - Vonage: the active users who act as agents (`GET /useradmin/users`, re-read every
 //!   [`AGENT_LIST_REFRESH`]), then `GET /agents/{userId}/presence` for each, a few at a
 //!   time.
@@ -16,7 +18,7 @@ use std::{
 use chrono::Utc;
 use futures::StreamExt;
 
-use super::Source;
+use super::{Source, cluster::Cluster};
 use crate::{
     presence::{PresenceEntry, VendorPresence},
     tenant::Tenant,
@@ -30,12 +32,36 @@ const AGENT_LIST_REFRESH: Duration = Duration::from_secs(60);
 const VONAGE_CONCURRENCY: usize = 8;
 
 /// Polls `source` until nobody watches it.
-pub(super) async fn run(tenant: Arc<Tenant>, source: Arc<Source>) {
+pub(super) async fn run(tenant: Arc<Tenant>, source: Arc<Source>, cluster: Option<Arc<Cluster>>) {
     let vendor = source.vendor.as_str();
     tracing::info!(tenant = %tenant.id, vendor, "presence poller started");
     let mut vonage_agents: Option<(Instant, Vec<String>)> = None;
     let mut failing = false;
+    let mut holding = false;
     loop {
+        let leads = match &cluster {
+            None => true,
+            Some(c) => c.lead(&tenant.id, source.vendor, &mut holding).await,
+        };
+        if !leads {
+            if *source.polls.borrow() == 0
+                && let Some(c) = &cluster
+            {
+                // Another replica polls: start from what the deployment knows.
+                if let Ok(entries) = c.state(&tenant.id, Some(source.vendor)).await
+                    && !entries.is_empty()
+                {
+                    for entry in entries {
+                        tenant.presence.apply_remote(entry, false);
+                    }
+                    source.polls.send_modify(|n| *n += 1);
+                }
+            }
+            if wait(&source).await {
+                return;
+            }
+            continue;
+        }
         let outcome = match source.vendor {
             Vendor::Dixa => poll_dixa(&tenant).await,
             Vendor::Vonage => poll_vonage(&tenant, &mut vonage_agents).await,
@@ -56,15 +82,23 @@ pub(super) async fn run(tenant: Arc<Tenant>, source: Arc<Source>) {
                 }
             }
         }
-        tokio::select! {
-            () = tokio::time::sleep(source.interval) => {}
-            () = source.idle.notified() => {}
-        }
-        if source.should_stop() {
+        if wait(&source).await {
+            if holding && let Some(c) = &cluster {
+                c.release(&tenant.id, source.vendor).await;
+            }
             tracing::info!(tenant = %tenant.id, vendor, "presence poller stopped: nobody watches");
             return;
         }
     }
+}
+
+/// Waits one interval (less when the last subscriber leaves); whether to stop.
+async fn wait(source: &Source) -> bool {
+    tokio::select! {
+        () = tokio::time::sleep(source.interval) => {}
+        () = source.idle.notified() => {}
+    }
+    source.should_stop()
 }
 
 async fn poll_dixa(tenant: &Tenant) -> Result<(), VendorError> {

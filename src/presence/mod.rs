@@ -8,9 +8,13 @@
 //!
 //! May depend on: `vendors` (for the vendors' presence records). Never on GraphQL.
 
-use std::{collections::HashMap, sync::Mutex};
+use std::{
+    collections::HashMap,
+    sync::{Mutex, OnceLock},
+};
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
 pub use crate::vendors::vonage::webhook::MalformedEvent;
@@ -29,7 +33,7 @@ const CHANNEL_CAPACITY: usize = 4_096;
 pub const MAX_CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::minutes(2);
 
 /// A vendor's own presence record.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum VendorPresence {
     /// Dixa (`GET /agents/presence`).
     Dixa(dixa::UserPresence),
@@ -53,7 +57,7 @@ impl VendorPresence {
 }
 
 /// One agent's presence as of `updated`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PresenceEntry {
     /// The vendor it is on.
     pub vendor: Vendor,
@@ -100,10 +104,16 @@ impl Applied {
     }
 }
 
+/// Told of every entry this process learnt first (a poll, a webhook, a read), not of
+/// those other replicas sent ([`PresenceStore::apply_remote`]); with whether a first
+/// sighting of the agent is to be announced.
+pub type Observer = Box<dyn Fn(&PresenceEntry, bool) + Send + Sync>;
+
 /// The presence of one tenant's agents.
 pub struct PresenceStore {
     entries: Mutex<HashMap<(Vendor, String), PresenceEntry>>,
     changes: broadcast::Sender<PresenceChange>,
+    observer: OnceLock<Observer>,
 }
 
 impl Default for PresenceStore {
@@ -118,13 +128,19 @@ impl PresenceStore {
         Self {
             entries: Mutex::default(),
             changes: broadcast::channel(CHANNEL_CAPACITY).0,
+            observer: OnceLock::new(),
         }
+    }
+
+    /// Sets the observer of changes learnt here (once; later calls are ignored).
+    pub fn set_observer(&self, observer: Observer) {
+        let _ = self.observer.set(observer);
     }
 
     /// Stores `entry`, a change the vendor pushed, if it is newer than what is known for
     /// its agent, and broadcasts it when its state differs (or nothing was known).
     pub fn apply(&self, entry: PresenceEntry) -> Applied {
-        self.store(entry, true)
+        self.store(entry, true, true)
     }
 
     /// Stores `entry`, a state read from the vendor (a poll, a query), like [`apply`];
@@ -133,10 +149,16 @@ impl PresenceStore {
     ///
     /// [`apply`]: PresenceStore::apply
     pub fn apply_read(&self, entry: PresenceEntry) -> Applied {
-        self.store(entry, false)
+        self.store(entry, false, true)
     }
 
-    fn store(&self, mut entry: PresenceEntry, announce_first: bool) -> Applied {
+    /// Stores `entry`, which another replica learnt, by the same rules; the observer is
+    /// not told (it came from the others).
+    pub fn apply_remote(&self, entry: PresenceEntry, announce_first: bool) -> Applied {
+        self.store(entry, announce_first, false)
+    }
+
+    fn store(&self, mut entry: PresenceEntry, announce_first: bool, local: bool) -> Applied {
         let now = Utc::now();
         if entry.updated > now + MAX_CLOCK_SKEW {
             tracing::warn!(vendor = entry.vendor.as_str(), agent = %entry.agent_id, stamped = %entry.updated,
@@ -156,6 +178,9 @@ impl PresenceStore {
         };
         entries.insert(key, entry.clone());
         drop(entries);
+        if local && let Some(observer) = self.observer.get() {
+            observer(&entry, announce_first);
+        }
         if previous.is_none() && !announce_first {
             return Applied::Changed;
         }

@@ -16,7 +16,7 @@ use tokio_tungstenite::{
 
 use crate::helpers::{TestApp, spawn_app_with};
 
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// Polling fast enough for tests.
 const POLL_MS: u64 = 200;
@@ -41,9 +41,12 @@ const SUBSCRIPTION: &str = "subscription ($filter: PresenceFilter, $snapshot: Bo
 
 /// Opens a socket speaking `protocol`.
 async fn open(app: &TestApp, protocol: &str) -> Socket {
-    let mut request = format!("ws://{}/graphql", app.addr)
-        .into_client_request()
-        .unwrap();
+    open_at(&app.addr.to_string(), protocol).await
+}
+
+/// Opens a socket to the server at `addr` (`host:port`) speaking `protocol`.
+async fn open_at(addr: &str, protocol: &str) -> Socket {
+    let mut request = format!("ws://{addr}/graphql").into_client_request().unwrap();
     request
         .headers_mut()
         .insert("sec-websocket-protocol", HeaderValue::from_str(protocol).unwrap());
@@ -95,10 +98,15 @@ async fn close_code(socket: &mut Socket) -> (u16, String) {
 
 /// A socket acknowledged as the test tenant.
 async fn connected(app: &TestApp, protocol: &str) -> Socket {
-    let mut socket = open(app, protocol).await;
+    connected_at(&app.addr.to_string(), &app.bearer(), protocol).await
+}
+
+/// A socket to `addr` acknowledged with `bearer`.
+pub(crate) async fn connected_at(addr: &str, bearer: &str, protocol: &str) -> Socket {
+    let mut socket = open_at(addr, protocol).await;
     send(
         &mut socket,
-        json!({ "type": "connection_init", "payload": { "Authorization": app.bearer() } }),
+        json!({ "type": "connection_init", "payload": { "Authorization": bearer } }),
     )
     .await;
     assert_eq!(next_message(&mut socket).await["type"], "connection_ack");
@@ -106,7 +114,7 @@ async fn connected(app: &TestApp, protocol: &str) -> Socket {
 }
 
 /// Subscribes on `socket` as `id`.
-async fn subscribe(socket: &mut Socket, legacy: bool, id: &str, variables: Value) {
+pub(crate) async fn subscribe(socket: &mut Socket, legacy: bool, id: &str, variables: Value) {
     let kind = if legacy { "start" } else { "subscribe" };
     send(
         socket,
@@ -116,7 +124,7 @@ async fn subscribe(socket: &mut Socket, legacy: bool, id: &str, variables: Value
 }
 
 /// The next presence event on `socket`.
-async fn next_event(socket: &mut Socket) -> Value {
+pub(crate) async fn next_event(socket: &mut Socket) -> Value {
     let message = next_message(socket).await;
     assert!(
         message["type"] == "next" || message["type"] == "data",
@@ -142,15 +150,36 @@ async fn a_dixa_agent(app: &TestApp) -> (String, String, String) {
     )
 }
 
-/// Sets a Dixa agent's presence in the simulator to `availability`.
-async fn set_dixa(app: &TestApp, vendor_id: &str, availability: &str) {
-    let body = match availability {
+/// The simulator's body setting a Dixa agent's presence to `availability`.
+fn dixa_presence(availability: &str) -> Value {
+    match availability {
         "AVAILABLE" => json!({ "presenceStatus": "Working", "connectionStatus": "Online" }),
         "AWAY" => json!({ "presenceStatus": "Away", "connectionStatus": "Online" }),
         _ => json!({ "connectionStatus": "Offline" }),
-    };
+    }
+}
+
+/// Sets a Dixa agent's presence in the simulator to `availability`.
+async fn set_dixa(app: &TestApp, vendor_id: &str, availability: &str) {
+    let body = dixa_presence(availability);
     app.sim(Method::PUT, "dixa", &format!("/presence/{vendor_id}"), Some(body))
         .await;
+}
+
+/// The same, on simulators a test started itself.
+pub(crate) async fn set_dixa_at(
+    client: &reqwest::Client,
+    sims: &switchboard::sim::RunningSimulators,
+    vendor_id: &str,
+    availability: &str,
+) {
+    let response = client
+        .put(format!("http://{}/dixa/_sim/presence/{vendor_id}", sims.addr))
+        .json(&dixa_presence(availability))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success());
 }
 
 /// Reads SSE events (`event`, `data`) from a streaming response.
@@ -591,6 +620,10 @@ async fn the_wallboard_shows_a_change_live_in_a_real_browser() {
     assert_eq!(report["problems"], json!([]), "{report}");
     assert_eq!(report["after"], report["target"], "{report}");
     assert_eq!(report["reloaded"], false, "{report}");
+    assert_eq!(
+        report["stale"], 0,
+        "every team showing the agent changed: {report}"
+    );
     let word = if report["target"] == "AWAY" {
         "Away"
     } else {

@@ -14,6 +14,7 @@ mod errors;
 mod huawei;
 mod ids;
 mod live;
+mod live_cluster;
 mod lookups;
 mod one_graph;
 mod openapi;

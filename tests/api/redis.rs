@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, spawn_app_beside, spawn_app_with};
 
 /// The shared Redis, or `None` (the test then skips, unless `REQUIRE_REDIS=1`).
-fn shared_redis() -> Option<String> {
+pub fn shared_redis() -> Option<String> {
     let url = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
     let addr: SocketAddr = url
         .trim_start_matches("redis://")
@@ -39,7 +39,7 @@ fn shared_redis() -> Option<String> {
     None
 }
 
-fn with_redis(url: &str) -> impl FnOnce(&mut switchboard::config::Settings) + use<> {
+pub fn with_redis(url: &str) -> impl FnOnce(&mut switchboard::config::Settings) + use<> {
     let url = url.to_owned();
     move |s| {
         s.cache.redis_url = Some(SecretString::from(url));

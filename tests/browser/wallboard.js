@@ -6,6 +6,7 @@
 // - after, elapsedMs: what the page shows once it changed, and how long it took from
 //   the control call;
 // - word, counts: the member's word and its team's counts line afterwards;
+// - stale: rows of that member (in other teams) still showing another state;
 // - reloaded: whether the page was reloaded meanwhile (it must not be);
 // - problems: failed requests, HTTP >= 400 responses, page errors.
 const { chromium } = require('playwright-core');
@@ -43,14 +44,17 @@ const TIMEOUT = 15000;
     const selector = `[data-agent="${agent}"][data-availability="${target}"]`;
     await page.waitForSelector(selector, { timeout: TIMEOUT });
     const elapsedMs = Date.now() - started;
-    const changed = page.locator(selector);
-    const card = page.locator('.team', { has: changed });
+    // An agent in several teams shows in each; every one changes.
+    const changed = page.locator(selector).first();
+    const card = page.locator('.team', { has: changed }).first();
+    const stale = await page.locator(`[data-agent="${agent}"]:not([data-availability="${target}"])`).count();
     console.log(JSON.stringify({
       agent, before, target,
       after: await changed.getAttribute('data-availability'),
       elapsedMs,
       word: await changed.locator('.word').textContent(),
       counts: await card.locator('.counts').textContent(),
+      stale,
       reloaded: !(await page.evaluate(() => window.notReloaded === true)),
       problems,
     }));
