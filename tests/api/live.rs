@@ -661,3 +661,34 @@ async fn a_stalled_subscriber_does_not_hold_up_another() {
         state = target.to_owned();
     }
 }
+
+#[tokio::test]
+async fn sigterm_closes_sockets_with_1001() {
+    let sims = switchboard::sim::RunningSimulators::start("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let env = vec![
+        ("SWITCHBOARD_LISTEN", "127.0.0.1:0".to_owned()),
+        ("SWITCHBOARD_TENANTS__T__API_KEYS", "[\"term-key\"]".to_owned()),
+        (
+            "SWITCHBOARD_TENANTS__T__DIXA__BASE_URL",
+            sims.url("dixa/v1").to_string(),
+        ),
+        (
+            "SWITCHBOARD_TENANTS__T__DIXA__API_TOKEN",
+            switchboard::sim::dixa::DEMO_TOKEN.to_owned(),
+        ),
+        ("SWITCHBOARD_LIVE__DIXA_POLL_MS", "200".to_owned()),
+    ];
+    let (server, url, _) = crate::helpers::start_server(crate::helpers::switchboard(&["serve"], &env));
+    let addr = url.trim_start_matches("http://");
+    let mut socket = connected_at(addr, "Bearer term-key", "graphql-transport-ws").await;
+    subscribe(&mut socket, false, "t", json!({ "snapshot": true })).await;
+    assert_eq!(next_event(&mut socket).await["kind"], "SNAPSHOT");
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(close_code(&mut socket).await.0, 1001);
+}

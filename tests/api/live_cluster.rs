@@ -177,3 +177,52 @@ async fn two_processes_share_one_poller_and_the_survivor_takes_over_within_the_l
     let polled = polls(&client, &sims).await - before;
     assert!((2..=7).contains(&polled), "B polls now, alone: {polled}");
 }
+
+#[tokio::test]
+async fn after_a_pub_sub_reconnect_subscribers_get_a_fresh_snapshot() {
+    if shared_redis().is_none() {
+        return; // no redis-server here either
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let _redis = crate::redis::OwnRedis::start(port);
+    let url = format!("redis://127.0.0.1:{port}");
+    let app = spawn_app_with(|s| {
+        with_redis(&url)(s);
+        s.live.dixa_poll_ms = 200;
+        s.live.vonage_poll_ms = 200;
+        s.live.lease_ms = 1_000;
+    })
+    .await;
+    let mut socket = connected_at(&app.addr.to_string(), &app.bearer(), "graphql-transport-ws").await;
+    subscribe(
+        &mut socket,
+        false,
+        "r",
+        json!({ "filter": { "vendors": ["DIXA"] }, "snapshot": true }),
+    )
+    .await;
+    let first = next_event(&mut socket).await;
+    assert_eq!(first["kind"], "SNAPSHOT");
+    // Let the first snapshot finish, then cut the bus's connection.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    while let Ok(Some(_)) =
+        tokio::time::timeout(Duration::from_millis(50), futures::StreamExt::next(&mut socket)).await
+    {}
+    let killed = std::process::Command::new("redis-cli")
+        .args(["-p", &port.to_string(), "CLIENT", "KILL", "TYPE", "pubsub"])
+        .output()
+        .expect("redis-cli runs");
+    assert!(
+        String::from_utf8_lossy(&killed.stdout).trim() != "0",
+        "a pub/sub client was cut"
+    );
+    let again = next_event(&mut socket).await;
+    assert_eq!(
+        again["kind"], "SNAPSHOT",
+        "a fresh snapshot, not a silent gap: {again}"
+    );
+}

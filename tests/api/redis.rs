@@ -263,10 +263,10 @@ async fn concurrent_cold_queries_share_one_vendor_call_and_its_failure() {
 }
 
 /// A `redis-server` of the test's own on `port`, stopped when dropped.
-struct OwnRedis(Child);
+pub struct OwnRedis(Child);
 
 impl OwnRedis {
-    fn start(port: u16) -> Self {
+    pub fn start(port: u16) -> Self {
         let child = Command::new("redis-server")
             .args([
                 "--port",
