@@ -117,7 +117,7 @@ pub async fn upgrade(state: AppState, mut parts: Parts) -> Response {
     }
     let slot = state.live.connect();
     ws.protocols([TRANSPORT_WS, LEGACY_WS])
-        .read_buffer_size(4 * 1024)
+        .read_buffer_size(1024)
         .write_buffer_size(0)
         .max_message_size(MAX_MESSAGE_BYTES)
         .max_frame_size(MAX_MESSAGE_BYTES)
