@@ -65,7 +65,9 @@ function subscribe() {
       const agent = agents.get(e.agentId);
       if (agent) {
         agent.availability = e.presence.availability;
-        agent.since = new Date(e.changedAt);
+        // A change's time is when it happened; a snapshot's may only be when Switchboard
+        // first saw the state (Dixa does not say), so time in state starts unknown.
+        agent.since = e.kind === 'CHANGE' ? new Date(e.changedAt) : agent.since;
         render();
       }
     } else if (m.type === 'error') {
