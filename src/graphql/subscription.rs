@@ -165,12 +165,14 @@ async fn resolve_filter(ctx: &Context<'_>, filter: PresenceFilter) -> ApiResult<
             };
             members.extend(list.iter().map(|m| (Vendor::Dixa, m.id.clone())));
         }
+        // The subscription keeps its loaders for as long as it runs: keep only the ids.
+        dixa.clear::<MembersOf>();
         agents = Some(match agents {
             Some(named) => named.intersection(&members).cloned().collect(),
             None => members,
         });
     }
-    out.agents = agents;
+    out.agents = agents.map(Filter::agents_of);
     Ok(out)
 }
 

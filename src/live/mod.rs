@@ -169,18 +169,28 @@ impl Drop for ConnectionSlot {
 pub struct Filter {
     /// Only these vendors.
     pub vendors: Option<HashSet<Vendor>>,
-    /// Only these agents (vendor, vendor id).
-    pub agents: Option<HashSet<(Vendor, String)>>,
+    /// Only these agents: vendor ids by vendor (see [`Filter::agents_of`]).
+    pub agents: Option<HashMap<Vendor, HashSet<String>>>,
 }
 
 impl Filter {
-    /// Whether the filter covers `agent` on `vendor`.
+    /// `(vendor, vendor id)` pairs grouped for [`Filter::agents`].
+    pub fn agents_of(pairs: impl IntoIterator<Item = (Vendor, String)>) -> HashMap<Vendor, HashSet<String>> {
+        let mut out: HashMap<Vendor, HashSet<String>> = HashMap::new();
+        for (vendor, id) in pairs {
+            out.entry(vendor).or_default().insert(id);
+        }
+        out
+    }
+
+    /// Whether the filter covers `agent` on `vendor` (no allocation: it runs for every
+    /// subscriber on every change).
     pub fn covers(&self, vendor: Vendor, agent: &str) -> bool {
         self.vendors.as_ref().is_none_or(|v| v.contains(&vendor))
             && self
                 .agents
                 .as_ref()
-                .is_none_or(|a| a.contains(&(vendor, agent.to_owned())))
+                .is_none_or(|a| a.get(&vendor).is_some_and(|ids| ids.contains(agent)))
     }
 
     /// Whether the filter may cover any agent of `vendor`.
@@ -190,7 +200,7 @@ impl Filter {
             && self
                 .agents
                 .as_ref()
-                .is_none_or(|a| a.iter().any(|(v, _)| *v == vendor))
+                .is_none_or(|a| a.get(&vendor).is_some_and(|ids| !ids.is_empty()))
     }
 }
 
