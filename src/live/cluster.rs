@@ -6,8 +6,8 @@
 //!   what the others publish to its own store (newest wins, as for any source), which
 //!   pushes it to its own subscribers.
 //! - **The lease.** One poller per (tenant, vendor) in the whole deployment: the replica
-//!   holding `<ns>:live:<tenant>:<VENDOR>:poller` (`SET NX PX live.lease_ms`, renewed
-//!   every poll, released when its last subscriber leaves) polls; the others, while
+//!   holding `<ns>:live:<tenant>:<VENDOR>:poller` (taken when free, for
+//!   `live.lease_ms`, renewed every poll by a script that checks the holder, released when its last subscriber leaves) polls; the others, while
 //!   their own subscribers watch, try to take it every interval, so a holder that dies
 //!   is replaced within the lease plus one interval.
 //! - **Snapshots.** A replica that does not poll reads the state hash before its first
@@ -39,10 +39,17 @@ const OUTBOX: usize = 10_000;
 /// How long the state hash outlives its last write.
 const STATE_TTL_MS: u64 = 24 * 3_600_000;
 
-/// Renews the lease if this replica holds it.
-const RENEW: &str = r"
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+/// Takes the lease when it is free, or renews it when this replica (`ARGV[1]`) holds
+/// it, for `ARGV[2]` ms; 1 when this replica holds it afterwards.
+const LEAD: &str = r"
+local holder = redis.call('GET', KEYS[1])
+if holder == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+if not holder then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
 end
 return 0
 ";
@@ -79,7 +86,7 @@ pub struct Cluster {
     lease: Duration,
     timeout: Duration,
     outbox: mpsc::Sender<Outgoing>,
-    renew: redis::Script,
+    lead: redis::Script,
     release: redis::Script,
 }
 
@@ -107,7 +114,7 @@ impl Cluster {
                 lease,
                 timeout,
                 outbox,
-                renew: redis::Script::new(RENEW),
+                lead: redis::Script::new(LEAD),
                 release: redis::Script::new(RELEASE),
             }),
             published,
@@ -174,36 +181,18 @@ impl Cluster {
         }
     }
 
-    /// Whether this replica may poll `vendor` for `tenant` now: it holds the lease
-    /// (renewed) or just took it. `holding` tracks what it held. When Redis cannot be
+    /// Whether this replica may poll `vendor` for `tenant` now: it held the lease (now
+    /// renewed) or took it, free. `holding` tracks what it held. When Redis cannot be
     /// asked, every replica polls for its own subscribers.
     pub(super) async fn lead(&self, tenant: &str, vendor: Vendor, holding: &mut bool) -> bool {
         let key = self.lease_key(tenant, vendor);
         let lease_ms = self.lease.as_millis() as u64;
-        let held = if *holding {
-            let mut invocation = self.renew.prepare_invoke();
-            invocation.key(&key).arg(&self.replica).arg(lease_ms);
-            self.run(|mut c| async move { invocation.invoke_async::<i64>(&mut c).await })
-                .await
-                .map(|renewed| renewed == 1)
-        } else {
-            self.run(|mut c| {
-                let key = key.clone();
-                let replica = self.replica.clone();
-                async move {
-                    let set: Option<String> = redis::cmd("SET")
-                        .arg(&key)
-                        .arg(&replica)
-                        .arg("NX")
-                        .arg("PX")
-                        .arg(lease_ms)
-                        .query_async(&mut c)
-                        .await?;
-                    Ok(set.is_some())
-                }
-            })
+        let mut invocation = self.lead.prepare_invoke();
+        invocation.key(&key).arg(&self.replica).arg(lease_ms);
+        let held = self
+            .run(|mut c| async move { invocation.invoke_async::<i64>(&mut c).await })
             .await
-        };
+            .map(|held| held == 1);
         match held {
             Ok(now) => {
                 if now != *holding {

@@ -692,3 +692,36 @@ async fn sigterm_closes_sockets_with_1001() {
     assert!(status.success());
     assert_eq!(close_code(&mut socket).await.0, 1001);
 }
+
+#[tokio::test]
+async fn idle_sockets_get_keep_alive_pings() {
+    let app = spawn_app_with(|s| s.live.keepalive_secs = 1).await;
+    let mut modern = connected(&app, "graphql-transport-ws").await;
+    let mut legacy = open(&app, "graphql-ws").await;
+    send(
+        &mut legacy,
+        json!({ "type": "connection_init", "payload": { "Authorization": app.bearer() } }),
+    )
+    .await;
+    // The legacy protocol acknowledges, then keeps alive at once and every interval.
+    let mut legacy_kinds = Vec::new();
+    let mut modern_ping = false;
+    let deadline = tokio::time::Instant::now() + Duration::from_millis(2_500);
+    while tokio::time::Instant::now() < deadline && (legacy_kinds.len() < 3 || !modern_ping) {
+        tokio::select! {
+            Some(Ok(Message::Text(t))) = legacy.next() => {
+                legacy_kinds.push(serde_json::from_str::<Value>(&t).unwrap()["type"].as_str().unwrap().to_owned());
+            }
+            Some(Ok(Message::Text(t))) = modern.next() => {
+                modern_ping |= serde_json::from_str::<Value>(&t).unwrap()["type"] == "ping";
+            }
+            () = tokio::time::sleep_until(deadline) => {}
+        }
+    }
+    assert!(modern_ping, "graphql-transport-ws: a ping within the interval");
+    assert_eq!(
+        legacy_kinds,
+        ["connection_ack", "ka", "ka"],
+        "legacy: ka after the ack and each interval"
+    );
+}
