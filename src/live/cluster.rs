@@ -7,9 +7,10 @@
 //!   pushes it to its own subscribers.
 //! - **The lease.** One poller per (tenant, vendor) in the whole deployment: the replica
 //!   holding `<ns>:live:<tenant>:<VENDOR>:poller` (taken when free, for
-//!   `live.lease_ms`, renewed every poll by a script that checks the holder, released when its last subscriber leaves) polls; the others, while
-//!   their own subscribers watch, try to take it every interval, so a holder that dies
-//!   is replaced within the lease plus one interval.
+//!   `live.lease_ms`, renewed every poll by a script that checks the holder, released
+//!   when its last subscriber leaves) polls; the others, while their own subscribers
+//!   watch, try to take it every interval, so a holder that dies is replaced within the
+//!   lease plus one interval.
 //! - **Snapshots.** A replica that does not poll reads the state hash before its first
 //!   snapshot; after the pub/sub connection comes back, it reads it again and gives
 //!   every subscriber a fresh snapshot instead of a silent gap.
