@@ -13,8 +13,8 @@
 //! already in use, 4429 a second `connection_init` or `live.max_connections` reached;
 //! the legacy protocol sends `connection_error` first. A subscription past
 //! `live.max_subscriptions_per_connection` gets an `error` naming the limit. The server
-//! pings every `live.keepalive_secs` (`ka` for the legacy protocol) and closes with 1001
-//! when it stops.
+//! pings every `live.keepalive_secs` (`ka` for the legacy protocol), drops a client
+//! that takes nothing for two of them, and closes with 1001 when it stops.
 
 use std::{pin::Pin, sync::Arc};
 
@@ -208,10 +208,20 @@ impl Connection {
         }
     }
 
+    /// Sends `message`; a client that takes none of it for two keep-alive intervals is
+    /// gone (or stalled for good), and its socket is dropped.
     async fn send(&mut self, message: &Value) -> Flow {
-        match self.socket.send(Message::Text(message.to_string().into())).await {
-            Ok(()) => Flow::Continue,
-            Err(_) => Flow::Stop,
+        let patience = std::time::Duration::from_secs(2 * self.state.live.settings().keepalive_secs);
+        let sent = self.socket.send(Message::Text(message.to_string().into()));
+        match tokio::time::timeout(patience, sent).await {
+            Ok(Ok(())) => Flow::Continue,
+            Ok(Err(_)) => Flow::Stop,
+            Err(_) => {
+                tracing::info!(
+                    "graphql socket dropped: the client took nothing for two keep-alive intervals"
+                );
+                Flow::Stop
+            }
         }
     }
 
@@ -232,7 +242,8 @@ impl Connection {
             code,
             reason: reason[..end].into(),
         };
-        let _ = self.socket.send(Message::Close(Some(frame))).await;
+        let closing = self.socket.send(Message::Close(Some(frame)));
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(1), closing).await;
     }
 
     async fn on_message(
