@@ -143,8 +143,9 @@ async fn two_processes_share_one_poller_and_the_survivor_takes_over_within_the_l
     let before = polls(&client, &sims).await;
     tokio::time::sleep(Duration::from_millis(10 * POLL_MS)).await;
     let polled = polls(&client, &sims).await - before;
+    // Two pollers would make about 20; a loaded machine only slows one down.
     assert!(
-        (6..=13).contains(&polled),
+        (3..=12).contains(&polled),
         "one poller: {polled} polls in 10 intervals"
     );
 
@@ -175,7 +176,7 @@ async fn two_processes_share_one_poller_and_the_survivor_takes_over_within_the_l
     let before = polls(&client, &sims).await;
     tokio::time::sleep(Duration::from_millis(5 * POLL_MS)).await;
     let polled = polls(&client, &sims).await - before;
-    assert!((2..=7).contains(&polled), "B polls now, alone: {polled}");
+    assert!((1..=7).contains(&polled), "B polls now, alone: {polled}");
 }
 
 #[tokio::test]
