@@ -115,6 +115,13 @@ impl SubscriptionRoot {
         let filter = resolve_filter(ctx, filter.unwrap_or_default())
             .await
             .map_err(async_graphql::Error::from)?;
+        if !hub.serves(&filter) {
+            return Err(ApiError::bad_input(
+                "filter",
+                "covers no agent of a vendor this tenant has live presence from (DIXA, VONAGE)",
+            )
+            .into());
+        }
         let subscription = hub.subscribe(filter, include_snapshot.unwrap_or(false), live.closing());
         Ok(subscription.into_stream().map(PresenceEvent::from))
     }

@@ -304,6 +304,11 @@ impl Hub {
             .is_some_and(|s| s.state.lock().expect("source lock").running)
     }
 
+    /// Whether `filter` covers a vendor this tenant has live presence from.
+    pub fn serves(&self, filter: &Filter) -> bool {
+        self.sources.iter().any(|s| filter.watches(s.vendor))
+    }
+
     /// Gives every subscriber a fresh snapshot (changes may have been missed).
     fn resync_all(&self) {
         for s in self.subscribers.lock().expect("subscribers lock").values() {

@@ -725,3 +725,36 @@ async fn idle_sockets_get_keep_alive_pings() {
         "legacy: ka after the ack and each interval"
     );
 }
+
+#[tokio::test]
+async fn a_filter_without_live_presence_is_refused_naming_it() {
+    let app = spawn_app_with(|s| {
+        // A tenant without Dixa.
+        for tenant in s.tenants.values_mut() {
+            tenant.dixa = None;
+        }
+    })
+    .await;
+    let mut s = connected(&app, "graphql-transport-ws").await;
+    subscribe(&mut s, false, "d", json!({ "filter": { "vendors": ["DIXA"] } })).await;
+    let refused = next_message(&mut s).await;
+    let error = &refused["payload"]["errors"][0];
+    assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT", "{refused}");
+    assert_eq!(error["extensions"]["field"], "filter", "{refused}");
+    // Vonage is configured: the same socket may follow it.
+    subscribe(
+        &mut s,
+        false,
+        "v",
+        json!({ "filter": { "vendors": ["VONAGE"] }, "snapshot": true }),
+    )
+    .await;
+    let mut seen = next_message(&mut s).await;
+    if seen["type"] == "complete" {
+        seen = next_message(&mut s).await;
+    }
+    assert_eq!(
+        seen["payload"]["data"]["presenceChanged"]["vendor"], "VONAGE",
+        "{seen}"
+    );
+}
