@@ -148,8 +148,128 @@ pub struct HttpSettings {
     /// must be `https://` (`SWITCHBOARD_HTTP__PLAIN_HTTP_HOSTS`, a TOML list).
     #[serde(default)]
     pub plain_http_hosts: Vec<String>,
+    /// Calls in flight at once to one vendor for one tenant; more wait their turn
+    /// (`SWITCHBOARD_HTTP__MAX_CONCURRENT_CALLS`).
+    #[serde(default = "default_max_concurrent_calls")]
+    pub max_concurrent_calls: usize,
+    /// Largest vendor answer read, in bytes; a larger one fails the call as
+    /// `VENDOR_UNAVAILABLE` (an invalid answer) without being buffered
+    /// (`SWITCHBOARD_HTTP__MAX_RESPONSE_BYTES`).
+    #[serde(default = "default_max_response_bytes")]
+    pub max_response_bytes: usize,
+    /// Most pages one list walk reads before failing (`SWITCHBOARD_HTTP__MAX_PAGES`).
+    #[serde(default = "default_max_pages")]
+    pub max_pages: usize,
+    /// Milliseconds one GraphQL request may spend on vendor calls, retries and
+    /// `Retry-After` waits together; a call still running then fails as a timeout and
+    /// nulls only the fields it serves (`SWITCHBOARD_HTTP__REQUEST_DEADLINE_MS`).
+    #[serde(default = "default_request_deadline")]
+    pub request_deadline_ms: u64,
+    /// Vendor calls failing in a row as an outage (unreachable, timed out, 5xx) after
+    /// which a tenant's breaker for that vendor opens; 0 never opens it
+    /// (`SWITCHBOARD_HTTP__BREAKER_FAILURES`).
+    #[serde(default = "default_breaker_failures")]
+    pub breaker_failures: u32,
+    /// Milliseconds an open breaker refuses calls before one probe call is let through
+    /// (`SWITCHBOARD_HTTP__BREAKER_COOL_DOWN_MS`).
+    #[serde(default = "default_breaker_cool_down")]
+    pub breaker_cool_down_ms: u64,
+    /// Call budgets per vendor credential (`[http.budgets.dixa]`, `.webex`,
+    /// `.huawei_aicc`, `.vonage`): Switchboard's calls with one credential stay within
+    /// `per_second`, `burst` at once, across every replica sharing the Redis
+    /// (`SWITCHBOARD_HTTP__BUDGETS__DIXA__PER_SECOND`). By default only Dixa, whose
+    /// documented limit is 10 requests/s with bursts of 4, has one, a little under it:
+    /// 9/s, bursts of 3. A vendor without one (or with `per_second = 0`) is not limited.
+    #[serde(default)]
+    pub budgets: Budgets,
 }
 
+/// The call budgets, per vendor.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Budgets {
+    /// Webex Calling's.
+    pub webex: Option<BudgetSettings>,
+    /// Huawei AICC's.
+    pub huawei_aicc: Option<BudgetSettings>,
+    /// Dixa's.
+    pub dixa: Option<BudgetSettings>,
+    /// Vonage's.
+    pub vonage: Option<BudgetSettings>,
+}
+
+impl Default for Budgets {
+    fn default() -> Self {
+        Self {
+            webex: None,
+            huawei_aicc: None,
+            dixa: Some(BudgetSettings {
+                per_second: 9.0,
+                burst: 3,
+            }),
+            vonage: None,
+        }
+    }
+}
+
+impl Budgets {
+    /// The budget of the vendor named `name` (`dixa`, `webex`, `huawei_aicc`,
+    /// `vonage`), unless it has none or a zero rate.
+    pub fn of(&self, name: &str) -> Option<BudgetSettings> {
+        let budget = match name {
+            "webex" => self.webex,
+            "huawei_aicc" => self.huawei_aicc,
+            "dixa" => self.dixa,
+            "vonage" => self.vonage,
+            _ => None,
+        }?;
+        (budget.per_second > 0.0).then_some(budget)
+    }
+
+    fn all(&self) -> [(&'static str, Option<BudgetSettings>); 4] {
+        [
+            ("webex", self.webex),
+            ("huawei_aicc", self.huawei_aicc),
+            ("dixa", self.dixa),
+            ("vonage", self.vonage),
+        ]
+    }
+}
+
+/// A vendor's call budget per credential.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetSettings {
+    /// Calls per second, sustained (0: no budget).
+    pub per_second: f64,
+    /// Calls at once after a quiet spell.
+    #[serde(default = "one_call")]
+    pub burst: u32,
+}
+
+fn one_call() -> u32 {
+    1
+}
+
+fn default_breaker_failures() -> u32 {
+    5
+}
+fn default_breaker_cool_down() -> u64 {
+    30_000
+}
+
+fn default_max_concurrent_calls() -> usize {
+    8
+}
+fn default_max_response_bytes() -> usize {
+    16 * 1024 * 1024
+}
+fn default_max_pages() -> usize {
+    200
+}
+fn default_request_deadline() -> u64 {
+    15_000
+}
 fn default_connect_timeout() -> u64 {
     2_000
 }
@@ -179,6 +299,13 @@ impl Default for HttpSettings {
             backoff_max_ms: default_backoff_max(),
             max_retry_after_secs: default_max_retry_after(),
             plain_http_hosts: Vec::new(),
+            max_concurrent_calls: default_max_concurrent_calls(),
+            max_response_bytes: default_max_response_bytes(),
+            max_pages: default_max_pages(),
+            request_deadline_ms: default_request_deadline(),
+            breaker_failures: default_breaker_failures(),
+            breaker_cool_down_ms: default_breaker_cool_down(),
+            budgets: Budgets::default(),
         }
     }
 }
@@ -216,6 +343,11 @@ impl HttpSettings {
     /// The whole-call timeout.
     pub fn request_timeout(&self) -> Duration {
         Duration::from_millis(self.request_timeout_ms)
+    }
+
+    /// How long one GraphQL request may spend on vendor calls.
+    pub fn request_deadline(&self) -> Duration {
+        Duration::from_millis(self.request_deadline_ms)
     }
 }
 
@@ -960,8 +1092,29 @@ impl Settings {
                 }
             }
         }
-        if self.http.request_timeout_ms == 0 || self.http.connect_timeout_ms == 0 {
-            return Err(ConfigError("http timeouts must be above zero".into()));
+        let http = &self.http;
+        if http.request_timeout_ms == 0 || http.connect_timeout_ms == 0 || http.request_deadline_ms == 0 {
+            return Err(ConfigError(
+                "http.connect_timeout_ms, http.request_timeout_ms and http.request_deadline_ms must be above zero"
+                    .into(),
+            ));
+        }
+        for (vendor, budget) in http.budgets.all() {
+            let Some(budget) = budget else { continue };
+            if !(budget.per_second.is_finite() && budget.per_second >= 0.0) || budget.burst == 0 {
+                return Err(ConfigError(format!(
+                    "http.budgets.{vendor} needs a per_second of zero or more and a burst of at least 1"
+                )));
+            }
+        }
+        for (key, value) in [
+            ("http.max_concurrent_calls", http.max_concurrent_calls),
+            ("http.max_response_bytes", http.max_response_bytes),
+            ("http.max_pages", http.max_pages),
+        ] {
+            if value == 0 {
+                return Err(ConfigError(format!("{key} must be above zero")));
+            }
         }
         Ok(())
     }

@@ -13,8 +13,24 @@ use crate::{
     live::Live,
     readiness::Readiness,
     tenant::Tenant,
-    vendors::http::VendorHttp,
+    vendors::{
+        budget::{Rate, Slots},
+        http::VendorHttp,
+    },
 };
+
+/// Vendor budgets kept in the shared cache store.
+struct CacheSlots(Cache);
+
+#[async_trait::async_trait]
+impl Slots for CacheSlots {
+    async fn reserve(&self, key: &str, rate: Rate, max_wait: Duration) -> Result<Option<Duration>, String> {
+        self.0
+            .reserve_slot(key, rate.interval, rate.burst, max_wait)
+            .await
+            .map_err(|e| e.to_string())
+    }
+}
 
 /// A built application, bound to its port, not yet serving.
 pub struct Application {
@@ -29,14 +45,17 @@ impl Application {
         use anyhow::Context as _;
         settings.validate()?;
         let client = VendorHttp::shared_client(&settings.http).context("building the HTTP client")?;
+        let cache = Cache::from_settings(&settings.cache).await?;
+        // Vendor budgets live beside the cache when it is shared (Redis), so every
+        // replica draws from the same ones; in process otherwise.
+        let slots =
+            (cache.backend() == "redis").then(|| Arc::new(CacheSlots(cache.clone())) as Arc<dyn Slots>);
         let tenants: HashMap<String, Arc<Tenant>> = settings
             .tenants
             .iter()
             .map(|(id, t)| {
-                (
-                    id.clone(),
-                    Arc::new(Tenant::build(id, t, &client, &settings.http)),
-                )
+                let tenant = Tenant::build(id, t, &client, &settings.http, slots.clone());
+                (id.clone(), Arc::new(tenant))
             })
             .collect();
         let keys = settings
@@ -49,7 +68,6 @@ impl Application {
             settings.anonymous_tenant.as_deref(),
             settings.anonymous_on_network,
         )?;
-        let cache = Cache::from_settings(&settings.cache).await?;
         let tenants: Vec<Arc<Tenant>> = tenants.into_values().collect();
         let server = &settings.server;
         let readiness = Readiness::new(

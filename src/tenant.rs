@@ -14,6 +14,8 @@ use crate::{
     presence::PresenceStore,
     vendors::{
         Vendor, VendorError,
+        breaker::{Breaker, BreakerState},
+        budget::{Budget, Rate, Slots},
         dixa::{DixaApi, DixaClient},
         http::VendorHttp,
         huawei::{HuaweiApi, HuaweiClient, SkillFilter},
@@ -39,10 +41,15 @@ pub struct Tenant {
     pub vonage_webhook_secret: Option<SecretString>,
     /// Live presence pushed by vendors (webhooks) and read by the graph.
     pub presence: Arc<PresenceStore>,
+    /// How long one GraphQL request may spend on this tenant's vendor calls
+    /// (`http.request_deadline_ms`).
+    pub request_deadline: std::time::Duration,
     /// Per vendor: the tenant id and a short hash of the vendor credential, which every
     /// cache key of that vendor starts with, so a rotated credential never serves what
     /// the old one read.
     cache_scopes: Vec<(Vendor, Arc<str>)>,
+    /// Each configured vendor's circuit breaker.
+    breakers: Vec<(Vendor, Arc<Breaker>)>,
 }
 
 /// `tenant~<8 hex digits of SHA-256 over the credential parts>`.
@@ -61,45 +68,16 @@ fn cache_scope(tenant: &str, credential: &[&SecretString]) -> Arc<str> {
 
 impl Tenant {
     /// Builds the clients `settings` describe, sharing `client`'s connection pool.
-    pub fn build(id: &str, settings: &TenantSettings, client: &Client, http: &HttpSettings) -> Self {
+    /// Calls are budgeted per credential as `http.budgets` says, in `slots` (Redis,
+    /// shared by the replicas) when given, in this process otherwise.
+    pub fn build(
+        id: &str,
+        settings: &TenantSettings,
+        client: &Client,
+        http: &HttpSettings,
+        slots: Option<Arc<dyn Slots>>,
+    ) -> Self {
         let id: Arc<str> = id.into();
-        let endpoint =
-            |vendor, base: &url::Url| VendorHttp::new(client.clone(), vendor, id.clone(), base.clone(), http);
-        let dixa = settings.dixa.as_ref().map(|d| {
-            DixaClient::new(
-                endpoint(Vendor::Dixa, &d.base_url),
-                d.api_token.clone(),
-                d.page_limit,
-            ) as Arc<dyn DixaApi>
-        });
-        let webex = settings.webex.as_ref().map(|w| {
-            WebexClient::new(
-                endpoint(Vendor::Webex, &w.base_url),
-                w.access_token.clone(),
-                w.org_id.clone(),
-                w.page_size,
-            ) as Arc<dyn WebexApi>
-        });
-        let huawei = settings.huawei.as_ref().map(|h| {
-            HuaweiClient::new(
-                endpoint(Vendor::HuaweiAicc, &h.base_url),
-                h.app_key.clone(),
-                h.app_secret.clone(),
-                std::time::Duration::from_secs(h.token_lifetime_secs),
-                std::time::Duration::from_secs(h.token_renew_margin_secs),
-            ) as Arc<dyn HuaweiApi>
-        });
-        let vonage = settings.vonage.as_ref().map(|v| {
-            let source = VonageTokenSource::new(
-                endpoint(Vendor::Vonage, &v.token_url),
-                v.client_id.clone(),
-                v.client_secret.clone(),
-                v.scopes.clone(),
-            );
-            VonageClient::new(endpoint(Vendor::Vonage, &v.base_url), source, v.page_limit)
-                as Arc<dyn VonageApi>
-        });
-        let vonage_webhook_secret = settings.vonage.as_ref().and_then(|v| v.webhook_secret.clone());
         let client_id = settings
             .vonage
             .as_ref()
@@ -125,7 +103,62 @@ impl Tenant {
         ]
         .into_iter()
         .filter_map(|(vendor, parts)| Some((vendor, cache_scope(&id, &parts?))))
-        .collect();
+        .collect::<Vec<_>>();
+        let breakers = std::cell::RefCell::new(Vec::new());
+        let endpoint = |vendor: Vendor, base: &url::Url| {
+            // A budget belongs to the credential (its hash, the tail of the cache scope):
+            // two tenants configured with one token share the vendor's one limit.
+            let budget = http.budgets.of(&vendor.as_str().to_ascii_lowercase()).map(|b| {
+                let credential = cache_scopes
+                    .iter()
+                    .find(|(v, _)| *v == vendor)
+                    .and_then(|(_, scope)| scope.rsplit('~').next())
+                    .unwrap_or(&id)
+                    .to_owned();
+                let rate = Rate::per_second(b.per_second, b.burst);
+                Arc::new(Budget::new(vendor, credential, rate, slots.clone()))
+            });
+            let endpoint =
+                VendorHttp::new(client.clone(), vendor, id.clone(), base.clone(), http).with_budget(budget);
+            breakers.borrow_mut().push((vendor, endpoint.breaker()));
+            endpoint
+        };
+        let dixa = settings.dixa.as_ref().map(|d| {
+            DixaClient::new(
+                endpoint(Vendor::Dixa, &d.base_url),
+                d.api_token.clone(),
+                d.page_limit,
+            ) as Arc<dyn DixaApi>
+        });
+        let webex = settings.webex.as_ref().map(|w| {
+            WebexClient::new(
+                endpoint(Vendor::Webex, &w.base_url),
+                w.access_token.clone(),
+                w.org_id.clone(),
+                w.page_size,
+            ) as Arc<dyn WebexApi>
+        });
+        let huawei = settings.huawei.as_ref().map(|h| {
+            HuaweiClient::new(
+                endpoint(Vendor::HuaweiAicc, &h.base_url),
+                h.app_key.clone(),
+                h.app_secret.clone(),
+                std::time::Duration::from_secs(h.token_lifetime_secs),
+                std::time::Duration::from_secs(h.token_renew_margin_secs),
+            ) as Arc<dyn HuaweiApi>
+        });
+        let vonage = settings.vonage.as_ref().map(|v| {
+            // The token service and the API share one cap on concurrent calls.
+            let api = endpoint(Vendor::Vonage, &v.base_url);
+            let source = VonageTokenSource::new(
+                api.at(v.token_url.clone()),
+                v.client_id.clone(),
+                v.client_secret.clone(),
+                v.scopes.clone(),
+            );
+            VonageClient::new(api, source, v.page_limit) as Arc<dyn VonageApi>
+        });
+        let vonage_webhook_secret = settings.vonage.as_ref().and_then(|v| v.webhook_secret.clone());
         Self {
             id,
             dixa,
@@ -134,6 +167,8 @@ impl Tenant {
             vonage,
             vonage_webhook_secret,
             presence: Arc::new(PresenceStore::new()),
+            request_deadline: http.request_deadline(),
+            breakers: breakers.into_inner(),
             cache_scopes,
         }
     }
@@ -144,6 +179,14 @@ impl Tenant {
             .iter()
             .find(|(v, _)| *v == vendor)
             .map_or_else(|| self.id.clone(), |(_, scope)| scope.clone())
+    }
+
+    /// Where `vendor`'s circuit breaker stands (`None` when it is not configured).
+    pub fn breaker_state(&self, vendor: Vendor) -> Option<BreakerState> {
+        self.breakers
+            .iter()
+            .find(|(v, _)| *v == vendor)
+            .map(|(_, b)| b.state())
     }
 
     /// The Vonage client, or the error saying the tenant has none.

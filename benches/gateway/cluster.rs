@@ -93,8 +93,16 @@ impl Sims {
         Ok(())
     }
 
-    /// Replaces Dixa's organisation with `teams` teams of `members` agents each.
+    /// Replaces Dixa's organisation with `teams` teams of `members` agents each, and
+    /// turns its rate limit off (the load runs would otherwise measure Dixa's 10/s).
     pub async fn seed_dixa(&self, teams: usize, members: usize) -> anyhow::Result<()> {
+        self.control(
+            reqwest::Method::PUT,
+            "dixa",
+            "/limits",
+            Some(json!({ "perSecond": null })),
+        )
+        .await?;
         self.control(
             reqwest::Method::POST,
             "dixa",
@@ -266,6 +274,9 @@ impl Gateway {
         command.env("SWITCHBOARD_LISTEN", "127.0.0.1:0");
         command.env("SWITCHBOARD_SERVER__READINESS_INTERVAL_SECS", "3600");
         command.env("SWITCHBOARD_SERVER__READINESS_TIMEOUT_MS", "10000");
+        // The simulators' rate limits are off (see `Sims::seed_dixa`), and so are the
+        // gateway's budgets: the scenarios measure the gateway, not a vendor's limit.
+        command.env("SWITCHBOARD_HTTP__BUDGETS__DIXA__PER_SECOND", "0");
         command.envs(cache.env());
         command.envs(env.iter().map(|(k, v)| (*k, v.as_str())));
         let tenants = std::iter::once(WARM_TENANT.to_owned()).chain((0..cold_tenants).map(cold_tenant));

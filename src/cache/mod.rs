@@ -59,6 +59,23 @@ pub trait CacheStore: Send + Sync {
     async fn invalidate(&self, keys: &[String]) -> Result<(), CacheError>;
     /// Checks the store answers.
     async fn ping(&self) -> Result<(), CacheError>;
+    /// Reserves the next slot of the rate budget `key` (a GCRA: one slot every
+    /// `interval_ms`, `burst` at once): the milliseconds to wait before using it, or
+    /// `None` (nothing reserved) when that would exceed `max_wait_ms`. Only a store shared
+    /// by the replicas keeps budgets; the others answer an error.
+    async fn reserve_slot(
+        &self,
+        key: &str,
+        interval_ms: u64,
+        burst: u32,
+        max_wait_ms: u64,
+    ) -> Result<Option<u64>, CacheError> {
+        let _ = (key, interval_ms, burst, max_wait_ms);
+        Err(CacheError(format!(
+            "the {} store keeps no budgets",
+            self.backend()
+        )))
+    }
     /// `memory` or `redis`.
     fn backend(&self) -> &'static str;
 }
@@ -159,6 +176,25 @@ impl Cache {
         let result = self.store.ping().await;
         self.note(result.as_ref().map(drop).map_err(|e| CacheError(e.0.clone())));
         result
+    }
+
+    /// Reserves the next slot of the rate budget `key` in the store (see
+    /// [`CacheStore::reserve_slot`]); `key` is put under the namespace.
+    pub async fn reserve_slot(
+        &self,
+        key: &str,
+        interval: Duration,
+        burst: u32,
+        max_wait: Duration,
+    ) -> Result<Option<Duration>, CacheError> {
+        let interval_ms = u64::try_from(interval.as_millis()).unwrap_or(u64::MAX).max(1);
+        let max_wait_ms = u64::try_from(max_wait.as_millis()).unwrap_or(u64::MAX);
+        let key = format!("{}:{key}", self.namespace);
+        let wait = self
+            .store
+            .reserve_slot(&key, interval_ms, burst, max_wait_ms)
+            .await?;
+        Ok(wait.map(Duration::from_millis))
     }
 
     /// The TTL of `class`.

@@ -42,6 +42,25 @@ end
 return 0
 ";
 
+/// A GCRA reservation on Redis's own clock, so every replica draws from one budget:
+/// `KEYS[1]` holds the theoretical arrival time (ms) of the next call; `ARGV` is the
+/// interval (ms), the burst and the longest wait (ms). Returns the wait in ms, or -1
+/// (nothing reserved) when it would be longer.
+const RESERVE_SLOT: &str = r"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local interval = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < now then tat = now end
+local next = tat + interval
+local wait = next - burst * interval - now
+if wait < 0 then wait = 0 end
+if wait > tonumber(ARGV[3]) then return -1 end
+redis.call('SET', KEYS[1], next, 'PX', next - now + 1000)
+return wait
+";
+
 /// Cached bytes in Redis.
 pub struct RedisStore {
     inner: Arc<Inner>,
@@ -54,6 +73,7 @@ struct Inner {
     last_attempt: Mutex<Option<Instant>>,
     timeout: Duration,
     set_if_generation: redis::Script,
+    reserve_slot: redis::Script,
 }
 
 fn generation_key(key: &str) -> String {
@@ -84,6 +104,7 @@ impl RedisStore {
                 last_attempt: Mutex::new(None),
                 timeout,
                 set_if_generation: redis::Script::new(SET_IF_GENERATION),
+                reserve_slot: redis::Script::new(RESERVE_SLOT),
             }),
         };
         if let Some(attempt) = store.inner.clone().connect_in_background() {
@@ -213,6 +234,29 @@ impl CacheStore for RedisStore {
         }
         self.run(|mut c| async move { pipe.query_async::<()>(&mut c).await })
             .await
+    }
+
+    async fn reserve_slot(
+        &self,
+        key: &str,
+        interval_ms: u64,
+        burst: u32,
+        max_wait_ms: u64,
+    ) -> Result<Option<u64>, CacheError> {
+        let script = self.inner.reserve_slot.clone();
+        let key = key.to_owned();
+        let wait: i64 = self
+            .run(|mut c| async move {
+                script
+                    .key(key)
+                    .arg(interval_ms)
+                    .arg(burst)
+                    .arg(max_wait_ms)
+                    .invoke_async(&mut c)
+                    .await
+            })
+            .await?;
+        Ok(u64::try_from(wait).ok())
     }
 
     async fn ping(&self) -> Result<(), CacheError> {

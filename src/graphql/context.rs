@@ -29,6 +29,24 @@ impl RequestContext {
     }
 }
 
+/// Runs `request` for `tenant` on `schema`: every vendor call it makes, retry and wait
+/// included, must end within the tenant's request deadline; a call still running then
+/// fails as a timeout and nulls only the fields it serves.
+pub async fn execute(
+    schema: &super::AppSchema,
+    request: async_graphql::Request,
+    tenant: Arc<Tenant>,
+    cache: &Cache,
+) -> async_graphql::Response {
+    let deadline = tokio::time::Instant::now() + tenant.request_deadline;
+    crate::loaders::with_deadline(deadline, async move {
+        // Built inside the deadline's scope: the loaders hand it to their batch tasks.
+        let context = RequestContext::new(tenant, cache);
+        schema.execute(request.data(context)).await
+    })
+    .await
+}
+
 /// The request context of `ctx`.
 pub fn request<'a>(ctx: &Context<'a>) -> ApiResult<&'a RequestContext> {
     ctx.data::<RequestContext>()

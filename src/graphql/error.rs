@@ -120,7 +120,8 @@ impl From<VendorError> for ApiError {
             | VendorErrorKind::Timeout
             | VendorErrorKind::Unauthorized
             | VendorErrorKind::InvalidResponse
-            | VendorErrorKind::NotConfigured => ErrorCode::VendorUnavailable,
+            | VendorErrorKind::NotConfigured
+            | VendorErrorKind::Paused => ErrorCode::VendorUnavailable,
         };
         Self {
             message: e.to_string(),

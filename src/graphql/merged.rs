@@ -1,18 +1,27 @@
 //! One connection over several vendors' lists: each vendor's list is sorted by one key,
 //! a page takes the smallest head among them each time (a k-way merge), and the cursor
-//! records how many items of each vendor's list come before it. A vendor that failed
-//! contributes nothing to a page and keeps its position, so the next page picks up its
-//! list where the cursor left it.
+//! records the key of the last item it covers. The keys are unique and totally ordered
+//! (name, vendor, vendor id), so a page resumes strictly after that key in every
+//! vendor's list: an account added or removed between two pages never makes another one
+//! repeat or go missing (a count of items would shift when the list changes).
 //!
-//! Cursor format (opaque to clients, stable): URL-safe base64 without padding of
-//! `{list}:WEBEX=n,HUAWEI_AICC=n,DIXA=n,VONAGE=n`, where `list` names the field
-//! (`agents`, `supervisors`) and `n` is how many of that vendor's items, in the list's
-//! order and after its filters, precede the cursor.
+//! A vendor that failed contributes nothing to a page and keeps the position it had, so
+//! the next page picks up its list where the earlier cursor left it: the cursor holds
+//! that older key for it beside the shared one.
+//!
+//! Cursor format (opaque to clients, stable): URL-safe base64 without padding of the
+//! JSON `{"list": "agents", "at": KEY, "held": {"DIXA": KEY}}`, where `list` names the
+//! field (`agents`, `supervisors`), `at` is the key of the cursor's item (`null` at the
+//! start), `held` the older keys of the vendors that failed since, and a KEY is the
+//! list's own key as JSON (for people: `[name, vendor, vendorId]`).
 //!
 //! May depend on: `graphql::connection`, `graphql::error`, `vendors` (the `Vendor` enum).
 
+use std::collections::BTreeMap;
+
 use async_graphql::connection::{Connection, Edge};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use super::{
     connection::{ListConnection, ListCursor, ListInfo},
@@ -20,31 +29,56 @@ use super::{
 };
 use crate::vendors::Vendor;
 
-/// How many items of each vendor's list precede a cursor.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Positions([usize; Vendor::ALL.len()]);
-
-fn index(vendor: Vendor) -> usize {
-    Vendor::ALL.iter().position(|v| *v == vendor).unwrap_or_default()
+/// Where a merged list stands: after the key `at` in every vendor's list, except the
+/// vendors in `held`, which stand after their own older key (they failed since).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Positions<K> {
+    at: Option<K>,
+    held: BTreeMap<Vendor, Option<K>>,
 }
 
-impl Positions {
-    /// `vendor`'s position.
-    pub fn get(&self, vendor: Vendor) -> usize {
-        self.0[index(vendor)]
+impl<K> Default for Positions<K> {
+    fn default() -> Self {
+        Self {
+            at: None,
+            held: BTreeMap::new(),
+        }
     }
+}
 
-    fn set(&mut self, vendor: Vendor, n: usize) {
-        self.0[index(vendor)] = n;
+#[derive(Serialize, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    bound(serialize = "K: Serialize", deserialize = "K: DeserializeOwned")
+)]
+struct Wire<K> {
+    list: String,
+    at: Option<K>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    held: BTreeMap<Vendor, Option<K>>,
+}
+
+/// Largest cursor accepted, decoded (a cursor holds at most five keys).
+const MAX_CURSOR_BYTES: usize = 4_096;
+
+impl<K: Ord + Clone + Serialize + DeserializeOwned> Positions<K> {
+    /// The key `vendor`'s list stands after (`None`: its start).
+    pub fn get(&self, vendor: Vendor) -> Option<&K> {
+        match self.held.get(&vendor) {
+            Some(held) => held.as_ref(),
+            None => self.at.as_ref(),
+        }
     }
 
     /// The cursor of list `list` at these positions.
     pub fn encode(&self, list: &str) -> String {
-        let entries: Vec<String> = Vendor::ALL
-            .iter()
-            .map(|v| format!("{}={}", v.as_str(), self.get(*v)))
-            .collect();
-        URL_SAFE_NO_PAD.encode(format!("{list}:{}", entries.join(",")))
+        let wire = Wire {
+            list: list.to_owned(),
+            at: self.at.clone(),
+            held: self.held.clone(),
+        };
+        // Serialising keys made of strings and enums cannot fail.
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(&wire).unwrap_or_default())
     }
 
     /// Reads `after` as a cursor of list `list` (the start when `None`).
@@ -53,25 +87,18 @@ impl Positions {
             return Ok(Self::default());
         };
         let bad = || ApiError::bad_input("after", "is not a cursor from this list");
-        let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| bad())?;
-        let text = std::str::from_utf8(&bytes).map_err(|_| bad())?;
-        let entries = text
-            .strip_prefix(list)
-            .and_then(|t| t.strip_prefix(':'))
-            .ok_or_else(bad)?;
-        let mut positions = Self::default();
-        let mut seen = Vec::new();
-        for entry in entries.split(',').filter(|e| !e.is_empty()) {
-            let (name, n) = entry.split_once('=').ok_or_else(bad)?;
-            let vendor = Vendor::parse(name).ok_or_else(bad)?;
-            let n: usize = n.parse().map_err(|_| bad())?;
-            if seen.contains(&vendor) || n > i32::MAX as usize {
-                return Err(bad());
-            }
-            seen.push(vendor);
-            positions.set(vendor, n);
+        if raw.len() > MAX_CURSOR_BYTES * 4 / 3 + 4 {
+            return Err(bad());
         }
-        Ok(positions)
+        let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| bad())?;
+        let wire: Wire<K> = serde_json::from_slice(&bytes).map_err(|_| bad())?;
+        if wire.list != list {
+            return Err(bad());
+        }
+        Ok(Self {
+            at: wire.at,
+            held: wire.held,
+        })
     }
 }
 
@@ -86,7 +113,6 @@ pub enum Part<K, N> {
 
 /// Where one vendor's list stands during a merge.
 struct Head<K, N> {
-    vendor: Vendor,
     /// The next item, if any.
     next: Option<(K, N)>,
     rest: std::vec::IntoIter<(K, N)>,
@@ -96,34 +122,47 @@ struct Head<K, N> {
 /// items after `after`, in the order of their keys. `totalCount` sums the lists that
 /// arrived; `hasNextPage` says whether any of them has items left. Failed parts are
 /// returned for the caller to report.
-pub fn page<K: Ord, N: async_graphql::OutputType>(
+pub fn page<K, N>(
     list: &str,
     parts: Vec<(Vendor, Part<K, N>)>,
     first: usize,
-    after: Positions,
-) -> (ListConnection<N>, Vec<(Vendor, ApiError)>) {
+    after: Positions<K>,
+) -> (ListConnection<N>, Vec<(Vendor, ApiError)>)
+where
+    K: Ord + Clone + Serialize + DeserializeOwned,
+    N: async_graphql::OutputType,
+{
     let mut failed = Vec::new();
     let mut heads: Vec<Head<K, N>> = Vec::new();
     let mut total = 0usize;
-    let mut positions = after;
+    // Vendors that failed now keep where they stood; the others move with `at`.
+    let mut held = after.held.clone();
+    held.retain(|vendor, _| {
+        !parts
+            .iter()
+            .any(|(v, p)| v == vendor && matches!(p, Part::Listed(_)))
+    });
     for (vendor, part) in parts {
         match part {
             Part::Listed(mut items) => {
                 items.sort_by(|a, b| a.0.cmp(&b.0));
                 total += items.len();
-                let start = after.get(vendor).min(items.len());
-                positions.set(vendor, start);
+                let start = after
+                    .get(vendor)
+                    .map_or(0, |key| items.partition_point(|(k, _)| k <= key));
                 let mut rest = items.into_iter();
                 if start > 0 {
                     rest.nth(start - 1);
                 }
                 heads.push(Head {
-                    vendor,
                     next: rest.next(),
                     rest,
                 });
             }
-            Part::Failed(e) => failed.push((vendor, e)),
+            Part::Failed(e) => {
+                held.insert(vendor, after.get(vendor).cloned());
+                failed.push((vendor, e));
+            }
         }
     }
     let mut edges = Vec::with_capacity(first.min(total));
@@ -136,16 +175,19 @@ pub fn page<K: Ord, N: async_graphql::OutputType>(
             .map(|(i, _)| i);
         let Some(i) = next else { break };
         let head = &mut heads[i];
-        let Some((_, node)) = std::mem::replace(&mut head.next, head.rest.next()) else {
+        let Some((key, node)) = std::mem::replace(&mut head.next, head.rest.next()) else {
             break;
         };
-        positions.set(head.vendor, positions.get(head.vendor) + 1);
-        edges.push(Edge::new(ListCursor(positions.encode(list)), node));
+        let at = Positions {
+            at: Some(key),
+            held: held.clone(),
+        };
+        edges.push(Edge::new(ListCursor(at.encode(list)), node));
     }
     // A vendor that failed may still have items past its position: a client must be
     // told to ask again, or they would be lost.
     let has_next = heads.iter().any(|h| h.next.is_some()) || !failed.is_empty();
-    let has_previous = Vendor::ALL.iter().any(|v| after.get(*v) > 0);
+    let has_previous = after.at.is_some() || after.held.values().any(Option::is_some);
     let info = ListInfo {
         total_count: Some(i32::try_from(total).unwrap_or(i32::MAX)),
     };
@@ -166,6 +208,10 @@ mod tests {
 
     fn nodes(c: &ListConnection<i32>) -> Vec<i32> {
         c.edges.iter().map(|e| e.node).collect()
+    }
+
+    fn after(c: &ListConnection<i32>, at: usize) -> Positions<String> {
+        Positions::decode("x", Some(&c.edges[at].cursor.encode_cursor())).unwrap()
     }
 
     fn parts(dixa_fails: bool) -> Vec<(Vendor, Part<String, i32>)> {
@@ -189,39 +235,74 @@ mod tests {
         assert_eq!(nodes(&c), [1, 2]);
         assert_eq!(c.additional_fields.total_count, Some(5));
         assert!(c.has_next_page && !c.has_previous_page);
-        let after = Positions::decode("x", Some(&c.edges[1].cursor.encode_cursor())).unwrap();
-        assert_eq!((after.get(Vendor::Webex), after.get(Vendor::Dixa)), (1, 1));
-        let (c, _) = page("x", parts(false), 10, after);
+        let next = after(&c, 1);
+        assert_eq!(next.get(Vendor::Webex).map(String::as_str), Some("b"));
+        let (c, _) = page("x", parts(false), 10, next);
         assert_eq!(nodes(&c), [3, 4, 5]);
         assert!(!c.has_next_page && c.has_previous_page);
     }
 
     #[test]
+    fn accounts_added_or_removed_between_pages_shift_nothing() {
+        let (c, _) = page("x", parts(false), 2, Positions::default());
+        let next = after(&c, 1);
+        // Before the next page: "a" was removed, "aa" added before the cursor, "cc"
+        // after it.
+        let changed = vec![
+            (Vendor::Webex, listed(&[("c", 3), ("e", 5), ("cc", 33)])),
+            (Vendor::Dixa, listed(&[("aa", 11), ("b", 2), ("d", 4)])),
+        ];
+        let (c, _) = page("x", changed, 10, next);
+        assert_eq!(nodes(&c), [3, 33, 4, 5], "nothing repeated, nothing skipped");
+    }
+
+    #[test]
     fn a_failed_vendor_keeps_its_position() {
         let (c, _) = page("x", parts(false), 2, Positions::default());
-        let after = Positions::decode("x", Some(&c.edges[1].cursor.encode_cursor())).unwrap();
-        let (c, failed) = page("x", parts(true), 1, after);
+        let (c, failed) = page("x", parts(true), 1, after(&c, 1));
         assert_eq!(failed.len(), 1);
         assert_eq!(nodes(&c), [3]);
         assert_eq!(c.additional_fields.total_count, Some(3));
-        let after = Positions::decode("x", Some(&c.edges[0].cursor.encode_cursor())).unwrap();
-        assert_eq!((after.get(Vendor::Webex), after.get(Vendor::Dixa)), (2, 1));
+        let held = after(&c, 0);
+        assert_eq!(held.get(Vendor::Webex).map(String::as_str), Some("c"));
+        assert_eq!(held.get(Vendor::Dixa).map(String::as_str), Some("b"));
+        // Still failing: Dixa keeps "b" while Webex moves on.
+        let (c, _) = page("x", parts(true), 1, held.clone());
+        assert_eq!(nodes(&c), [5]);
+        assert_eq!(after(&c, 0).get(Vendor::Dixa).map(String::as_str), Some("b"));
         // Back again: Dixa resumes after the one item it had given.
-        let (c, _) = page("x", parts(false), 10, after);
+        let (c, _) = page("x", parts(false), 10, held);
         assert_eq!(nodes(&c), [4, 5]);
+        assert_eq!(
+            after(&c, 0),
+            Positions {
+                at: Some("d".to_owned()),
+                held: BTreeMap::new()
+            }
+        );
+    }
+
+    #[test]
+    fn a_vendor_failing_on_the_first_page_starts_from_the_beginning_later() {
+        let (c, _) = page("x", parts(true), 2, Positions::default());
+        assert_eq!(nodes(&c), [1, 3]);
+        let (c, _) = page("x", parts(false), 10, after(&c, 1));
+        assert_eq!(nodes(&c), [2, 4, 5]);
     }
 
     #[test]
     fn cursors_are_checked() {
-        let p = Positions::default();
+        let p = Positions::<String>::default();
         assert_eq!(Positions::decode("x", Some(&p.encode("x"))).unwrap(), p);
-        assert!(Positions::decode("y", Some(&p.encode("x"))).is_err());
-        for bad in ["garbage", "eDpOT1BFPTE", ""] {
-            assert!(Positions::decode("x", Some(bad)).is_err(), "{bad}");
+        assert!(Positions::<String>::decode("y", Some(&p.encode("x"))).is_err());
+        for bad in ["garbage", "eDpOT1BFPTE", "", "e30"] {
+            assert!(Positions::<String>::decode("x", Some(bad)).is_err(), "{bad}");
         }
-        let twice = URL_SAFE_NO_PAD.encode("x:DIXA=1,DIXA=2");
-        assert!(Positions::decode("x", Some(&twice)).is_err());
-        let huge = URL_SAFE_NO_PAD.encode(format!("x:DIXA={}", usize::MAX));
-        assert!(Positions::decode("x", Some(&huge)).is_err());
+        let wrong_key = URL_SAFE_NO_PAD.encode(r#"{"list":"x","at":[1,2]}"#);
+        assert!(Positions::<String>::decode("x", Some(&wrong_key)).is_err());
+        let unknown_vendor = URL_SAFE_NO_PAD.encode(r#"{"list":"x","at":null,"held":{"ACME":"a"}}"#);
+        assert!(Positions::<String>::decode("x", Some(&unknown_vendor)).is_err());
+        let huge = "A".repeat(10 * MAX_CURSOR_BYTES);
+        assert!(Positions::<String>::decode("x", Some(&huge)).is_err());
     }
 }

@@ -48,13 +48,27 @@ pub fn normalise_email(raw: &str) -> Option<String> {
 
 /// Where an item goes in a vendor-neutral list: by normalised display name (trimmed,
 /// inner whitespace collapsed, lower-cased; items without a name last), then by vendor
-/// (`WEBEX`, `HUAWEI_AICC`, `DIXA`, `VONAGE`), then by the vendor's id.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// (`WEBEX`, `HUAWEI_AICC`, `DIXA`, `VONAGE`), then by the vendor's id. In a cursor it
+/// is `[name, vendor, vendorId]`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(from = "(String, Vendor, String)", into = "(String, Vendor, String)")]
 pub struct OrderKey {
     unnamed: bool,
     name: String,
     vendor: Vendor,
     vendor_id: String,
+}
+
+impl From<(String, Vendor, String)> for OrderKey {
+    fn from((name, vendor, vendor_id): (String, Vendor, String)) -> Self {
+        Self::new(Some(&name), vendor, &vendor_id)
+    }
+}
+
+impl From<OrderKey> for (String, Vendor, String) {
+    fn from(key: OrderKey) -> Self {
+        (key.name, key.vendor, key.vendor_id)
+    }
 }
 
 impl OrderKey {

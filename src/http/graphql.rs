@@ -32,7 +32,7 @@ use super::{
     over_http::{Media, Operations, Params, Refusal, content_type, respond},
 };
 use crate::{
-    graphql::{context::RequestContext, error::ErrorCode, limits},
+    graphql::{context, error::ErrorCode, limits},
     tenant::Tenant,
 };
 
@@ -219,8 +219,7 @@ async fn run(
     media: Media,
 ) -> Result<(StatusCode, Value), Refusal> {
     let request = prepare(state, tenant, method, params).await?;
-    let context = RequestContext::new(tenant.clone(), &state.cache);
-    let mut response = state.schema.execute(request.data(context)).await;
+    let mut response = context::execute(&state.schema, request, tenant.clone(), &state.cache).await;
     // Every error Switchboard raises carries a code; the rest come from parsing,
     // validation or input coercion of the request itself.
     for error in &mut response.errors {

@@ -53,6 +53,7 @@ pub async fn readyz(State(state): State<AppState>, headers: HeaderMap) -> impl I
                 "ok": p.error.is_none(),
                 "error": p.error,
                 "latencyMs": p.latency.as_millis() as u64,
+                "breaker": tenant.breaker_state(p.vendor).map(|b| b.as_str()),
             })
         })
         .collect();

@@ -556,6 +556,7 @@ mod tests {
             &TenantSettings::default(),
             &reqwest::Client::new(),
             &HttpSettings::default(),
+            None,
         ));
         let settings = LiveSettings {
             queue_max: 50,

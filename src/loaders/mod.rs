@@ -20,11 +20,20 @@ use crate::{
     vendors::{Vendor, VendorError, VendorErrorKind},
 };
 
+pub use crate::vendors::http::with_deadline;
+
 /// A DataLoader that remembers what it loaded for the rest of the request.
 pub type RequestLoader<T> = DataLoader<T, HashMapCache>;
 
+/// A loader whose batches run as tasks of their own, under the request's deadline
+/// (see [`crate::vendors::http::with_deadline`]).
 fn request_loader<T: Send + Sync + 'static>(loader: T) -> RequestLoader<T> {
-    DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
+    let deadline = crate::vendors::http::current_deadline();
+    let spawn = move |batch: futures::future::BoxFuture<'static, ()>| match deadline {
+        Some(deadline) => tokio::spawn(crate::vendors::http::with_deadline(deadline, batch)),
+        None => tokio::spawn(batch),
+    };
+    DataLoader::with_cache(loader, spawn, HashMapCache::default())
 }
 
 /// The loaders of one request, for the tenant it authenticated as.

@@ -1,10 +1,14 @@
-//! What every simulator shares: a call counter per route, fault injection (latency, a
-//! share of calls failing with a chosen status, rate limiting with `Retry-After`), and
-//! the `/_sim/` control API that reads and sets both.
+//! What every simulator shares: a call counter per route, the most calls it had in
+//! flight at once, fault injection (latency, a share of calls failing with a chosen
+//! status, rate limiting with `Retry-After`), and the `/_sim/` control API that reads and
+//! sets them.
 
 use std::{
     collections::BTreeMap,
-    sync::{Arc, Mutex},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
     time::Duration,
 };
 
@@ -90,6 +94,35 @@ pub struct SimControl {
     rules: Mutex<Vec<FaultRule>>,
     calls: Mutex<BTreeMap<String, u64>>,
     journal: Mutex<std::collections::VecDeque<RecordedRequest>>,
+    in_flight: AtomicU64,
+    peak: AtomicU64,
+}
+
+/// Calls in flight now, and the most there were at once since the last reset.
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Concurrency {
+    /// Calls being answered now.
+    pub in_flight: u64,
+    /// The most calls answered at once.
+    pub peak: u64,
+}
+
+/// Counts one call as in flight until dropped.
+struct InFlight<'a>(&'a SimControl);
+
+impl<'a> InFlight<'a> {
+    fn enter(control: &'a SimControl) -> Self {
+        let now = control.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        control.peak.fetch_max(now, Ordering::SeqCst);
+        Self(control)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl SimControl {
@@ -102,7 +135,23 @@ impl SimControl {
             rules: Mutex::default(),
             calls: Mutex::default(),
             journal: Mutex::default(),
+            in_flight: AtomicU64::new(0),
+            peak: AtomicU64::new(0),
         })
+    }
+
+    /// Calls in flight, and the peak since the last [`SimControl::reset_peak`].
+    pub fn concurrency(&self) -> Concurrency {
+        Concurrency {
+            in_flight: self.in_flight.load(Ordering::SeqCst),
+            peak: self.peak.load(Ordering::SeqCst),
+        }
+    }
+
+    /// Starts the peak again from the calls in flight now.
+    pub fn reset_peak(&self) {
+        self.peak
+            .store(self.in_flight.load(Ordering::SeqCst), Ordering::SeqCst);
     }
 
     /// The most recent requests received (at most 1,000), oldest first.
@@ -280,6 +329,7 @@ pub async fn count_and_fault(
         .get::<axum::extract::OriginalUri>()
         .map_or_else(|| request.uri().path().to_owned(), |o| o.0.path().to_owned());
     let path = control.unprefixed(&original).to_owned();
+    let _in_flight = InFlight::enter(&control);
     *control
         .calls
         .lock()
@@ -308,9 +358,18 @@ pub async fn count_and_fault(
     response
 }
 
-/// `/_sim/calls`, `/_sim/requests` and `/_sim/faults`.
+/// `/_sim/calls`, `/_sim/concurrency`, `/_sim/requests` and `/_sim/faults`.
 pub fn routes(control: Arc<SimControl>) -> Router {
     Router::new()
+        .route(
+            "/_sim/concurrency",
+            get(|State(c): State<Arc<SimControl>>| async move { Json(c.concurrency()) }).delete(
+                |State(c): State<Arc<SimControl>>| async move {
+                    c.reset_peak();
+                    StatusCode::NO_CONTENT
+                },
+            ),
+        )
         .route(
             "/_sim/requests",
             get(|State(c): State<Arc<SimControl>>| async move { Json(c.requests()) }),

@@ -24,6 +24,9 @@ pub enum VendorErrorKind {
     InvalidResponse,
     /// The tenant has no connection configured for this vendor.
     NotConfigured,
+    /// Switchboard did not call: the vendor has been failing and its circuit breaker
+    /// is open (see `vendors::breaker`).
+    Paused,
 }
 
 /// A failed vendor call. Carries only what is safe to show a client: never a URL,
@@ -135,6 +138,12 @@ impl VendorError {
             VendorErrorKind::NotFound => format!("{v} has no such resource"),
             VendorErrorKind::InvalidResponse => format!("{v} sent a response Switchboard could not read"),
             VendorErrorKind::NotConfigured => format!("{v} is not configured for this tenant"),
+            VendorErrorKind::Paused => {
+                let wait = self.retry_after.map_or(1, |w| w.as_secs().max(1));
+                format!(
+                    "{v} has been failing; Switchboard pauses calls to it for {wait} s (circuit breaker open)"
+                )
+            }
         };
         match &self.message {
             Some(m) => format!("{base}: {m}"),

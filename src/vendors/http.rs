@@ -1,9 +1,12 @@
 //! The HTTP layer under every vendor client: timeouts, bounded retries for idempotent
 //! calls on 423/429/502/503/504 and connect errors (honouring a capped `Retry-After`, with
-//! jittered backoff otherwise), a `tracing` span per call, and errors that never carry
-//! a URL or a credential.
+//! jittered backoff otherwise), a circuit breaker and a cap on concurrent calls per
+//! (tenant, vendor) (see [`super::breaker`]), a cap on
+//! an answer's size, the deadline of the GraphQL request every call, retry and wait
+//! draws from ([`with_deadline`]), a `tracing` span per call, and errors that never
+//! carry a URL or a credential.
 
-use std::{fmt, sync::Arc, time::Duration};
+use std::{fmt, future::Future, sync::Arc, time::Duration};
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -13,8 +16,29 @@ use tokio::time::Instant;
 use tracing::{Instrument, field};
 use url::Url;
 
-use super::{Vendor, VendorError, VendorErrorKind};
+use super::{
+    Vendor, VendorError, VendorErrorKind,
+    breaker::{Breaker, Trial},
+    budget::Budget,
+};
 use crate::config::HttpSettings;
+
+tokio::task_local! {
+    /// When the GraphQL request being served must have its answer.
+    static DEADLINE: Instant;
+}
+
+/// Runs `fut` with `deadline` as the point every vendor call it makes must end by:
+/// attempts are cut off there, and no retry or `Retry-After` wait is started that would
+/// end past it.
+pub async fn with_deadline<F: Future>(deadline: Instant, fut: F) -> F::Output {
+    DEADLINE.scope(deadline, fut).await
+}
+
+/// The deadline set by [`with_deadline`] around the current task, if any.
+pub fn current_deadline() -> Option<Instant> {
+    DEADLINE.try_with(|d| *d).ok()
+}
 
 /// Whether a call may be sent again after a transient failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -315,6 +339,13 @@ pub struct VendorHttp {
     tenant: Arc<str>,
     base: Url,
     policy: Arc<RetryPolicy>,
+    /// Calls in flight to this vendor for this tenant, at most `max_concurrent_calls`.
+    in_flight: Arc<tokio::sync::Semaphore>,
+    breaker: Arc<Breaker>,
+    /// The credential's call budget, when the vendor has one.
+    budget: Option<Arc<Budget>>,
+    max_response_bytes: usize,
+    max_pages: usize,
 }
 
 impl VendorHttp {
@@ -323,10 +354,43 @@ impl VendorHttp {
         Self {
             client,
             vendor,
-            tenant,
+            tenant: tenant.clone(),
             base,
             policy: Arc::new(RetryPolicy::from(settings)),
+            in_flight: Arc::new(tokio::sync::Semaphore::new(settings.max_concurrent_calls.max(1))),
+            breaker: Arc::new(Breaker::new(
+                tenant.clone(),
+                vendor,
+                settings.breaker_failures,
+                Duration::from_millis(settings.breaker_cool_down_ms),
+            )),
+            budget: None,
+            max_response_bytes: settings.max_response_bytes,
+            max_pages: settings.max_pages.max(1),
         }
+    }
+
+    /// This endpoint at another base URL (a vendor's token service, say), sharing its
+    /// cap on concurrent calls.
+    pub fn at(&self, base: Url) -> Self {
+        Self { base, ..self.clone() }
+    }
+
+    /// This endpoint with a call budget (kept by the endpoints made from it by
+    /// [`Self::at`]).
+    pub fn with_budget(mut self, budget: Option<Arc<Budget>>) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    /// This endpoint's circuit breaker (shared with the endpoints made by [`Self::at`]).
+    pub fn breaker(&self) -> Arc<Breaker> {
+        self.breaker.clone()
+    }
+
+    /// The most pages a list walk may read before it fails (`http.max_pages`).
+    pub fn max_pages(&self) -> usize {
+        self.max_pages
     }
 
     /// Which vendor this endpoint belongs to.
@@ -360,9 +424,29 @@ impl VendorHttp {
     }
 
     /// Sends `call`, retrying transient failures when it is idempotent. Returns the
-    /// vendor's final answer whatever its status; transport failures become errors.
+    /// vendor's final answer whatever its status; transport failures become errors. An
+    /// open breaker answers at once, without calling.
     pub async fn send(&self, call: Call) -> Result<Reply, VendorError> {
+        let trial = Trial::start(&self.breaker).map_err(|wait| {
+            tracing::debug!(vendor = %self.vendor, tenant = %self.tenant, "vendor breaker open: call refused");
+            // Whole seconds, rounded up, as a `Retry-After` is.
+            let wait = Duration::from_secs(wait.as_secs() + u64::from(wait.subsec_nanos() > 0));
+            VendorError::new(self.vendor, VendorErrorKind::Paused).with_retry_after(Some(wait))
+        })?;
+        let result = self.send_with_retries(call).await;
+        let outage = match &result {
+            Ok(reply) => reply.status.is_server_error(),
+            Err(e) => matches!(e.kind, VendorErrorKind::Unavailable | VendorErrorKind::Timeout),
+        };
+        trial.end(outage);
+        result
+    }
+
+    async fn send_with_retries(&self, call: Call) -> Result<Reply, VendorError> {
         let url = self.url(&call.path);
+        let deadline = current_deadline();
+        // Whether a wait of `wait` would still leave time for another attempt.
+        let fits = |wait: Duration| deadline.is_none_or(|d| Instant::now() + wait < d);
         let mut attempt = 0u32;
         loop {
             let span = tracing::info_span!(
@@ -375,7 +459,16 @@ impl VendorHttp {
                 status = field::Empty,
                 latency_ms = field::Empty,
             );
-            let outcome = self.attempt(&call, url.clone()).instrument(span.clone()).await;
+            let outcome = match deadline {
+                Some(deadline) => tokio::time::timeout_at(deadline, self.attempt(&call, url.clone()))
+                    .instrument(span.clone())
+                    .await
+                    .unwrap_or_else(|_| {
+                        span.in_scope(|| tracing::warn!("vendor call cut off at the request's deadline"));
+                        Err(VendorError::new(self.vendor, VendorErrorKind::Timeout))
+                    }),
+                None => self.attempt(&call, url.clone()).instrument(span.clone()).await,
+            };
             let retryable = call.idempotency == Idempotency::Idempotent && attempt < self.policy.max_retries;
             match outcome {
                 Ok(reply) => {
@@ -399,6 +492,9 @@ impl VendorHttp {
                         }
                         None => self.policy.backoff(attempt),
                     };
+                    if !fits(wait) {
+                        return Ok(reply);
+                    }
                     span.in_scope(|| {
                         tracing::info!(
                             wait_ms = wait.as_millis() as u64,
@@ -413,6 +509,9 @@ impl VendorHttp {
                         return Err(err);
                     }
                     let wait = self.policy.backoff(attempt);
+                    if !fits(wait) {
+                        return Err(err);
+                    }
                     span.in_scope(|| {
                         tracing::info!(
                             wait_ms = wait.as_millis() as u64,
@@ -427,7 +526,6 @@ impl VendorHttp {
     }
 
     async fn attempt(&self, call: &Call, url: Url) -> Result<Reply, VendorError> {
-        let started = Instant::now();
         let mut request = self
             .client
             .request(call.method.clone(), url)
@@ -445,22 +543,50 @@ impl VendorHttp {
             None => request,
         };
         let span = tracing::Span::current();
+        // The semaphore is never closed; a permit is held for the call only, not for
+        // the waits between attempts.
+        let _permit = self.in_flight.acquire().await.ok();
+        if let Some(budget) = &self.budget {
+            budget.acquire(current_deadline()).await?;
+        }
+        // Latency counts from the send, not from the wait for a permit.
+        let started = Instant::now();
         let result = async {
-            let response = request.send().await?;
+            let mut response = request.send().await?;
             let status = response.status();
             let headers = response.headers().clone();
-            let body = response.bytes().await?;
-            Ok::<_, reqwest::Error>(Reply {
+            let limit = self.max_response_bytes;
+            if response.content_length().is_some_and(|n| n > limit as u64) {
+                return Ok(Err(limit));
+            }
+            let mut body = bytes::BytesMut::new();
+            while let Some(chunk) = response.chunk().await? {
+                if body.len() + chunk.len() > limit {
+                    return Ok(Err(limit));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok::<_, reqwest::Error>(Ok(Reply {
                 status,
                 headers,
-                body,
-            })
+                body: body.freeze(),
+            }))
         }
         .await;
         let latency = started.elapsed().as_millis() as u64;
         span.record("latency_ms", latency);
         match result {
-            Ok(reply) => {
+            Ok(Err(limit)) => {
+                tracing::warn!(
+                    limit_bytes = limit,
+                    "vendor answer larger than http.max_response_bytes; dropped"
+                );
+                Err(VendorError::invalid_response(
+                    self.vendor,
+                    format!("answer larger than {limit} bytes"),
+                ))
+            }
+            Ok(Ok(reply)) => {
                 span.record("status", reply.status.as_u16());
                 if reply.status.is_success() {
                     tracing::info!("vendor call");

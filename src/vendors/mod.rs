@@ -4,6 +4,8 @@
 //! May depend on: `reqwest`, `serde`, `config` (for connection settings).
 //! Never on GraphQL, loaders or the cache: a vendor client does not know either exists.
 
+pub mod breaker;
+pub mod budget;
 pub mod dixa;
 pub mod error;
 pub mod http;

@@ -768,3 +768,39 @@ async fn a_failing_vendor_leaves_the_rest_of_the_answer() {
         .count();
     assert_eq!(vonage.len(), agents);
 }
+
+#[tokio::test]
+async fn an_account_removed_between_pages_makes_no_other_one_go_missing() {
+    let app = spawn_app().await;
+    let filter = json!({ "vendors": ["HUAWEI_AICC"] });
+    let fields = "vendorId displayName details { ... on AiccAgentDetails { account } }";
+    let (before, _) = page_all(&app, filter.clone(), 100, fields).await;
+    assert!(before.len() >= 4, "the seed has a few AICC accounts");
+
+    let query = format!(
+        "query($f: AgentFilter, $a: String) {{ agents(filter: $f, first: 2, after: $a) {{
+           pageInfo {{ endCursor }} nodes {{ {fields} }} }} }}"
+    );
+    let first = app.data(&query, json!({ "f": filter, "a": null })).await;
+    let mut seen = nodes(&first["agents"]);
+    // The first account of that page is deleted before the next page is read: a cursor
+    // that counted accounts would now skip one.
+    let gone = seen[0]["details"]["account"].as_str().unwrap().to_owned();
+    app.data(
+        "mutation($input: DeleteAgentAccountInput!) { deleteAgentAccount(input: $input) { account } }",
+        json!({ "input": { "account": gone } }),
+    )
+    .await;
+    let mut after = first["agents"]["pageInfo"]["endCursor"].clone();
+    loop {
+        let page = app.data(&query, json!({ "f": filter, "a": after })).await;
+        let got = nodes(&page["agents"]);
+        if got.is_empty() {
+            break;
+        }
+        seen.extend(got);
+        after = page["agents"]["pageInfo"]["endCursor"].clone();
+    }
+    let ids = |list: &[Value]| list.iter().map(|n| n["vendorId"].clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&seen), ids(&before), "every account once, none skipped");
+}

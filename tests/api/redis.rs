@@ -355,3 +355,40 @@ async fn redis_going_away_costs_no_client_an_error() {
     app.data("{ teams { totalCount } }", json!({})).await;
     assert_eq!(app.calls("dixa", "GET /teams").await, before + 1);
 }
+
+#[tokio::test]
+async fn two_instances_share_one_dixa_budget_through_redis() {
+    let Some(url) = shared_redis() else { return };
+    let a = spawn_app_with(with_redis(&url)).await;
+    let b = spawn_app_beside(&a, with_redis(&url)).await;
+    a.sim(
+        Method::POST,
+        "dixa",
+        "/seed",
+        Some(json!({ "teams": 16, "membersPerTeam": 1 })),
+    )
+    .await;
+    let ids: Vec<String> = a.data("{ teams(first: 50) { nodes { id } } }", json!({})).await["teams"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids.len(), 16);
+    // Each instance asks for other teams' members at the same moment: alone, each
+    // would stay within its own budget, together they would be twice Dixa's limit.
+    let query = "query($id: ID!) { team(id: $id) { members { totalCount } } }";
+    let (half_a, half_b) = ids.split_at(8);
+    let asks = half_a
+        .iter()
+        .map(|id| (&a, id))
+        .chain(half_b.iter().map(|id| (&b, id)))
+        .map(|(app, id)| app.graphql(query, json!({ "id": id })));
+    for body in futures::future::join_all(asks).await {
+        assert!(body.get("errors").is_none(), "{body}");
+        assert_eq!(body["data"]["team"]["members"]["totalCount"], 1, "{body}");
+    }
+    let limits = a.sim(Method::GET, "dixa", "/limits", None).await;
+    assert_eq!(limits["limited"], 0, "no 429 from Dixa: {limits}");
+    assert!(a.total_calls("dixa").await >= 17);
+}

@@ -249,8 +249,9 @@ impl GraphQuery {
     /// Order: by display name (trimmed, inner spaces collapsed, lower-cased; accounts
     /// without a name last), then by vendor (WEBEX, HUAWEI_AICC, DIXA, VONAGE), then by
     /// the vendor's id. Each vendor's list is read whole and the lists are merged in that
-    /// order; a cursor records how many of each vendor's (filtered) accounts precede it,
-    /// so pages stay right across vendors. Keep the filter the same from page to page.
+    /// order; a cursor records the key of its account, and the next page resumes after
+    /// that key in every vendor's list, so accounts added or removed between pages never
+    /// make another one repeat or go missing. Keep the filter the same from page to page.
     /// `totalCount` is exact: the sum over the vendors that answered.
     ///
     /// A vendor that fails contributes nothing to the page, and an error with
@@ -265,7 +266,7 @@ impl GraphQuery {
         after: Option<String>,
     ) -> ApiResult<ListConnection<Agent>> {
         let first = page_size(first)?;
-        let after = Positions::decode("agents", after.as_deref())?;
+        let after = Positions::<OrderKey>::decode("agents", after.as_deref())?;
         let filter = filter.unwrap_or_default();
         let mut conditions = Conditions::read(filter.search, filter.email)?;
         conditions.availability = filter.availability;
@@ -325,7 +326,7 @@ impl GraphQuery {
         after: Option<String>,
     ) -> ApiResult<ListConnection<Supervisor>> {
         let first = page_size(first)?;
-        let after = Positions::decode("supervisors", after.as_deref())?;
+        let after = Positions::<OrderKey>::decode("supervisors", after.as_deref())?;
         let filter = filter.unwrap_or_default();
         let conditions = Conditions::read(filter.search, filter.email)?;
         let webex = filter.webex.unwrap_or_default().checked("filter.webex.")?;

@@ -64,6 +64,62 @@ pub struct DixaSim {
     pub control: Arc<SimControl>,
     token: String,
     state: Mutex<State_>,
+    limit: Mutex<RateLimit>,
+}
+
+/// Dixa's documented limit per token (10 requests/s, bursts of 4) as a token bucket;
+/// over it, 429 with no `Retry-After`, counted.
+#[derive(Debug)]
+struct RateLimit {
+    /// Requests per second refilled; `None`: not enforced.
+    per_second: Option<f64>,
+    burst: f64,
+    tokens: f64,
+    last: std::time::Instant,
+    limited: u64,
+}
+
+impl RateLimit {
+    fn documented() -> Self {
+        Self {
+            per_second: Some(10.0),
+            burst: 4.0,
+            tokens: 4.0,
+            last: std::time::Instant::now(),
+            limited: 0,
+        }
+    }
+
+    /// Whether a request arriving now is within the limit (taking its token if so).
+    fn admit(&mut self) -> bool {
+        let Some(per_second) = self.per_second else {
+            return true;
+        };
+        let now = std::time::Instant::now();
+        let refill = now.duration_since(self.last).as_secs_f64() * per_second;
+        self.tokens = (self.tokens + refill).min(self.burst);
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            self.limited += 1;
+            false
+        }
+    }
+}
+
+/// `PUT /_sim/limits`: the limit enforced (`perSecond: null` turns it off).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct LimitIn {
+    per_second: Option<f64>,
+    #[serde(default = "default_burst")]
+    burst: u32,
+}
+
+fn default_burst() -> u32 {
+    4
 }
 
 fn render_error(status: StatusCode, message: &str) -> Response {
@@ -90,6 +146,7 @@ impl DixaSim {
         let sim = Arc::new(Self {
             control: SimControl::new(&["/dixa", "/beta", "/v1"], render_error),
             token: token.to_owned(),
+            limit: Mutex::new(RateLimit::documented()),
             state: Mutex::default(),
         });
         sim.reset();
@@ -178,6 +235,7 @@ impl DixaSim {
             .route("/_sim/agents", axum::routing::post(add_agent))
             .route("/_sim/reset", axum::routing::post(reset))
             .route("/_sim/seed", axum::routing::post(seed))
+            .route("/_sim/limits", get(get_limits).put(put_limits))
             .with_state(self.clone());
         Router::new()
             .nest("/beta", api.clone())
@@ -199,7 +257,37 @@ async fn require_token(State(sim): State<Arc<DixaSim>>, request: Request, next: 
     if given != Some(sim.token.as_str()) {
         return render_error(StatusCode::UNAUTHORIZED, "Unauthorized");
     }
+    if !sim.limit.lock().expect("dixa limit").admit() {
+        return render_error(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests");
+    }
     next.run(request).await
+}
+
+/// `GET /_sim/limits`: the limit enforced and how many requests it refused.
+async fn get_limits(State(sim): State<Arc<DixaSim>>) -> Json<serde_json::Value> {
+    let limit = sim.limit.lock().expect("dixa limit");
+    Json(json!({ "perSecond": limit.per_second, "burst": limit.burst, "limited": limit.limited }))
+}
+
+/// `PUT /_sim/limits`: sets the limit (and starts a full bucket and a zero count).
+async fn put_limits(State(sim): State<Arc<DixaSim>>, payload: Result<Json<LimitIn>, JsonRejection>) -> Reply {
+    let input = payload
+        .map(|Json(v)| v)
+        .map_err(|e| DixaError(StatusCode::BAD_REQUEST, e.body_text()))?;
+    if input.per_second.is_some_and(|r| !(r.is_finite() && r > 0.0)) || input.burst == 0 {
+        return Err(DixaError(
+            StatusCode::BAD_REQUEST,
+            "perSecond must be above zero (or null) and burst at least 1".into(),
+        ));
+    }
+    *sim.limit.lock().expect("dixa limit") = RateLimit {
+        per_second: input.per_second,
+        burst: f64::from(input.burst),
+        tokens: f64::from(input.burst),
+        last: std::time::Instant::now(),
+        limited: 0,
+    };
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// An error answer in Dixa's `{message}` shape.

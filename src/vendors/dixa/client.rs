@@ -16,10 +16,6 @@ use crate::vendors::{
     http::{Call, Reply, VendorHttp, segment},
 };
 
-/// Pages followed at most for one list, so a vendor that never ends a list cannot
-/// keep Switchboard busy forever.
-const MAX_PAGES: usize = 1_000;
-
 /// Dixa over HTTP.
 pub struct DixaClient {
     http: VendorHttp,
@@ -66,7 +62,7 @@ impl DixaClient {
     ) -> Result<Vec<T>, VendorError> {
         let mut items = Vec::new();
         let mut page_key: Option<String> = None;
-        for _ in 0..MAX_PAGES {
+        for _ in 0..self.http.max_pages() {
             let call = Call::get(template, path.clone())
                 .query("pageLimit", self.page_limit)
                 .query_opt("pageKey", page_key.as_deref());
@@ -86,7 +82,7 @@ impl DixaClient {
         }
         Err(VendorError::invalid_response(
             Vendor::Dixa,
-            format!("list did not end within {MAX_PAGES} pages"),
+            format!("list did not end within {} pages", self.http.max_pages()),
         ))
     }
 }

@@ -19,9 +19,6 @@ use crate::vendors::{
 /// The versioned media type every request accepts; without it Vonage answers 400.
 pub const ACCEPT_V4: &str = "application/vnd.newvoicemedia.v4+json";
 
-/// Pages followed at most for one list.
-const MAX_PAGES: u32 = 1_000;
-
 /// Issues tokens with OAuth2 client credentials (`POST Auth/connect/token`, form body).
 pub struct VonageTokenSource {
     http: VendorHttp,
@@ -174,7 +171,7 @@ impl VonageApi for VonageClient {
 
     async fn list_all_users(&self, include: Include) -> Result<Vec<User>, VendorError> {
         let mut all = Vec::new();
-        for page in 1..=MAX_PAGES {
+        for page in 1..=u32::try_from(self.http.max_pages()).unwrap_or(u32::MAX) {
             let got = self.list_users(include, page, self.page_limit).await?;
             let count = got.users.len();
             all.extend(got.users);
@@ -193,7 +190,7 @@ impl VonageApi for VonageClient {
         }
         Err(VendorError::invalid_response(
             Vendor::Vonage,
-            format!("user list did not end within {MAX_PAGES} pages"),
+            format!("user list did not end within {} pages", self.http.max_pages()),
         ))
     }
 

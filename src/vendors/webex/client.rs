@@ -17,9 +17,6 @@ use crate::vendors::{
     http::{Call, Idempotency, Reply, VendorHttp, segment},
 };
 
-/// Pages followed at most for one list.
-const MAX_PAGES: usize = 1_000;
-
 const SUPERVISORS: &str = "/telephony/config/supervisors";
 const SUPERVISOR: &str = "/telephony/config/supervisors/{supervisorId}";
 const AVAILABLE_SUPERVISORS: &str = "/telephony/config/supervisors/availableSupervisors";
@@ -72,7 +69,7 @@ impl WebexClient {
         let mut out = Vec::new();
         let mut start: u64 = 0;
         let mut max: u64 = u64::from(self.page_size);
-        for _ in 0..MAX_PAGES {
+        for _ in 0..self.http.max_pages() {
             let call = with_filter(Call::get(template, path.clone()), filter)
                 .query("start", start)
                 .query("max", max);
@@ -96,7 +93,7 @@ impl WebexClient {
         }
         Err(VendorError::invalid_response(
             Vendor::Webex,
-            format!("list did not end within {MAX_PAGES} pages"),
+            format!("list did not end within {} pages", self.http.max_pages()),
         ))
     }
 
