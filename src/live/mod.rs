@@ -243,7 +243,7 @@ struct SourceState {
 }
 
 struct Subscriber {
-    filter: Filter,
+    filter: Arc<Filter>,
     queue: Arc<Queue>,
 }
 
@@ -330,6 +330,8 @@ impl Hub {
     ) -> Subscription {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let queue = Arc::new(Queue::new(self.queue_max));
+        // One copy, shared by the fan-out's registry and the stream.
+        let filter = Arc::new(filter);
         self.subscribers.lock().expect("subscribers lock").insert(
             id,
             Subscriber {
@@ -439,7 +441,7 @@ pub struct Subscription {
     hub: Arc<Hub>,
     id: u64,
     queue: Arc<Queue>,
-    filter: Filter,
+    filter: Arc<Filter>,
     watched: Vec<Arc<Source>>,
     pending: VecDeque<Event>,
     want_snapshot: bool,
