@@ -11,13 +11,20 @@
 //! Not a test: `cargo test` builds it and runs it without `--bench`, and then it only
 //! says so and exits. Needs Redis (`BENCH_REDIS_URL`, default `redis://127.0.0.1:6379`).
 //!
+//! Then the live presence scenario of issue 11 (`live`: 5,000 graphql-ws subscribers,
+//! presence changing 50 times a second); `--live-only` runs just that one and writes its
+//! section alone (under the target directory unless `--out` says where).
+//!
 //! Modules: `cluster` (simulators and gateway processes), `load` (the load generator),
-//! `scenarios` (queries, minimums, runs), `report` (the Markdown).
+//! `scenarios` (queries, minimums, runs), `live` (the subscription scenario), `report`
+//! (the Markdown).
 
 // A bench's crate root looks for modules beside it, where Cargo would take each file for
 // a bench of its own: they live in `benches/gateway/` instead.
 #[path = "gateway/cluster.rs"]
 mod cluster;
+#[path = "gateway/live.rs"]
+mod live;
 #[path = "gateway/load.rs"]
 mod load;
 #[path = "gateway/report.rs"]
@@ -33,7 +40,7 @@ use std::{
 
 use anyhow::{Context as _, bail};
 
-const USAGE: &str = "cargo bench --bench gateway [-- --quick] [--clients N] [--seconds S] [--cold N] \
+const USAGE: &str = "cargo bench --bench gateway [-- --quick] [--live-only] [--clients N] [--seconds S] [--cold N] \
                      [--writes N] [--latency-ms N] [--out FILE]";
 
 /// How the benchmark runs.
@@ -41,6 +48,8 @@ const USAGE: &str = "cargo bench --bench gateway [-- --quick] [--clients N] [--s
 pub struct Options {
     /// Short windows and few samples.
     pub quick: bool,
+    /// Only the live presence scenario.
+    pub live_only: bool,
     /// Concurrent clients (closed loop) and workers (paced).
     pub clients: usize,
     /// Sent before measuring.
@@ -68,10 +77,12 @@ pub struct Options {
 impl Options {
     fn parse(args: &[String]) -> anyhow::Result<Self> {
         let quick = args.iter().any(|a| a == "--quick");
+        let live_only = args.iter().any(|a| a == "--live-only");
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
         let mut options = Self {
             quick,
+            live_only,
             clients: 32,
             warmup: Duration::from_millis(if quick { 500 } else { 1_000 }),
             window: Duration::from_secs(if quick { 1 } else { 8 }),
@@ -80,7 +91,9 @@ impl Options {
             writes: if quick { 6 } else { 100 },
             latency_ms: 20,
             redis_url: std::env::var("BENCH_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into()),
-            out: if quick {
+            out: if live_only {
+                tmp.join("BENCHMARKS.live.md")
+            } else if quick {
                 tmp.join("BENCHMARKS.quick.md")
             } else {
                 root.join("BENCHMARKS.md")
@@ -93,7 +106,7 @@ impl Options {
         while let Some(arg) = rest.next() {
             match arg.as_str() {
                 "--bench" => continue,
-                "--quick" => {
+                "--quick" | "--live-only" => {
                     given.push(arg.clone());
                     continue;
                 }
@@ -168,12 +181,20 @@ async fn run(options: Options) -> anyhow::Result<()> {
         .await?;
     sims.set_latency(options.latency_ms).await?;
 
+    if options.live_only {
+        watcher.abort();
+        let result = live::run(&sims, &options).await?;
+        live::write_alone(&options.out, &result, &options.command)?;
+        println!("{}", std::fs::read_to_string(&options.out)?);
+        return Ok(());
+    }
     let mut namespaces = Vec::new();
     let measured = measure(&sims, &options, &mut namespaces).await;
     let cleaned = scenarios::clean_redis(&options.redis_url, &namespaces).await;
     watcher.abort();
     let (results, write_read) = measured?;
     cleaned.context("deleting the benchmark's Redis keys")?;
+    let live = live::run(&sims, &options).await?;
 
     let contention = contention.lock().expect("lock");
     let markdown = report::render(&report::Results {
@@ -185,6 +206,7 @@ async fn run(options: Options) -> anyhow::Result<()> {
         took: started.elapsed(),
         scenarios: &results,
         write_read: &write_read,
+        live: Some(&live),
     });
     std::fs::write(&options.out, &markdown).with_context(|| format!("writing {}", options.out.display()))?;
     let targets = markdown

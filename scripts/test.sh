@@ -28,7 +28,8 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   command -v apt-get >/dev/null 2>&1 || { echo "Node.js and npm are required: install them" >&2; exit 1; }
   apt_install nodejs npm
 fi
-if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -d tests/browser/node_modules/graphql-http ]; then
+if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -d tests/browser/node_modules/graphql-http ] \
+  || [ ! -d tests/browser/node_modules/graphql-ws ] || [ ! -d tests/browser/node_modules/ws ]; then
   (cd tests/browser && npm ci --no-audit --no-fund)
 fi
 # The federation test composes with @apollo/composition and serves with Hive Gateway

@@ -52,6 +52,9 @@ pub struct Settings {
     /// OpenTelemetry trace export (`SWITCHBOARD_OTEL__*`).
     #[serde(default)]
     pub otel: OtelSettings,
+    /// Live presence: subscriptions, pollers, socket limits (`SWITCHBOARD_LIVE__*`).
+    #[serde(default)]
+    pub live: LiveSettings,
     /// Tenants by id (`SWITCHBOARD_TENANTS__<ID>__*`).
     #[serde(default)]
     pub tenants: BTreeMap<String, TenantSettings>,
@@ -487,6 +490,131 @@ impl Default for OtelSettings {
             endpoint: None,
             service_name: default_service_name(),
         }
+    }
+}
+
+/// Live presence (`Subscription.presenceChanged`): how often the vendors are polled
+/// while someone subscribes, and the limits of the WebSocket and SSE transports.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LiveSettings {
+    /// How often Dixa's `GET /agents/presence` is read while anyone watches a Dixa agent:
+    /// one call per tenant per interval, whatever the number of teams watched, so at the
+    /// 200 ms floor a tenant uses half of Dixa's 10 requests/s per token
+    /// (`SWITCHBOARD_LIVE__DIXA_POLL_MS`).
+    #[serde(default = "default_dixa_poll")]
+    pub dixa_poll_ms: u64,
+    /// How often each Vonage agent's presence is read while anyone watches a Vonage agent
+    /// (webhooks arrive in between) (`SWITCHBOARD_LIVE__VONAGE_POLL_MS`).
+    #[serde(default = "default_vonage_poll")]
+    pub vonage_poll_ms: u64,
+    /// Most changes waiting for one subscriber (one per agent: a later change of the same
+    /// agent replaces the waiting one); past it the subscriber gets a fresh snapshot
+    /// (`SWITCHBOARD_LIVE__QUEUE_MAX`).
+    #[serde(default = "default_queue_max")]
+    pub queue_max: usize,
+    /// Seconds between keep-alive pings on a socket or SSE stream
+    /// (`SWITCHBOARD_LIVE__KEEPALIVE_SECS`).
+    #[serde(default = "default_keepalive")]
+    pub keepalive_secs: u64,
+    /// How long a socket may wait before `connection_init` (4408 after it)
+    /// (`SWITCHBOARD_LIVE__INIT_TIMEOUT_MS`).
+    #[serde(default = "default_init_timeout")]
+    pub init_timeout_ms: u64,
+    /// Most subscriptions open on one socket (`SWITCHBOARD_LIVE__MAX_SUBSCRIPTIONS_PER_CONNECTION`).
+    #[serde(default = "default_max_subs")]
+    pub max_subscriptions_per_connection: usize,
+    /// Most sockets and SSE streams open in this process
+    /// (`SWITCHBOARD_LIVE__MAX_CONNECTIONS`).
+    #[serde(default = "default_max_connections")]
+    pub max_connections: usize,
+    /// With Redis: how long the lease electing one poller per tenant and vendor lasts
+    /// unless renewed (every poll), so how soon another replica takes polling over when
+    /// the poller dies; at least twice each poll interval (`SWITCHBOARD_LIVE__LEASE_MS`).
+    #[serde(default = "default_lease")]
+    pub lease_ms: u64,
+}
+
+fn default_lease() -> u64 {
+    10_000
+}
+
+fn default_dixa_poll() -> u64 {
+    2_000
+}
+fn default_vonage_poll() -> u64 {
+    5_000
+}
+fn default_queue_max() -> usize {
+    10_000
+}
+fn default_keepalive() -> u64 {
+    15
+}
+fn default_init_timeout() -> u64 {
+    3_000
+}
+fn default_max_subs() -> usize {
+    20
+}
+fn default_max_connections() -> usize {
+    20_000
+}
+
+impl Default for LiveSettings {
+    fn default() -> Self {
+        Self {
+            dixa_poll_ms: default_dixa_poll(),
+            vonage_poll_ms: default_vonage_poll(),
+            queue_max: default_queue_max(),
+            keepalive_secs: default_keepalive(),
+            init_timeout_ms: default_init_timeout(),
+            max_subscriptions_per_connection: default_max_subs(),
+            max_connections: default_max_connections(),
+            lease_ms: default_lease(),
+        }
+    }
+}
+
+impl LiveSettings {
+    /// The fastest a poller may run: Dixa allows 10 requests/s per token, and queries
+    /// need their share.
+    pub const MIN_POLL_MS: u64 = 200;
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        for (key, ms) in [
+            ("live.dixa_poll_ms", self.dixa_poll_ms),
+            ("live.vonage_poll_ms", self.vonage_poll_ms),
+        ] {
+            if ms < Self::MIN_POLL_MS {
+                return Err(ConfigError(format!(
+                    "{key} must be at least {} (it is {ms}): Dixa allows 10 requests/s per token",
+                    Self::MIN_POLL_MS
+                )));
+            }
+        }
+        let slowest = self.dixa_poll_ms.max(self.vonage_poll_ms);
+        if self.lease_ms < 2 * slowest {
+            return Err(ConfigError(format!(
+                "live.lease_ms ({}) must be at least twice the longest poll interval ({slowest} ms), \
+                 or the poller loses its lease between polls",
+                self.lease_ms
+            )));
+        }
+        let positive = [
+            ("live.queue_max", self.queue_max),
+            ("live.keepalive_secs", self.keepalive_secs as usize),
+            ("live.init_timeout_ms", self.init_timeout_ms as usize),
+            (
+                "live.max_subscriptions_per_connection",
+                self.max_subscriptions_per_connection,
+            ),
+            ("live.max_connections", self.max_connections),
+        ];
+        if let Some((key, _)) = positive.iter().find(|(_, v)| *v == 0) {
+            return Err(ConfigError(format!("{key} must be above zero")));
+        }
+        Ok(())
     }
 }
 
@@ -973,6 +1101,7 @@ impl Settings {
             graphql: GraphqlSettings::default(),
             auth: AuthSettings::default(),
             otel: OtelSettings::default(),
+            live: LiveSettings::default(),
             tenants: BTreeMap::from([(tenant.to_owned(), tenant_settings)]),
         }
     }
@@ -1038,6 +1167,7 @@ impl Settings {
             )));
         }
         self.validate_edge()?;
+        self.live.validate()?;
         if let Some(t) = &self.anonymous_tenant
             && !self.tenants.contains_key(t)
         {

@@ -10,6 +10,7 @@ use crate::{
     config::Settings,
     graphql::build_schema,
     http::{AppState, Authenticator, PersistedQueries, router},
+    live::Live,
     metrics::Metrics,
     readiness::Readiness,
     tenant::Tenant,
@@ -35,6 +36,7 @@ impl Slots for CacheSlots {
 pub struct Application {
     listener: TcpListener,
     app: axum::Router,
+    live: Arc<Live>,
 }
 
 impl Application {
@@ -82,6 +84,20 @@ impl Application {
             Duration::from_secs(server.readiness_interval_secs),
             Duration::from_millis(server.readiness_timeout_ms),
         );
+        let redis_url = settings.cache.redis_url.as_ref().map(|u| {
+            use secrecy::ExposeSecret as _;
+            u.expose_secret().to_owned()
+        });
+        let live = Live::new(
+            &tenants,
+            &settings.live,
+            redis_url.as_deref().map(|url| crate::live::RedisLink {
+                url,
+                namespace: &settings.cache.namespace,
+                timeout: Duration::from_millis(settings.cache.redis_timeout_ms),
+            }),
+        )
+        .map_err(anyhow::Error::msg)?;
         let state = AppState {
             schema: build_schema(&settings.graphql, metrics.clone()),
             metrics,
@@ -93,6 +109,7 @@ impl Application {
             server: Arc::new(server.clone()),
             graphql: Arc::new(settings.graphql.clone()),
             access: Arc::new(settings.auth.clone()),
+            live: live.clone(),
         };
         let listener = TcpListener::bind(settings.listen)
             .await
@@ -100,6 +117,7 @@ impl Application {
         Ok(Self {
             listener,
             app: router(state),
+            live,
         })
     }
 
@@ -110,11 +128,19 @@ impl Application {
             .expect("a bound listener has an address")
     }
 
-    /// Serves until `shutdown` completes, then drains open requests.
+    /// Serves until `shutdown` completes, then drains open requests and closes every
+    /// subscription (sockets with 1001), waiting a moment for them to go.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        axum::serve(self.listener, self.app)
-            .with_graceful_shutdown(shutdown)
-            .await
+        let live = self.live.clone();
+        let stop = async move {
+            shutdown.await;
+            live.close();
+        };
+        let served = axum::serve(self.listener, self.app)
+            .with_graceful_shutdown(stop)
+            .await;
+        self.live.drained(Duration::from_secs(2)).await;
+        served
     }
 
     /// Serves until SIGTERM or ctrl-c.

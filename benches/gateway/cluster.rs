@@ -285,6 +285,17 @@ impl Gateway {
     /// opens connections, without touching the read cache) and then only hourly, and
     /// its log in `log`. Waits until it serves.
     pub fn start(sims: &Sims, cache: CacheMode, cold_tenants: usize, log: &Path) -> anyhow::Result<Self> {
+        Self::start_with(sims, cache, cold_tenants, log, &[])
+    }
+
+    /// [`Gateway::start`] with `env` set besides.
+    pub fn start_with(
+        sims: &Sims,
+        cache: CacheMode,
+        cold_tenants: usize,
+        log: &Path,
+        env: &[(&str, String)],
+    ) -> anyhow::Result<Self> {
         let mut command = Command::new(env!("CARGO_BIN_EXE_switchboard"));
         command.arg("serve");
         for (key, _) in std::env::vars() {
@@ -302,6 +313,7 @@ impl Gateway {
         command.env("SWITCHBOARD_AUTH__CLIENT_REQUESTS_PER_SECOND", "0");
         command.env("SWITCHBOARD_AUTH__TENANT_REQUESTS_PER_SECOND", "0");
         command.envs(cache.env());
+        command.envs(env.iter().map(|(k, v)| (*k, v.as_str())));
         let tenants = std::iter::once(WARM_TENANT.to_owned()).chain((0..cold_tenants).map(cold_tenant));
         for tenant in tenants {
             command.envs(sims.tenant_env(&tenant));

@@ -138,6 +138,8 @@ pub struct Results<'a> {
     pub scenarios: &'a [ScenarioResult],
     /// The write-then-read scenario.
     pub write_read: &'a WriteRead,
+    /// The live presence scenario (issue 11).
+    pub live: Option<&'a crate::live::LiveResult>,
 }
 
 fn ms(d: Duration) -> String {
@@ -246,6 +248,9 @@ pub fn render(r: &Results<'_>) -> String {
         render_scenario(w, s, o.latency_ms, r.machine.cores);
     }
     render_write_read(w, r.write_read, o.latency_ms);
+    if let Some(live) = r.live {
+        crate::live::render(w, live);
+    }
     render_method(w, o);
     out
 }

@@ -3,7 +3,8 @@
 //! merged), and the rule that matches one person's accounts across vendors (`people`).
 //!
 //! May depend on: `loaders` (every edge goes through one), `tenant`, `cache` (to build
-//! a request's loaders), `metrics` (request counts). Never on a vendor client or a URL.
+//! a request's loaders), `metrics` (request counts), `live` (the subscription's
+//! events), `presence` (their records). Never on a vendor client or a URL.
 
 pub mod access;
 pub mod connection;
@@ -18,10 +19,11 @@ pub mod node;
 pub mod observe;
 pub mod people;
 pub mod roots;
+pub mod subscription;
 pub mod types;
 pub mod validate;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, Schema};
 
 use crate::config::GraphqlSettings;
 
@@ -50,7 +52,7 @@ pub struct MutationRoot(
 );
 
 /// Switchboard's schema.
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, subscription::SubscriptionRoot>;
 
 /// Builds the schema with `settings`' limits and introspection switch, counting its
 /// requests into `metrics`.
@@ -69,10 +71,14 @@ pub fn build_schema(settings: &GraphqlSettings, metrics: crate::metrics::Metrics
 
 /// The schema's types and roots, without limits. A federation v2 subgraph: `_service`
 /// and `_entities` are served (see [`federation`]).
-fn unlimited() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
-    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
-        .register_output_type::<node::Node>()
-        .enable_federation()
+fn unlimited() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, subscription::SubscriptionRoot> {
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        subscription::SubscriptionRoot,
+    )
+    .register_output_type::<node::Node>()
+    .enable_federation()
 }
 
 /// The schema's SDL, as committed in `schema.graphql`: the plain graph, without the

@@ -52,6 +52,15 @@ impl OriginPattern {
     }
 }
 
+/// Whether `origin` is one of `settings.cors_origins` (for requests CORS does not
+/// cover, such as a WebSocket upgrade).
+pub fn allows(settings: &ServerSettings, origin: &str) -> bool {
+    settings
+        .cors_origins
+        .iter()
+        .any(|o| OriginPattern::parse(o).matches(origin))
+}
+
 /// The CORS layer `settings` describe.
 pub fn layer(settings: &ServerSettings) -> CorsLayer {
     let patterns: Vec<OriginPattern> = settings

@@ -11,6 +11,9 @@
 //!    only run a query (405);
 //! 7. the schema runs it, its limits first (`graphql::limits`).
 //!
+//! A POST with `Accept: text/event-stream` passes the same checks and is answered as an
+//! event stream (`sse`).
+//!
 //! Under `application/graphql-response+json` a request that fails before execution
 //! (parse, validation, limits, variables) is a 400 without `data`; under
 //! `application/json` it is a 200, as the GraphQL-over-HTTP spec asks.
@@ -42,6 +45,12 @@ pub async fn execute(
     RawQuery(raw_query): RawQuery,
     body: Body,
 ) -> Response {
+    if method == Method::POST && super::sse::wants_event_stream(&headers) {
+        return match handle(&state, &method, &headers, raw_query, body, Media::Json, true).await {
+            Ok(response) => response,
+            Err(refusal) => refusal.into_response(Media::Json),
+        };
+    }
     let Some(media) = Media::negotiate(&headers) else {
         state.metrics.graphql_refusal(ErrorCode::BadRequest.as_str());
         return Refusal::new(
@@ -51,7 +60,7 @@ pub async fn execute(
         )
         .into_response(Media::Json);
     };
-    match handle(&state, &method, &headers, raw_query, body, media).await {
+    match handle(&state, &method, &headers, raw_query, body, media, false).await {
         Ok(response) => response,
         Err(refusal) => {
             state.metrics.graphql_refusal(refusal.code.as_str());
@@ -67,6 +76,7 @@ async fn handle(
     raw_query: Option<String>,
     body: Body,
     media: Media,
+    event_stream: bool,
 ) -> Result<Response, Refusal> {
     let body = read_body(body, headers, state.server.max_body_bytes).await?;
     csrf::check(headers)?;
@@ -103,6 +113,13 @@ async fn handle(
         Operations::Single(Params::from_query_string(raw_query.as_deref())?)
     };
     match operations {
+        Operations::Single(params) if event_stream => {
+            let request = prepare(state, principal, method, params).await?;
+            Ok(super::sse::stream(state, principal.tenant.clone(), request))
+        }
+        Operations::Batch(_) if event_stream => Err(Refusal::bad_request(
+            "an event stream (Accept: text/event-stream) runs one operation, not a batch",
+        )),
         Operations::Single(params) => {
             let (status, body) = run(state, principal, method, params, media).await?;
             Ok(respond(status, media, &body))
@@ -205,15 +222,14 @@ async fn read_body(body: Body, headers: &HeaderMap, max: usize) -> Result<bytes:
     axum::body::to_bytes(body, max).await.map_err(|_| too_large())
 }
 
-/// Runs one operation: the status it earns under `media` and its JSON, or why it was
-/// refused before it ran.
-async fn run(
+/// One operation's request: its persisted query resolved, refused over GET unless a
+/// query.
+async fn prepare(
     state: &AppState,
     principal: &Principal,
     method: &Method,
     params: Params,
-    media: Media,
-) -> Result<(StatusCode, Value), Refusal> {
+) -> Result<async_graphql::Request, Refusal> {
     let tenant = &principal.tenant;
     let query = state
         .apq
@@ -236,7 +252,20 @@ async fn run(
     if let Some(variables) = params.variables {
         request = request.variables(async_graphql::Variables::from_json(Value::Object(variables)));
     }
-    let request = request.data(principal.access.clone());
+    Ok(request.data(principal.access.clone()))
+}
+
+/// Runs one operation: the status it earns under `media` and its JSON, or why it was
+/// refused before it ran.
+async fn run(
+    state: &AppState,
+    principal: &Principal,
+    method: &Method,
+    params: Params,
+    media: Media,
+) -> Result<(StatusCode, Value), Refusal> {
+    let request = prepare(state, principal, method, params).await?;
+    let tenant = &principal.tenant;
     let mut response = context::execute(&state.schema, request, tenant.clone(), &state.cache).await;
     // Every error Switchboard raises carries a code; the rest come from parsing,
     // validation or input coercion of the request itself.

@@ -1,10 +1,14 @@
 //! The HTTP surface: `/graphql` (POST and GET, GraphQL over HTTP), GraphiQL at `/`
-//! (self-hosted), `/healthz`, `/readyz`, `/metrics` (Prometheus), and vendor webhooks under
-//! `/webhooks/{vendor}/{tenant}`. Guards the edge (body size, CSRF, CORS, API keys) and
-//! hands requests to the schema; never calls a vendor itself.
+//! (self-hosted), `/healthz`, `/readyz`, `/metrics` (Prometheus), and vendor webhooks
+//! under `/webhooks/{vendor}/{tenant}`; `GET /graphql` asking to upgrade opens a GraphQL
+//! socket (`ws`), a POST accepting `text/event-stream` an SSE stream (`sse`), and
+//! `/wallboard` is a live presence page over the socket. Guards the edge (body size,
+//! CSRF, CORS, API keys and tokens, request rates) and hands requests to the schema;
+//! never calls a vendor itself.
 //!
 //! May depend on: `graphql`, `tenant`, `cache`, `readiness`, `config`, `presence` (the
-//! webhooks feed a tenant's presence store), `metrics` (served as they are).
+//! webhooks feed a tenant's presence store), `metrics` (served as they are), `live`
+//! (socket and stream limits, shutdown).
 
 mod apq;
 mod auth;
@@ -15,7 +19,10 @@ mod graphql;
 mod health;
 mod jwt;
 mod over_http;
+mod sse;
+mod wallboard;
 mod webhooks;
+mod ws;
 
 use std::sync::Arc;
 
@@ -33,6 +40,7 @@ use crate::{
     cache::Cache,
     config::{AuthSettings, GraphqlSettings, ServerSettings},
     graphql::AppSchema,
+    live::Live,
     metrics::Metrics,
     readiness::Readiness,
     tenant::Tenant,
@@ -61,19 +69,43 @@ pub struct AppState {
     pub access: Arc<AuthSettings>,
     /// What `/metrics` shows.
     pub metrics: Metrics,
+    /// Live presence: subscriptions' hubs, socket and stream limits, shutdown.
+    pub live: Arc<Live>,
+}
+
+/// `GET /graphql`: a socket when the request asks to upgrade, GraphQL over HTTP otherwise.
+async fn graphql_get(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: Request,
+) -> axum::response::Response {
+    let (parts, body) = request.into_parts();
+    if ws::wants_upgrade(&parts.headers) {
+        return ws::upgrade(state, parts).await;
+    }
+    let raw_query = parts.uri.query().map(str::to_owned);
+    graphql::execute(
+        axum::extract::State(state),
+        parts.method,
+        parts.headers,
+        axum::extract::RawQuery(raw_query),
+        body,
+    )
+    .await
 }
 
 /// The application's routes.
 pub fn router(state: AppState) -> Router {
     let graphql = Router::new()
-        .route("/graphql", get(graphql::execute).post(graphql::execute))
+        .route("/graphql", get(graphql_get).post(graphql::execute))
         .layer(cors::layer(&state.server));
     let mut router = Router::new()
         .merge(graphql)
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
-        .route("/webhooks/vonage/{tenant}", post(webhooks::vonage));
+        .route("/webhooks/vonage/{tenant}", post(webhooks::vonage))
+        .route("/wallboard", get(wallboard::page))
+        .route("/assets/wallboard/{file}", get(wallboard::asset));
     if state.server.explorer {
         router = router
             .route("/", get(explorer::page))

@@ -79,8 +79,9 @@ impl VonageLoader {
     fn stored(&self, user_id: &str) -> Option<AgentPresence> {
         self.presence
             .get(Vendor::Vonage, user_id)
-            .map(|e| match e.presence {
-                VendorPresence::Vonage(p) => p,
+            .and_then(|e| match e.presence {
+                VendorPresence::Vonage(p) => Some(p),
+                VendorPresence::Dixa(_) => None,
             })
     }
 }
@@ -164,7 +165,7 @@ impl Loader<VonagePresenceOf> for VonageLoader {
                 Ok(p) => {
                     // A read is an observation too: it wins only when newer.
                     if let Some(entry) = PresenceEntry::vonage(p.clone()) {
-                        self.presence.apply(entry);
+                        self.presence.apply_read(entry);
                     }
                     Ok(self.stored(&id).unwrap_or(p))
                 }

@@ -91,3 +91,13 @@ impl Budget {
         }
     }
 }
+
+/// Slots that never make a call wait: for tools and tests that keep no budget.
+pub struct Unlimited;
+
+#[async_trait]
+impl Slots for Unlimited {
+    async fn reserve(&self, _key: &str, _rate: Rate, _max_wait: Duration) -> Option<Duration> {
+        Some(Duration::ZERO)
+    }
+}

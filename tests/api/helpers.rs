@@ -306,6 +306,13 @@ pub fn start_server(mut command: Command) -> (Killed, String, String) {
 /// A child process, killed and reaped when dropped.
 pub struct Killed(std::process::Child);
 
+impl Killed {
+    /// The process id.
+    pub fn id(&self) -> u32 {
+        self.0.id()
+    }
+}
+
 impl Drop for Killed {
     fn drop(&mut self) {
         let _ = self.0.kill();

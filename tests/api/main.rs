@@ -16,6 +16,8 @@ mod federation;
 mod federation_gateway;
 mod huawei;
 mod ids;
+mod live;
+mod live_cluster;
 mod lookups;
 mod metrics;
 mod one_graph;

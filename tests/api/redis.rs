@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, spawn_app_beside, spawn_app_with};
 
 /// The shared Redis, or `None` (the test then skips, unless `REQUIRE_REDIS=1`).
-pub(crate) fn shared_redis() -> Option<String> {
+pub fn shared_redis() -> Option<String> {
     let url = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
     let addr: SocketAddr = url
         .trim_start_matches("redis://")
@@ -39,7 +39,7 @@ pub(crate) fn shared_redis() -> Option<String> {
     None
 }
 
-pub(crate) fn with_redis(url: &str) -> impl FnOnce(&mut switchboard::config::Settings) + use<> {
+pub fn with_redis(url: &str) -> impl FnOnce(&mut switchboard::config::Settings) + use<> {
     let url = url.to_owned();
     move |s| {
         s.cache.redis_url = Some(SecretString::from(url));
@@ -263,10 +263,10 @@ async fn concurrent_cold_queries_share_one_vendor_call_and_its_failure() {
 }
 
 /// A `redis-server` of the test's own on `port`, stopped when dropped.
-struct OwnRedis(Child);
+pub struct OwnRedis(Child);
 
 impl OwnRedis {
-    fn start(port: u16) -> Self {
+    pub fn start(port: u16) -> Self {
         let child = Command::new("redis-server")
             .args([
                 "--port",

@@ -12,6 +12,7 @@ use crate::{
         id::{GlobalId, NodeType},
     },
     loaders::{Fetch, dixa::AgentById, vonage::UserById},
+    presence::{PresenceEntry, VendorPresence},
     vendors::{Vendor, dixa, parse_timestamp, vonage},
 };
 
@@ -65,6 +66,13 @@ pub struct Presence {
 impl Presence {
     /// The agent this presence belongs to.
     async fn agent(&self, ctx: &Context<'_>) -> ApiResult<Option<Agent>> {
+        self.agent_of(ctx).await
+    }
+}
+
+impl Presence {
+    /// The agent this presence belongs to.
+    pub async fn agent_of(&self, ctx: &Context<'_>) -> ApiResult<Option<Agent>> {
         match self.vendor.into() {
             Vendor::Dixa => {
                 let agent = loaders(ctx)?
@@ -86,6 +94,14 @@ impl Presence {
 }
 
 impl Presence {
+    /// Normalises a presence the live layer holds.
+    pub fn from_entry(entry: &PresenceEntry) -> Self {
+        match &entry.presence {
+            VendorPresence::Dixa(p) => Self::from_dixa(p),
+            VendorPresence::Vonage(p) => Self::from_vonage(p),
+        }
+    }
+
     /// Normalises a Dixa presence.
     pub fn from_dixa(p: &dixa::UserPresence) -> Self {
         let online = match p.connection_status.as_str() {
