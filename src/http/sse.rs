@@ -47,6 +47,11 @@ pub fn stream(state: &AppState, tenant: Arc<Tenant>, request: async_graphql::Req
     let results = state
         .schema
         .execute_stream(request.data(context).data(live.clone()));
+    // Counted as an open connection and subscription while the stream lives.
+    let open = (
+        state.metrics.connection_opened("sse"),
+        state.metrics.subscription_opened(),
+    );
     let mut closing = live.closing();
     let stopped = async move { crate::live::Live::closed(&mut closing).await };
     let events = results
@@ -57,6 +62,7 @@ pub fn stream(state: &AppState, tenant: Arc<Tenant>, request: async_graphql::Req
         })
         .chain(futures::stream::once(async move {
             drop(slot);
+            drop(open);
             Ok(Event::default().event("complete").data(""))
         }));
     let keepalive = Duration::from_secs(live.settings().keepalive_secs);

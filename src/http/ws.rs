@@ -132,7 +132,10 @@ pub async fn upgrade(state: AppState, mut parts: Parts) -> Response {
                 init_received: false,
             };
             match slot {
-                Some(slot) => connection.run(slot).await,
+                Some(slot) => {
+                    let _open = connection.state.metrics.connection_opened("websocket");
+                    connection.run(slot).await
+                }
                 None => {
                     connection
                         .refuse(
@@ -365,10 +368,13 @@ impl Connection {
             request = request.data(access);
         }
         let stream = self.state.schema.execute_stream(request);
-        streams.insert(
-            id,
-            Box::pin(stream.map(Some).chain(futures::stream::once(async { None }))),
-        );
+        // Counted in `switchboard_graphql_subscriptions` while the stream lives.
+        let open = self.state.metrics.subscription_opened();
+        let stream = stream.map(move |response| {
+            let _ = &open;
+            Some(response)
+        });
+        streams.insert(id, Box::pin(stream.chain(futures::stream::once(async { None }))));
         Flow::Continue
     }
 

@@ -758,3 +758,46 @@ async fn a_filter_without_live_presence_is_refused_naming_it() {
         "{seen}"
     );
 }
+
+/// The value of the sample `line_start` (`name{labels}`) in `/metrics`.
+async fn metric(app: &TestApp, line_start: &str) -> Option<f64> {
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix(line_start)?.trim().parse().ok())
+}
+
+#[tokio::test]
+async fn open_sockets_and_subscriptions_show_in_the_metrics() {
+    let app = live_app().await;
+    let subscriptions = "switchboard_graphql_subscriptions ";
+    let sockets = "switchboard_connections{transport=\"websocket\"} ";
+    let mut socket = connected(&app, "graphql-transport-ws").await;
+    subscribe(
+        &mut socket,
+        false,
+        "m",
+        json!({ "filter": { "vendors": ["DIXA"] }, "snapshot": true }),
+    )
+    .await;
+    next_event(&mut socket).await;
+    assert_eq!(metric(&app, subscriptions).await, Some(1.0));
+    assert_eq!(metric(&app, sockets).await, Some(1.0));
+    drop(socket);
+    let mut gone = None;
+    for _ in 0..50 {
+        gone = metric(&app, subscriptions).await;
+        if gone == Some(0.0) && metric(&app, sockets).await == Some(0.0) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(gone, Some(0.0), "closed: counted no more");
+}
