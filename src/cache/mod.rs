@@ -359,6 +359,20 @@ impl Cache {
         if let Some(hit) = cached {
             return Ok(hit);
         }
+        self.fetch_missed(key, class, fetch).await
+    }
+
+    /// What `fetch` returns for `key`, which a read (a batch's [`Cache::get_many`], say)
+    /// just missed: as [`Cache::get_or_fetch`] after its read, sharing one fetch among
+    /// concurrent misses and storing the answer only if no write happened meanwhile.
+    pub async fn fetch_missed<T, E, F, Fut>(&self, key: &CacheKey, class: TtlClass, fetch: F) -> Result<T, E>
+    where
+        T: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
+        E: Clone + Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        let full = self.full_key(key);
         let slot = (full.clone(), TypeId::of::<Result<T, E>>());
         let flight = {
             let mut inflight = self.inflight.lock().unwrap_or_else(PoisonError::into_inner);

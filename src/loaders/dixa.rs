@@ -5,7 +5,7 @@ use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::dataloader::Loader;
 
-use super::{Outcome, RequestLoader, each_key, outcome};
+use super::{Outcome, RequestLoader, each_key_cached, outcome};
 use crate::{
     cache::{Cache, CacheKey, TtlClass},
     vendors::{
@@ -77,6 +77,31 @@ impl DixaLoader {
             .await
     }
 
+    /// Every key of a batch of `resource` (each named by `id`) through the cache: one
+    /// read for the batch, then `load` for each miss (see [`each_key_cached`]).
+    async fn batch<K, V, Fut>(
+        &self,
+        keys: &[K],
+        resource: &str,
+        id: impl Fn(&K) -> &String,
+        class: TtlClass,
+        load: impl Fn(K) -> Fut,
+    ) -> HashMap<K, Outcome<V>>
+    where
+        K: Clone + Eq + std::hash::Hash,
+        V: serde::Serialize + serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<V, VendorError>>,
+    {
+        each_key_cached(
+            &self.cache,
+            keys,
+            |k| self.key(resource, Some(id(k))),
+            class,
+            load,
+        )
+        .await
+    }
+
     /// Every agent, through the cache (the list a large batch of [`AgentById`] reads too).
     async fn all_agents(&self) -> Result<Vec<Agent>, VendorError> {
         self.cache
@@ -93,6 +118,13 @@ impl DixaLoader {
             self.key("team_presence", Some(team_id)),
         ]
     }
+}
+
+/// Each outcome's list behind an `Arc` (shared by every field that reads it).
+fn arcs<K: Eq + std::hash::Hash, T>(
+    outcomes: HashMap<K, Outcome<Vec<T>>>,
+) -> HashMap<K, Outcome<Arc<Vec<T>>>> {
+    outcomes.into_iter().map(|(k, v)| (k, v.map(Arc::new))).collect()
 }
 
 impl Loader<AllTeams> for DixaLoader {
@@ -115,11 +147,15 @@ impl Loader<TeamById> for DixaLoader {
     type Error = VendorError;
 
     async fn load(&self, keys: &[TeamById]) -> Result<HashMap<TeamById, Self::Value>, VendorError> {
-        Ok(each_key(keys, |TeamById(id)| async move {
-            self.cached("team", &id, TtlClass::Directory, || self.api.get_team(&id))
-                .await
-        })
-        .await)
+        Ok(self
+            .batch(
+                keys,
+                "team",
+                |k| &k.0,
+                TtlClass::Directory,
+                |TeamById(id)| async move { self.api.get_team(&id).await },
+            )
+            .await)
     }
 }
 
@@ -128,14 +164,16 @@ impl Loader<MembersOf> for DixaLoader {
     type Error = VendorError;
 
     async fn load(&self, keys: &[MembersOf]) -> Result<HashMap<MembersOf, Self::Value>, VendorError> {
-        Ok(each_key(keys, |MembersOf(id)| async move {
-            self.cached("team_members", &id, TtlClass::Directory, || {
-                self.api.list_team_members(&id)
-            })
-            .await
-            .map(Arc::new)
-        })
-        .await)
+        Ok(arcs(
+            self.batch(
+                keys,
+                "team_members",
+                |k| &k.0,
+                TtlClass::Directory,
+                |MembersOf(id)| async move { self.api.list_team_members(&id).await },
+            )
+            .await,
+        ))
     }
 }
 
@@ -147,14 +185,16 @@ impl Loader<TeamPresenceOf> for DixaLoader {
         &self,
         keys: &[TeamPresenceOf],
     ) -> Result<HashMap<TeamPresenceOf, Self::Value>, VendorError> {
-        Ok(each_key(keys, |TeamPresenceOf(id)| async move {
-            self.cached("team_presence", &id, TtlClass::Presence, || {
-                self.api.list_team_presence(&id)
-            })
-            .await
-            .map(Arc::new)
-        })
-        .await)
+        Ok(arcs(
+            self.batch(
+                keys,
+                "team_presence",
+                |k| &k.0,
+                TtlClass::Presence,
+                |TeamPresenceOf(id)| async move { self.api.list_team_presence(&id).await },
+            )
+            .await,
+        ))
     }
 }
 
@@ -177,11 +217,15 @@ impl Loader<AgentById> for DixaLoader {
                 .map(|a| (AgentById(a.id.clone()), Ok(a)))
                 .collect());
         }
-        Ok(each_key(keys, |AgentById(id)| async move {
-            self.cached("agent", &id, TtlClass::Directory, || self.api.get_agent(&id))
-                .await
-        })
-        .await)
+        Ok(self
+            .batch(
+                keys,
+                "agent",
+                |k| &k.0,
+                TtlClass::Directory,
+                |AgentById(id)| async move { self.api.get_agent(&id).await },
+            )
+            .await)
     }
 }
 
@@ -266,14 +310,16 @@ impl Loader<TeamsOfAgent> for DixaLoader {
     type Error = VendorError;
 
     async fn load(&self, keys: &[TeamsOfAgent]) -> Result<HashMap<TeamsOfAgent, Self::Value>, VendorError> {
-        Ok(each_key(keys, |TeamsOfAgent(id)| async move {
-            self.cached("agent_teams", &id, TtlClass::Directory, || {
-                self.api.list_agent_teams(&id)
-            })
-            .await
-            .map(Arc::new)
-        })
-        .await)
+        Ok(arcs(
+            self.batch(
+                keys,
+                "agent_teams",
+                |k| &k.0,
+                TtlClass::Directory,
+                |TeamsOfAgent(id)| async move { self.api.list_agent_teams(&id).await },
+            )
+            .await,
+        ))
     }
 }
 

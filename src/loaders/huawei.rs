@@ -6,7 +6,7 @@ use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::dataloader::Loader;
 
-use super::{Outcome, RequestLoader, each_key, outcome};
+use super::{Outcome, RequestLoader, each_key, each_key_cached, outcome};
 use crate::{
     cache::{Cache, CacheKey, TtlClass},
     vendors::{
@@ -149,13 +149,13 @@ impl Loader<AgentByAccount> for HuaweiLoader {
                 Err(e) => keys.iter().map(|k| (k.clone(), Err(e.clone()))).collect(),
             });
         }
-        Ok(each_key(keys, |AgentByAccount(account)| async move {
-            self.cache
-                .get_or_fetch(&self.key("agent", Some(&account)), TtlClass::Directory, || {
-                    self.api.get_agent(&account)
-                })
-                .await
-        })
+        Ok(each_key_cached(
+            &self.cache,
+            keys,
+            |k| self.key("agent", Some(&k.0)),
+            TtlClass::Directory,
+            |AgentByAccount(account)| async move { self.api.get_agent(&account).await },
+        )
         .await)
     }
 }

@@ -15,7 +15,7 @@ use std::{collections::HashMap, future::Future, hash::Hash, sync::Arc};
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 
 use crate::{
-    cache::Cache,
+    cache::{Cache, CacheKey, TtlClass},
     tenant::Tenant,
     vendors::{Vendor, VendorError, VendorErrorKind},
 };
@@ -175,6 +175,50 @@ where
         .into_iter()
         .filter_map(|(key, result)| Some((key, outcome(result)?)))
         .collect()
+}
+
+/// Loads every key of a batch through the cache: one round trip reads them all (`MGET`
+/// on Redis), then the misses are fetched each on its own, concurrently, by `load`
+/// (concurrent misses of one key share one fetch; an answer is stored only if no write
+/// happened meanwhile). Each key gets its own [`Outcome`]; a key the vendor does not
+/// know is left out.
+pub(crate) async fn each_key_cached<K, V, F, Fut>(
+    cache: &Cache,
+    keys: &[K],
+    cache_key: impl Fn(&K) -> CacheKey,
+    class: TtlClass,
+    load: F,
+) -> HashMap<K, Outcome<V>>
+where
+    K: Clone + Eq + Hash,
+    V: serde::Serialize + serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
+    F: Fn(K) -> Fut,
+    Fut: Future<Output = Result<V, VendorError>>,
+{
+    let cache_keys: Vec<CacheKey> = keys.iter().map(&cache_key).collect();
+    let hits: Vec<Option<V>> = cache.get_many(&cache_keys).await;
+    let mut out = HashMap::with_capacity(keys.len());
+    let mut missing = Vec::new();
+    for ((key, cached), hit) in keys.iter().zip(cache_keys).zip(hits) {
+        match hit {
+            Some(value) => {
+                out.insert(key.clone(), Ok(value));
+            }
+            None => missing.push((key.clone(), cached)),
+        }
+    }
+    let load = &load;
+    let fetched = futures::future::join_all(missing.into_iter().map(|(key, cached)| async move {
+        let result = cache.fetch_missed(&cached, class, || load(key.clone())).await;
+        (key, result)
+    }))
+    .await;
+    out.extend(
+        fetched
+            .into_iter()
+            .filter_map(|(key, result)| Some((key, outcome(result)?))),
+    );
+    out
 }
 
 /// Reads through a loader whose values are [`Outcome`]s, as resolvers do.

@@ -7,7 +7,7 @@ use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::dataloader::Loader;
 
-use super::{Outcome, RequestLoader, each_key};
+use super::{Outcome, RequestLoader, each_key, each_key_cached};
 use crate::{
     cache::{Cache, CacheKey, TtlClass},
     presence::{PresenceEntry, PresenceStore, VendorPresence},
@@ -119,13 +119,13 @@ impl Loader<UserById> for VonageLoader {
                 Err(e) => keys.iter().map(|k| (k.clone(), Err(e.clone()))).collect(),
             });
         }
-        Ok(each_key(keys, |UserById(id)| async move {
-            self.cache
-                .get_or_fetch(&self.key("user", Some(&id)), TtlClass::Directory, || {
-                    self.api.get_user(&id)
-                })
-                .await
-        })
+        Ok(each_key_cached(
+            &self.cache,
+            keys,
+            |k| self.key("user", Some(&k.0)),
+            TtlClass::Directory,
+            |UserById(id)| async move { self.api.get_user(&id).await },
+        )
         .await)
     }
 }

@@ -7,7 +7,7 @@ use std::{collections::HashMap, future::Future, sync::Arc};
 
 use async_graphql::dataloader::Loader;
 
-use super::{Outcome, RequestLoader, each_key};
+use super::{Outcome, RequestLoader, each_key, each_key_cached};
 use crate::{
     cache::{Cache, CacheKey, TtlClass},
     vendors::VendorErrorKind,
@@ -179,14 +179,18 @@ impl Loader<SupervisorById> for WebexLoader {
         &self,
         keys: &[SupervisorById],
     ) -> Result<HashMap<SupervisorById, Self::Value>, VendorError> {
-        Ok(each_key(keys, |key: SupervisorById| async move {
-            let id = format!("{}:{}", key.id, cx_key(key.has_cx_essentials));
-            self.cache
-                .get_or_fetch(&self.key("supervisor", Some(&id)), TtlClass::Directory, || {
-                    with_cx_fallback(key.has_cx_essentials, |cx| self.api.get_supervisor(&key.id, cx))
-                })
-                .await
-        })
+        Ok(each_key_cached(
+            &self.cache,
+            keys,
+            |k| {
+                let id = format!("{}:{}", k.id, cx_key(k.has_cx_essentials));
+                self.key("supervisor", Some(&id))
+            },
+            TtlClass::Directory,
+            |key: SupervisorById| async move {
+                with_cx_fallback(key.has_cx_essentials, |cx| self.api.get_supervisor(&key.id, cx)).await
+            },
+        )
         .await)
     }
 }

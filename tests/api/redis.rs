@@ -392,3 +392,63 @@ async fn two_instances_share_one_dixa_budget_through_redis() {
     assert_eq!(limits["limited"], 0, "no 429 from Dixa: {limits}");
     assert!(a.total_calls("dixa").await >= 17);
 }
+
+/// `calls` of `command` in `INFO commandstats`.
+fn command_calls(info: &str, command: &str) -> u64 {
+    info.lines()
+        .find_map(|l| l.strip_prefix(&format!("cmdstat_{command}:calls=")))
+        .and_then(|rest| rest.split(',').next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn a_loader_batch_is_one_mget_however_many_keys_it_holds() {
+    if shared_redis().is_none() {
+        return;
+    }
+    // A Redis of its own: the shared one's counters hold every other test's commands.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let _redis = OwnRedis::start(port);
+    let url = format!("redis://127.0.0.1:{port}");
+    let app = spawn_app_with(with_redis(&url)).await;
+    let query = "{ teams(first: 20) { nodes { members(first: 20) { nodes { displayName presence { availability } } } } } }";
+    let redis = ::redis::Client::open(url.as_str()).unwrap();
+    let mut connection = redis.get_connection().unwrap();
+    for teams in [3, 9] {
+        app.sim(
+            Method::POST,
+            "dixa",
+            "/seed",
+            Some(json!({ "teams": teams, "membersPerTeam": 3 })),
+        )
+        .await;
+        let _: () = ::redis::cmd("FLUSHALL").query(&mut connection).unwrap();
+        // Cold: fills the cache; then the same query warm.
+        let cold = app.data(query, json!({})).await;
+        assert_eq!(cold["teams"]["nodes"].as_array().unwrap().len(), teams);
+        let _: () = ::redis::cmd("CONFIG")
+            .arg("RESETSTAT")
+            .query(&mut connection)
+            .unwrap();
+        let warm = app.data(query, json!({})).await;
+        assert_eq!(warm, cold);
+        let info: String = ::redis::cmd("INFO")
+            .arg("commandstats")
+            .query(&mut connection)
+            .unwrap();
+        // The team list, then one MGET for every team's members, one for the members'
+        // agent records, one for their presence: four reads for 3 teams or 9 (27
+        // members), and nothing written.
+        let reads = command_calls(&info, "mget") + command_calls(&info, "get");
+        assert_eq!(reads, 4, "{teams} teams:\n{info}");
+        assert_eq!(
+            command_calls(&info, "set") + command_calls(&info, "evalsha"),
+            0,
+            "{info}"
+        );
+    }
+}
