@@ -267,6 +267,25 @@ async fn run(
     let request = prepare(state, principal, method, params).await?;
     let tenant = &principal.tenant;
     let mut response = context::execute(&state.schema, request, tenant.clone(), &state.cache).await;
+    let extensions = std::mem::take(&mut response.extensions);
+    let (request_error, mut body) = response_json(response);
+    if request_error {
+        let status = match media {
+            Media::GraphqlResponseJson => StatusCode::BAD_REQUEST,
+            Media::Json => StatusCode::OK,
+        };
+        return Ok((status, body));
+    }
+    if !extensions.is_empty() {
+        body["extensions"] = serde_json::to_value(&extensions).unwrap_or_default();
+    }
+    Ok((StatusCode::OK, body))
+}
+
+/// A response as JSON, every error with a code; and whether it was refused before it
+/// ran (no data, only errors without a path). Its `extensions` are left out (the HTTP
+/// answer adds them). Shared by HTTP, sockets and event streams.
+pub fn response_json(mut response: async_graphql::Response) -> (bool, Value) {
     // Every error Switchboard raises carries a code; the rest come from parsing,
     // validation or input coercion of the request itself.
     for error in &mut response.errors {
@@ -281,20 +300,13 @@ async fn run(
         && response.errors.iter().all(|e| e.path.is_empty());
     let errors = serde_json::to_value(&response.errors).unwrap_or_default();
     if request_error {
-        let status = match media {
-            Media::GraphqlResponseJson => StatusCode::BAD_REQUEST,
-            Media::Json => StatusCode::OK,
-        };
-        return Ok((status, json!({ "errors": errors })));
+        return (true, json!({ "errors": errors }));
     }
     let mut body = json!({ "data": response.data.into_json().unwrap_or_default() });
     if !response.errors.is_empty() {
         body["errors"] = errors;
     }
-    if !response.extensions.is_empty() {
-        body["extensions"] = serde_json::to_value(&response.extensions).unwrap_or_default();
-    }
-    Ok((StatusCode::OK, body))
+    (false, body)
 }
 
 /// Whether `query` selects a mutation (or subscription): those are refused over GET,

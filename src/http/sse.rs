@@ -16,7 +16,7 @@ use axum::{
 };
 use futures::StreamExt;
 
-use super::{AppState, ws::response_json};
+use super::{AppState, graphql::response_json};
 use crate::{graphql::context::RequestContext, tenant::Tenant};
 
 /// Whether `headers` ask for an event stream (and not for JSON first).

@@ -396,7 +396,7 @@ impl Connection {
             streams.remove(id);
             return self.send(&json!({ "type": "complete", "id": id })).await;
         };
-        let (request_error, body) = response_json(response);
+        let (request_error, body) = super::graphql::response_json(response);
         if request_error {
             // Refused before it ran (parse, validation, limits): an `error`, no `complete`.
             streams.remove(id);
@@ -448,27 +448,4 @@ fn read_request(payload: Option<Value>) -> Result<async_graphql::Request, String
         Some(_) => return Err("`variables` must be an object".into()),
     }
     Ok(request)
-}
-
-/// A response as JSON, every error with a code; and whether it was refused before it
-/// ran (no data, only errors without a path).
-pub fn response_json(mut response: async_graphql::Response) -> (bool, Value) {
-    for error in &mut response.errors {
-        let extensions = error.extensions.get_or_insert_with(Default::default);
-        if extensions.get("code").is_none() {
-            extensions.set("code", ErrorCode::BadUserInput.as_str());
-        }
-    }
-    let request_error = response.data == async_graphql::Value::Null
-        && !response.errors.is_empty()
-        && response.errors.iter().all(|e| e.path.is_empty());
-    let errors = serde_json::to_value(&response.errors).unwrap_or_default();
-    if request_error {
-        return (true, json!({ "errors": errors }));
-    }
-    let mut body = json!({ "data": response.data.into_json().unwrap_or_default() });
-    if !response.errors.is_empty() {
-        body["errors"] = errors;
-    }
-    (false, body)
 }
