@@ -165,12 +165,10 @@ impl Authenticator {
         let subject = claims.subject.as_deref().unwrap_or("");
         Ok(Principal {
             tenant,
-            access: Access {
-                read: claims.scopes.contains(&*self.read_scope),
-                write: claims.scopes.contains(&*self.write_scope),
-                read_scope: self.read_scope.clone(),
-                write_scope: self.write_scope.clone(),
-            },
+            access: self.access(
+                claims.scopes.contains(&*self.read_scope),
+                claims.scopes.contains(&*self.write_scope),
+            ),
             client: format!(
                 "sub:{}",
                 short_hex(&digest(&format!("{}\0{subject}", claims.tenant)))
@@ -178,9 +176,9 @@ impl Authenticator {
         })
     }
 
-    fn access(&self, write: bool) -> Access {
+    fn access(&self, read: bool, write: bool) -> Access {
         Access {
-            read: true,
+            read,
             write,
             read_scope: self.read_scope.clone(),
             write_scope: self.write_scope.clone(),
@@ -196,7 +194,7 @@ impl Authenticator {
                 .map(|tenant| {
                     Found::Principal(Principal {
                         tenant,
-                        access: self.access(true),
+                        access: self.access(true, true),
                         client: "anonymous".into(),
                     })
                 })
@@ -221,7 +219,7 @@ impl Authenticator {
         match found {
             Some((tenant, write)) => Ok(Found::Principal(Principal {
                 tenant,
-                access: self.access(write),
+                access: self.access(true, write),
                 client: format!("key:{}", short_hex(&presented)),
             })),
             // Not a key: a JWT, when they are accepted and it has a JWT's shape.
@@ -253,54 +251,34 @@ mod tests {
 
     #[test]
     fn a_key_configured_twice_is_refused_naming_the_tenants_only() {
-        let keys = |pairs: &[(&str, &str)]| {
-            pairs
-                .iter()
-                .map(|(t, k)| ((*t).to_owned(), SecretString::from(*k), true))
-                .collect::<Vec<_>>()
-        };
         let none = HashMap::new();
-        let err = Authenticator::new(
-            &none,
-            keys(&[("b", "s3cret"), ("a", "s3cret")]),
-            None,
-            false,
-            &AuthSettings::default(),
-            &reqwest::Client::new(),
-        )
-        .err()
-        .unwrap()
-        .to_string();
+        let build = |pairs: &[(&str, &str)]| {
+            let keys = pairs
+                .iter()
+                .map(|(t, k)| ((*t).to_owned(), SecretString::from(*k), true));
+            Authenticator::new(
+                &none,
+                keys,
+                None,
+                false,
+                &AuthSettings::default(),
+                &reqwest::Client::new(),
+            )
+        };
+        let err = build(&[("b", "s3cret"), ("a", "s3cret")])
+            .err()
+            .unwrap()
+            .to_string();
         assert!(
             err.contains("tenants `a` and `b`") && !err.contains("s3cret"),
             "{err}"
         );
-        let err = Authenticator::new(
-            &none,
-            keys(&[("a", "k1"), ("a", "k1")]),
-            None,
-            false,
-            &AuthSettings::default(),
-            &reqwest::Client::new(),
-        )
-        .err()
-        .unwrap()
-        .to_string();
+        let err = build(&[("a", "k1"), ("a", "k1")]).err().unwrap().to_string();
         assert!(
             err.contains("tenant `a` lists it twice") && !err.contains("k1"),
             "{err}"
         );
-        assert!(
-            Authenticator::new(
-                &none,
-                keys(&[("a", "k1"), ("b", "k2")]),
-                None,
-                false,
-                &AuthSettings::default(),
-                &reqwest::Client::new()
-            )
-            .is_ok()
-        );
+        assert!(build(&[("a", "k1"), ("b", "k2")]).is_ok());
     }
 
     #[test]
