@@ -53,8 +53,9 @@ pub struct Tenant {
     breakers: Vec<(Vendor, Arc<Breaker>)>,
 }
 
-/// `tenant~<8 hex digits of SHA-256 over the credential parts>`.
-fn cache_scope(tenant: &str, credential: &[&SecretString]) -> Arc<str> {
+/// 8 hex digits of SHA-256 over the credential parts: names a credential without
+/// showing it.
+fn credential_hash(credential: &[&SecretString]) -> String {
     use secrecy::ExposeSecret;
     use sha2::{Digest, Sha256};
     let mut hash = Sha256::new();
@@ -62,9 +63,12 @@ fn cache_scope(tenant: &str, credential: &[&SecretString]) -> Arc<str> {
         hash.update(part.expose_secret().as_bytes());
         hash.update([0]);
     }
-    let digest = hash.finalize();
-    let short: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
-    format!("{tenant}~{short}").into()
+    hash.finalize()[..4].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `tenant~<credential hash>`.
+fn cache_scope(tenant: &str, credential_hash: &str) -> Arc<str> {
+    format!("{tenant}~{credential_hash}").into()
 }
 
 impl Tenant {
@@ -84,7 +88,7 @@ impl Tenant {
             .vonage
             .as_ref()
             .map(|v| SecretString::from(v.client_id.clone()));
-        let cache_scopes = [
+        let credentials = [
             (Vendor::Dixa, settings.dixa.as_ref().map(|d| vec![&d.api_token])),
             (
                 Vendor::Webex,
@@ -104,18 +108,21 @@ impl Tenant {
             ),
         ]
         .into_iter()
-        .filter_map(|(vendor, parts)| Some((vendor, cache_scope(&id, &parts?))))
+        .filter_map(|(vendor, parts)| Some((vendor, credential_hash(&parts?))))
         .collect::<Vec<_>>();
+        let cache_scopes: Vec<(Vendor, Arc<str>)> = credentials
+            .iter()
+            .map(|(vendor, hash)| (*vendor, cache_scope(&id, hash)))
+            .collect();
         let breakers = std::cell::RefCell::new(Vec::new());
         let endpoint = |vendor: Vendor, base: &url::Url| {
-            // A budget belongs to the credential (its hash, the tail of the cache scope):
-            // two tenants configured with one token share the vendor's one limit.
+            // A budget belongs to the credential: two tenants configured with one token
+            // share the vendor's one limit.
             let budget = http.budgets.of(&vendor.as_str().to_ascii_lowercase()).map(|b| {
-                let credential = cache_scopes
+                let credential = credentials
                     .iter()
                     .find(|(v, _)| *v == vendor)
-                    .and_then(|(_, scope)| scope.rsplit('~').next())
-                    .unwrap_or(&id);
+                    .map_or(&*id, |(_, hash)| hash.as_str());
                 let rate = Rate::per_second(b.per_second, b.burst);
                 Arc::new(Budget::new(vendor, credential, rate, slots.clone()))
             });
@@ -252,6 +259,8 @@ mod tests {
 
     #[test]
     fn the_cache_scope_changes_with_the_credential_and_never_shows_it() {
+        let cache_scope =
+            |tenant: &str, parts: &[&SecretString]| cache_scope(tenant, &credential_hash(parts));
         let old = cache_scope("acme", &[&SecretString::from("token-one")]);
         let new = cache_scope("acme", &[&SecretString::from("token-two")]);
         assert!(old.starts_with("acme~") && new.starts_with("acme~"));

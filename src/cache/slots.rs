@@ -6,7 +6,7 @@
 use std::{
     collections::HashMap,
     sync::{Mutex, PoisonError},
-    time::{Duration, Instant},
+    time::Instant,
 };
 
 /// Keys kept before the ones whose slots all passed are swept out.
@@ -48,17 +48,6 @@ impl LocalSlots {
         tat.insert(key.to_owned(), next);
         Some(wait)
     }
-
-    /// How long until `key` has a slot again (zero when it has one now).
-    pub fn next_free(&self, key: &str, interval_ms: u64, burst: u32) -> Duration {
-        let now = u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX);
-        let tat = self.tat.lock().unwrap_or_else(PoisonError::into_inner);
-        let current = tat.get(key).copied().unwrap_or(now).max(now);
-        let at = current
-            .saturating_add(interval_ms)
-            .saturating_sub(interval_ms.saturating_mul(u64::from(burst)));
-        Duration::from_millis(at.saturating_sub(now))
-    }
 }
 
 #[cfg(test)]
@@ -87,6 +76,5 @@ mod tests {
             Some(0),
             "other keys are other budgets"
         );
-        assert!(slots.next_free("k", 100, 4) > Duration::from_millis(150));
     }
 }
