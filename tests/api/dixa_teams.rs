@@ -271,13 +271,7 @@ async fn invalid_mutation_input_is_refused_before_any_vendor_call() {
 #[tokio::test]
 async fn a_bigger_organisation_can_be_seeded_and_the_demo_one_put_back() {
     let app = spawn_app_with(|s| s.cache.directory_ttl_secs = 0).await;
-    app.sim(
-        Method::POST,
-        "dixa",
-        "/seed",
-        Some(json!({ "teams": 10, "membersPerTeam": 20 })),
-    )
-    .await;
+    app.seed_dixa(10, 20).await;
     let query = r#"{ teams(first: 50) { totalCount nodes {
       name
       members(first: 50) { totalCount nodes { id email presence { availability } } }

@@ -123,13 +123,7 @@ async fn entities_resolve_each_type_and_null_for_what_does_not_exist() {
 /// The global ids of the first 500 agents across every vendor, with Dixa seeded to 25
 /// teams of 20 agents so there are that many.
 async fn five_hundred_agents(app: &TestApp) -> Vec<String> {
-    app.sim(
-        Method::POST,
-        "dixa",
-        "/seed",
-        Some(json!({ "teams": 25, "membersPerTeam": 20 })),
-    )
-    .await;
+    app.seed_dixa(25, 20).await;
     let data = app
         .data("{ agents(first: 500) { nodes { id vendor } } }", json!({}))
         .await;

@@ -212,6 +212,18 @@ impl TestApp {
         response.json().await.unwrap_or(Value::Null)
     }
 
+    /// Replaces the Dixa simulator's organisation with `teams` teams of `members` agents.
+    pub async fn seed_dixa(&self, teams: usize, members: usize) {
+        let seed = serde_json::json!({ "teams": teams, "membersPerTeam": members });
+        self.sim(reqwest::Method::POST, "dixa", "/seed", Some(seed)).await;
+    }
+
+    /// Turns off the rate limit the Dixa simulator enforces (10 requests/s, bursts of 4).
+    pub async fn lift_dixa_limit(&self) {
+        let off = serde_json::json!({ "perSecond": null });
+        self.sim(reqwest::Method::PUT, "dixa", "/limits", Some(off)).await;
+    }
+
     /// Adds a fault rule on `vendor`'s simulator.
     pub async fn fault(&self, vendor: &str, rule: Value) {
         self.sim(reqwest::Method::POST, vendor, "/faults", Some(rule))

@@ -361,13 +361,7 @@ async fn two_instances_share_one_dixa_budget_through_redis() {
     let Some(url) = shared_redis() else { return };
     let a = spawn_app_with(with_redis(&url)).await;
     let b = spawn_app_beside(&a, with_redis(&url)).await;
-    a.sim(
-        Method::POST,
-        "dixa",
-        "/seed",
-        Some(json!({ "teams": 16, "membersPerTeam": 1 })),
-    )
-    .await;
+    a.seed_dixa(16, 1).await;
     let ids: Vec<String> = a.data("{ teams(first: 50) { nodes { id } } }", json!({})).await["teams"]["nodes"]
         .as_array()
         .unwrap()
@@ -419,13 +413,7 @@ async fn a_loader_batch_is_one_mget_however_many_keys_it_holds() {
     let redis = ::redis::Client::open(url.as_str()).unwrap();
     let mut connection = redis.get_connection().unwrap();
     for teams in [3, 9] {
-        app.sim(
-            Method::POST,
-            "dixa",
-            "/seed",
-            Some(json!({ "teams": teams, "membersPerTeam": 3 })),
-        )
-        .await;
+        app.seed_dixa(teams, 3).await;
         let _: () = ::redis::cmd("FLUSHALL").query(&mut connection).unwrap();
         // Cold: fills the cache; then the same query warm.
         let cold = app.data(query, json!({})).await;

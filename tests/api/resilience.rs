@@ -12,7 +12,7 @@ use reqwest::Method;
 use serde_json::json;
 use switchboard::config::{DixaSettings, Settings};
 
-use crate::helpers::{TENANT, first_code, spawn_app, spawn_app_with};
+use crate::helpers::{TENANT, TestApp, first_code, spawn_app, spawn_app_with};
 
 /// Serves `router` on 127.0.0.1:0; its address.
 async fn serve(router: Router) -> std::net::SocketAddr {
@@ -85,23 +85,11 @@ fn slow_members(latency_ms: u64) -> serde_json::Value {
     json!({ "route": "GET /teams/{teamId}/agents", "latencyMs": latency_ms })
 }
 
-#[tokio::test]
-async fn calls_to_one_vendor_never_exceed_the_concurrency_cap() {
-    // The call budget is off here, so only the concurrency cap spaces the calls.
-    let app = spawn_app_with(|s| {
-        s.http.max_concurrent_calls = 2;
-        s.http.budgets.dixa = None;
-    })
-    .await;
-    app.sim(
-        Method::POST,
-        "dixa",
-        "/seed",
-        Some(json!({ "teams": 8, "membersPerTeam": 2 })),
-    )
-    .await;
-    app.sim(Method::PUT, "dixa", "/limits", Some(json!({ "perSecond": null })))
-        .await;
+/// The most Dixa calls in flight at once while 8 teams' member lists, each answered
+/// 100 ms late, are read (the simulator's own limit off).
+async fn peak_concurrency(app: &TestApp) -> u64 {
+    app.seed_dixa(8, 2).await;
+    app.lift_dixa_limit().await;
     app.fault("dixa", slow_members(100)).await;
     let data = app
         .data(
@@ -113,30 +101,22 @@ async fn calls_to_one_vendor_never_exceed_the_concurrency_cap() {
     assert_eq!(teams.len(), 8);
     assert!(teams.iter().all(|t| t["members"]["totalCount"] == 2), "{data}");
     let concurrency = app.sim(Method::GET, "dixa", "/concurrency", None).await;
-    assert_eq!(
-        concurrency["peak"], 2,
-        "8 member lists, 2 at a time: {concurrency}"
-    );
+    concurrency["peak"].as_u64().unwrap()
+}
+
+#[tokio::test]
+async fn calls_to_one_vendor_never_exceed_the_concurrency_cap() {
+    // The call budget is off here, so only the concurrency cap spaces the calls.
+    let app = spawn_app_with(|s| {
+        s.http.max_concurrent_calls = 2;
+        s.http.budgets.dixa = None;
+    })
+    .await;
+    assert_eq!(peak_concurrency(&app).await, 2, "8 member lists, 2 at a time");
 
     // The default cap lets them run together (so the figure above is the cap's doing).
     let wide = spawn_app_with(|s| s.http.budgets.dixa = None).await;
-    wide.sim(Method::PUT, "dixa", "/limits", Some(json!({ "perSecond": null })))
-        .await;
-    wide.sim(
-        Method::POST,
-        "dixa",
-        "/seed",
-        Some(json!({ "teams": 8, "membersPerTeam": 2 })),
-    )
-    .await;
-    wide.fault("dixa", slow_members(100)).await;
-    wide.data(
-        "{ teams(first: 8) { nodes { members { totalCount } } } }",
-        json!({}),
-    )
-    .await;
-    let concurrency = wide.sim(Method::GET, "dixa", "/concurrency", None).await;
-    assert!(concurrency["peak"].as_u64().unwrap() > 2, "{concurrency}");
+    assert!(peak_concurrency(&wide).await > 2);
 }
 
 #[tokio::test]
@@ -224,17 +204,19 @@ async fn a_hanging_vendor_ends_at_the_request_deadline_and_the_rest_arrives() {
 async fn a_list_walk_stops_at_the_page_cap() {
     // One agent per page; the seed has more agents than the cap has pages.
     let query = "{ agents(filter: { vendors: [DIXA] }) { totalCount } }";
-    let app = spawn_app_with(|s| {
-        s.http.max_pages = 2;
-        s.tenants
-            .get_mut(TENANT)
-            .unwrap()
-            .dixa
-            .as_mut()
-            .unwrap()
-            .page_limit = 1;
-    })
-    .await;
+    let one_per_page = |max_pages: usize| {
+        spawn_app_with(move |s| {
+            s.http.max_pages = max_pages;
+            s.tenants
+                .get_mut(TENANT)
+                .unwrap()
+                .dixa
+                .as_mut()
+                .unwrap()
+                .page_limit = 1;
+        })
+    };
+    let app = one_per_page(2).await;
     let body = app.graphql(query, json!({})).await;
     assert_eq!(first_code(&body), "VENDOR_UNAVAILABLE", "{body}");
     assert!(
@@ -247,17 +229,7 @@ async fn a_list_walk_stops_at_the_page_cap() {
     assert_eq!(app.calls("dixa", "GET /agents").await, 2, "no page past the cap");
 
     // With room for every page the same walk succeeds.
-    let app = spawn_app_with(|s| {
-        s.http.max_pages = 50;
-        s.tenants
-            .get_mut(TENANT)
-            .unwrap()
-            .dixa
-            .as_mut()
-            .unwrap()
-            .page_limit = 1;
-    })
-    .await;
+    let app = one_per_page(50).await;
     let data = app.data(query, json!({})).await;
     let agents = data["agents"]["totalCount"].as_u64().unwrap();
     assert!(agents > 2, "{data}");
@@ -354,13 +326,7 @@ async fn a_hundred_concurrent_queries_stay_within_dixas_limit() {
         (limits["perSecond"].as_f64(), limits["burst"].as_f64()),
         (Some(10.0), Some(4.0))
     );
-    app.sim(
-        Method::POST,
-        "dixa",
-        "/seed",
-        Some(json!({ "teams": 24, "membersPerTeam": 1 })),
-    )
-    .await;
+    app.seed_dixa(24, 1).await;
     app.sim(Method::DELETE, "dixa", "/calls", None).await;
     let query = "{ teams(first: 50) { nodes { members { totalCount } } } }";
     let answers = futures::future::join_all((0..100).map(|_| app.graphql(query, json!({})))).await;
@@ -380,14 +346,7 @@ async fn a_hundred_concurrent_queries_stay_within_dixas_limit() {
     // Without the budget the same load trips Dixa's limit (so the figure above is the
     // budget's doing).
     let unbudgeted = spawn_app_with(|s| s.http.budgets.dixa = None).await;
-    unbudgeted
-        .sim(
-            Method::POST,
-            "dixa",
-            "/seed",
-            Some(json!({ "teams": 24, "membersPerTeam": 1 })),
-        )
-        .await;
+    unbudgeted.seed_dixa(24, 1).await;
     let _ = futures::future::join_all((0..100).map(|_| unbudgeted.graphql(query, json!({})))).await;
     let limits = unbudgeted.sim(Method::GET, "dixa", "/limits", None).await;
     assert!(limits["limited"].as_u64().unwrap() > 0, "{limits}");
