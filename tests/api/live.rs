@@ -602,7 +602,9 @@ async fn the_wallboard_shows_a_change_live_in_a_real_browser() {
     if !crate::browser::node_tools_available("playwright-core", missing) {
         return;
     }
-    const POLL: u64 = 500;
+    // Long enough that two intervals hold the browser's own delay on a loaded 2-core
+    // machine (the whole suite runs beside it): at 500 ms a change once took 1,041 ms.
+    const POLL: u64 = 1_000;
     // As in the default run: the page sends no API key.
     let app = spawn_app_with(|s| {
         s.anonymous_tenant = Some(crate::helpers::TENANT.to_owned());
