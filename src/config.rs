@@ -198,6 +198,14 @@ pub struct CacheSettings {
     /// instead (`SWITCHBOARD_CACHE__REDIS_TIMEOUT_MS`).
     #[serde(default = "default_redis_timeout")]
     pub redis_timeout_ms: u64,
+    /// Seconds a mutation's outcome is kept under its `idempotencyKey`, so a repeat
+    /// returns it instead of writing again (`SWITCHBOARD_CACHE__IDEMPOTENCY_TTL_SECS`).
+    #[serde(default = "default_idempotency_ttl")]
+    pub idempotency_ttl_secs: u64,
+}
+
+fn default_idempotency_ttl() -> u64 {
+    24 * 3600
 }
 
 fn default_redis_timeout() -> u64 {
@@ -230,6 +238,7 @@ impl Default for CacheSettings {
             memory_max_mib: default_memory_mib(),
             redis_url: None,
             redis_timeout_ms: default_redis_timeout(),
+            idempotency_ttl_secs: default_idempotency_ttl(),
         }
     }
 }

@@ -9,6 +9,7 @@
 //! nothing of vendors beyond the key it is handed.
 
 pub mod memory;
+pub mod records;
 pub mod redis;
 pub mod slots;
 
@@ -75,6 +76,31 @@ pub trait CacheStore: Send + Sync {
         let _ = (key, interval_ms, burst, max_wait_ms);
         Err(CacheError(format!(
             "the {} store keeps no budgets",
+            self.backend()
+        )))
+    }
+    /// The record under `key` (see [`CacheStore::swap_record`]). Only a store shared by
+    /// the replicas keeps records; the others answer an error.
+    async fn get_record(&self, key: &str) -> Result<Option<Vec<u8>>, CacheError> {
+        let _ = key;
+        Err(CacheError(format!(
+            "the {} store keeps no records",
+            self.backend()
+        )))
+    }
+    /// Replaces the record under `key` with `new` (removes it when `None`), kept for
+    /// `ttl`, if it now holds exactly `expected` (`None`: nothing), atomically; whether
+    /// it did. Only a store shared by the replicas keeps records.
+    async fn swap_record(
+        &self,
+        key: &str,
+        expected: Option<&[u8]>,
+        new: Option<&[u8]>,
+        ttl: Duration,
+    ) -> Result<bool, CacheError> {
+        let _ = (key, expected, new, ttl);
+        Err(CacheError(format!(
+            "the {} store keeps no records",
             self.backend()
         )))
     }
@@ -145,6 +171,9 @@ pub struct Cache {
     /// Rate slots in this process: the in-process cache's, and a shared store's
     /// stand-in while it fails.
     local_slots: Arc<slots::LocalSlots>,
+    /// Records in this process: the in-process cache's, and a shared store's stand-in
+    /// while it fails.
+    local_records: Arc<records::LocalRecords>,
     /// Where hits and misses are counted, when set.
     metrics: Option<Metrics>,
 }
@@ -162,6 +191,7 @@ impl Cache {
             inflight: Arc::default(),
             healthy: Arc::new(AtomicBool::new(true)),
             local_slots: Arc::default(),
+            local_records: Arc::default(),
             metrics: None,
         }
     }
@@ -244,6 +274,43 @@ impl Cache {
             None => self.local_slots.reserve(&key, interval_ms, burst, max_wait_ms),
         };
         wait.map(Duration::from_millis)
+    }
+
+    /// The record under `key` (namespaced here): in Redis when the cache is there, so
+    /// every replica sees it; in this process otherwise, and while Redis fails.
+    pub async fn record(&self, key: &str) -> Option<Vec<u8>> {
+        let key = format!("{}:{key}", self.namespace);
+        if self.store.backend() != "memory" {
+            if let Some(shared) = self.note(self.store.get_record(&key).await) {
+                return shared;
+            }
+        }
+        self.local_records.get(&key)
+    }
+
+    /// Replaces the record under `key` with `new` (removes it when `None`), kept for
+    /// `ttl`, if it now holds exactly `expected` (`None`: nothing); whether it did.
+    /// Atomic across replicas when the cache is in Redis; while Redis fails, only within
+    /// this process.
+    pub async fn swap_record(
+        &self,
+        key: &str,
+        expected: Option<&[u8]>,
+        new: Option<&[u8]>,
+        ttl: Duration,
+    ) -> bool {
+        let key = format!("{}:{key}", self.namespace);
+        if self.store.backend() != "memory" {
+            if let Some(swapped) = self.note(self.store.swap_record(&key, expected, new, ttl).await) {
+                return swapped;
+            }
+        }
+        self.local_records.swap(&key, expected, new, ttl)
+    }
+
+    /// How long a mutation's outcome is kept under its idempotency key.
+    pub fn idempotency_ttl(&self) -> Duration {
+        Duration::from_secs(self.ttls.idempotency_ttl_secs)
     }
 
     /// The TTL of `class`.

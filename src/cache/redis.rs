@@ -61,6 +61,21 @@ redis.call('SET', KEYS[1], next, 'PX', next - now + 1000)
 return wait
 ";
 
+/// Replaces `KEYS[1]` with `ARGV[3]` for `ARGV[4]` ms (deletes it when `ARGV[3]` is
+/// empty) if it holds `ARGV[2]` (when `ARGV[1]` is `1`) or nothing (when `0`).
+const SWAP_RECORD: &str = r"
+local current = redis.call('GET', KEYS[1])
+local matches
+if ARGV[1] == '1' then matches = (current == ARGV[2]) else matches = (current == false) end
+if not matches then return 0 end
+if ARGV[3] == '' then
+  redis.call('DEL', KEYS[1])
+else
+  redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
+end
+return 1
+";
+
 /// Cached bytes in Redis.
 pub struct RedisStore {
     inner: Arc<Inner>,
@@ -74,6 +89,7 @@ struct Inner {
     timeout: Duration,
     set_if_generation: redis::Script,
     reserve_slot: redis::Script,
+    swap_record: redis::Script,
 }
 
 fn generation_key(key: &str) -> String {
@@ -105,6 +121,7 @@ impl RedisStore {
                 timeout,
                 set_if_generation: redis::Script::new(SET_IF_GENERATION),
                 reserve_slot: redis::Script::new(RESERVE_SLOT),
+                swap_record: redis::Script::new(SWAP_RECORD),
             }),
         };
         if let Some(attempt) = store.inner.clone().connect_in_background() {
@@ -257,6 +274,32 @@ impl CacheStore for RedisStore {
             })
             .await?;
         Ok(u64::try_from(wait).ok())
+    }
+
+    async fn get_record(&self, key: &str) -> Result<Option<Vec<u8>>, CacheError> {
+        let key = key.to_owned();
+        self.run(|mut c| async move { redis::cmd("GET").arg(&key).query_async(&mut c).await })
+            .await
+    }
+
+    async fn swap_record(
+        &self,
+        key: &str,
+        expected: Option<&[u8]>,
+        new: Option<&[u8]>,
+        ttl: Duration,
+    ) -> Result<bool, CacheError> {
+        let mut invocation = self.inner.swap_record.prepare_invoke();
+        invocation
+            .key(key)
+            .arg(if expected.is_some() { "1" } else { "0" })
+            .arg(expected.unwrap_or_default())
+            .arg(new.unwrap_or_default())
+            .arg(ttl_ms(ttl));
+        let swapped: i64 = self
+            .run(|mut c| async move { invocation.invoke_async(&mut c).await })
+            .await?;
+        Ok(swapped == 1)
     }
 
     async fn ping(&self) -> Result<(), CacheError> {

@@ -15,6 +15,8 @@ pub struct RequestContext {
     pub loaders: Loaders,
     /// Who is who across vendors, as far as this request has asked.
     pub people: super::people::RequestPeople,
+    /// The cache, for what is not a loader's (idempotency records).
+    pub cache: Cache,
 }
 
 impl RequestContext {
@@ -25,6 +27,7 @@ impl RequestContext {
             tenant,
             loaders,
             people: Default::default(),
+            cache: cache.clone(),
         }
     }
 }

@@ -29,6 +29,12 @@ pub enum ErrorCode {
     VendorRateLimited,
     /// A vendor refused the request; `extensions.vendorMessage` says why.
     VendorRejected,
+    /// A write reached the vendor but its answer did not come back: it may or may not
+    /// have happened. Retry with the same `idempotencyKey`: Switchboard then looks the
+    /// resource up before writing again, so nothing is made twice.
+    VendorOutcomeUnknown,
+    /// Another request with this `idempotencyKey` is still running; retry later.
+    IdempotencyKeyInUse,
     /// The operation went over a limit; `extensions.limit` and `max` say which.
     LimitExceeded,
     /// An automatic persisted query's hash is not known yet: send the query with it.
@@ -53,6 +59,8 @@ impl ErrorCode {
             ErrorCode::VendorUnavailable => "VENDOR_UNAVAILABLE",
             ErrorCode::VendorRateLimited => "VENDOR_RATE_LIMITED",
             ErrorCode::VendorRejected => "VENDOR_REJECTED",
+            ErrorCode::VendorOutcomeUnknown => "VENDOR_OUTCOME_UNKNOWN",
+            ErrorCode::IdempotencyKeyInUse => "IDEMPOTENCY_KEY_IN_USE",
             ErrorCode::LimitExceeded => "LIMIT_EXCEEDED",
             ErrorCode::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
             ErrorCode::Internal => "INTERNAL",
@@ -120,6 +128,7 @@ impl From<VendorError> for ApiError {
             VendorErrorKind::RateLimited => ErrorCode::VendorRateLimited,
             VendorErrorKind::Rejected => ErrorCode::VendorRejected,
             VendorErrorKind::NotFound => ErrorCode::NotFound,
+            VendorErrorKind::OutcomeUnknown => ErrorCode::VendorOutcomeUnknown,
             VendorErrorKind::Unavailable
             | VendorErrorKind::Timeout
             | VendorErrorKind::Unauthorized

@@ -12,6 +12,7 @@ pub mod context;
 pub mod error;
 pub mod federation;
 pub mod id;
+pub mod idempotency;
 pub mod limits;
 pub mod lookup;
 pub mod merged;

@@ -323,22 +323,35 @@ impl Loader<TeamsOfAgent> for DixaLoader {
     }
 }
 
-/// Creates a team; the team list is invalidated before this returns.
+/// Creates a team; the team list is invalidated before this returns, also when the
+/// call failed (a create whose answer was lost may still have happened).
 pub async fn create_team(loader: &RequestLoader<DixaLoader>, name: &str) -> Result<Team, VendorError> {
     let l = loader.loader();
-    let team = l.api.create_team(name).await?;
+    let created = l.api.create_team(name).await;
     l.cache.invalidate(&[l.key("teams", None)]).await;
+    loader.clear::<AllTeams>();
+    let team = created?;
     l.cache
         .put(&l.key("team", Some(&team.id)), TtlClass::Directory, &team)
         .await;
-    loader.clear::<AllTeams>();
     Ok(team)
+}
+
+/// The team named exactly `name`, read from Dixa itself (not the cache): how a create
+/// whose outcome was unknown is found before creating again.
+pub async fn find_team_named(
+    loader: &RequestLoader<DixaLoader>,
+    name: &str,
+) -> Result<Option<Team>, VendorError> {
+    let teams = loader.loader().api.list_teams().await?;
+    Ok(teams.into_iter().find(|t| t.name == name))
 }
 
 /// Deletes a team and forgets everything cached about it.
 pub async fn delete_team(loader: &RequestLoader<DixaLoader>, team_id: &str) -> Result<(), VendorError> {
     let l = loader.loader();
-    l.api.delete_team(team_id).await?;
+    let deleted = l.api.delete_team(team_id).await;
+    // Forgotten also when the call failed: it may have happened all the same.
     let mut keys = l.team_keys(team_id);
     keys.push(l.key("teams", None));
     l.cache.invalidate(&keys).await;
@@ -346,7 +359,7 @@ pub async fn delete_team(loader: &RequestLoader<DixaLoader>, team_id: &str) -> R
     loader.clear::<TeamById>();
     loader.clear::<MembersOf>();
     loader.clear::<TeamPresenceOf>();
-    Ok(())
+    deleted
 }
 
 /// Adds or removes team members, then invalidates the team's members and presence and
@@ -358,16 +371,17 @@ pub async fn change_members(
     add: bool,
 ) -> Result<(), VendorError> {
     let l = loader.loader();
-    if add {
-        l.api.add_team_members(team_id, agent_ids).await?;
+    let changed = if add {
+        l.api.add_team_members(team_id, agent_ids).await
     } else {
-        l.api.remove_team_members(team_id, agent_ids).await?;
-    }
+        l.api.remove_team_members(team_id, agent_ids).await
+    };
+    // Forgotten also when the call failed: it may have happened all the same.
     let mut keys = l.team_keys(team_id);
     keys.extend(agent_ids.iter().map(|a| l.key("agent_teams", Some(a))));
     l.cache.invalidate(&keys).await;
     loader.clear::<MembersOf>();
     loader.clear::<TeamPresenceOf>();
     loader.clear::<TeamsOfAgent>();
-    Ok(())
+    changed
 }

@@ -10,7 +10,7 @@ use super::{Outcome, RequestLoader, each_key, each_key_cached, outcome};
 use crate::{
     cache::{Cache, CacheKey, TtlClass},
     vendors::{
-        Vendor, VendorError,
+        Vendor, VendorError, VendorErrorKind,
         huawei::{
             AgentAccount, AgentAccountChange, AgentPage, HuaweiApi, MAX_AGENT_PAGE_SIZE, NewAgentAccount,
             SkillFilter, SkillPage, SkillQueue,
@@ -275,33 +275,47 @@ pub async fn create_agent(
     loader: &RequestLoader<HuaweiLoader>,
     account: &NewAgentAccount,
 ) -> Result<Option<i64>, VendorError> {
-    let l = loader.loader();
-    let work_no = l.api.create_agent(account).await?;
-    l.agents_changed(&account.user_account).await;
-    loader.clear::<AgentsPage>();
-    loader.clear::<AgentByAccount>();
-    Ok(work_no)
+    let created = loader.loader().api.create_agent(account).await;
+    // Forgotten also when the call failed: it may have happened all the same.
+    agents_changed(loader, &account.user_account).await;
+    created
 }
 
-/// Updates an agent account, then forgets what was cached about it.
+/// The account `user_account`, read from AICC itself (not the cache): how a create
+/// whose outcome was unknown is found before creating again.
+pub async fn find_agent(
+    loader: &RequestLoader<HuaweiLoader>,
+    user_account: &str,
+) -> Result<Option<AgentAccount>, VendorError> {
+    match loader.loader().api.get_agent(user_account).await {
+        Ok(account) => Ok(Some(account)),
+        Err(e) if e.kind == VendorErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Forgets `account` and every cached page, here and in the request's loader.
+async fn agents_changed(loader: &RequestLoader<HuaweiLoader>, account: &str) {
+    loader.loader().agents_changed(account).await;
+    loader.clear::<AgentsPage>();
+    loader.clear::<AgentByAccount>();
+}
+
+/// Updates an agent account, then forgets what was cached about it (also when the call
+/// failed).
 pub async fn update_agent(
     loader: &RequestLoader<HuaweiLoader>,
     change: &AgentAccountChange,
 ) -> Result<(), VendorError> {
-    let l = loader.loader();
-    l.api.update_agent(change).await?;
-    l.agents_changed(&change.user_account).await;
-    loader.clear::<AgentsPage>();
-    loader.clear::<AgentByAccount>();
-    Ok(())
+    let updated = loader.loader().api.update_agent(change).await;
+    agents_changed(loader, &change.user_account).await;
+    updated
 }
 
-/// Deletes an agent account, then forgets what was cached about it.
+/// Deletes an agent account, then forgets what was cached about it (also when the call
+/// failed).
 pub async fn delete_agent(loader: &RequestLoader<HuaweiLoader>, account: &str) -> Result<(), VendorError> {
-    let l = loader.loader();
-    l.api.delete_agent(account).await?;
-    l.agents_changed(account).await;
-    loader.clear::<AgentsPage>();
-    loader.clear::<AgentByAccount>();
-    Ok(())
+    let deleted = loader.loader().api.delete_agent(account).await;
+    agents_changed(loader, account).await;
+    deleted
 }

@@ -205,6 +205,16 @@ pub async fn create_user(loader: &RequestLoader<VonageLoader>, body: &UserBody) 
     Ok(user)
 }
 
+/// The user named `username`, archived ones included, read from Vonage itself (not the
+/// cache): how a create whose outcome was unknown is found before creating again.
+pub async fn find_user_named(
+    loader: &RequestLoader<VonageLoader>,
+    username: &str,
+) -> Result<Option<User>, VendorError> {
+    let users = loader.loader().api.list_all_users(Include::All).await?;
+    Ok(users.into_iter().find(|u| u.username == username))
+}
+
 /// Patches a user (archive with `active: false`), then forgets what was cached of it,
 /// also when the call failed (it may have happened all the same).
 pub async fn update_user(

@@ -324,6 +324,25 @@ pub async fn create_supervisor(
     result
 }
 
+/// The supervisor `supervisor_id` with its agents, read from Webex itself (not the
+/// cache): how a create whose outcome was unknown is found before creating again.
+pub async fn find_supervisor(
+    loader: &RequestLoader<WebexLoader>,
+    supervisor_id: &str,
+    has_cx_essentials: Option<bool>,
+) -> Result<Option<SupervisorDetail>, VendorError> {
+    match loader
+        .loader()
+        .api
+        .get_supervisor(supervisor_id, has_cx_essentials)
+        .await
+    {
+        Ok(detail) => Ok(Some(detail)),
+        Err(e) if e.kind == VendorErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// Assigns or unassigns agents; returns the agents Webex did not change as asked.
 pub async fn change_agents(
     loader: &RequestLoader<WebexLoader>,

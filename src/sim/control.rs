@@ -40,6 +40,10 @@ pub struct FaultRule {
     /// Delay added before answering, in milliseconds.
     #[serde(default)]
     pub latency_ms: u64,
+    /// Delay added after the call was served, in milliseconds: the change is made, its
+    /// answer comes late (a client that gives up first cannot know it happened).
+    #[serde(default)]
+    pub latency_after_ms: u64,
     /// Answer with this status instead of the real answer.
     #[serde(default)]
     pub status: Option<u16>,
@@ -347,7 +351,11 @@ pub async fn count_and_fault(
         tokio::time::sleep(Duration::from_millis(fault.latency_ms)).await;
     }
     let Some(status) = fault.status.and_then(|s| StatusCode::from_u16(s).ok()) else {
-        return next.run(request).await;
+        let response = next.run(request).await;
+        if fault.latency_after_ms > 0 {
+            tokio::time::sleep(Duration::from_millis(fault.latency_after_ms)).await;
+        }
+        return response;
     };
     let message = fault
         .message
@@ -446,6 +454,7 @@ mod tests {
             route: Some("GET /x".into()),
             path: None,
             latency_ms: 0,
+            latency_after_ms: 0,
             status: Some(500),
             rate: 1.0,
             times: Some(2),

@@ -27,6 +27,10 @@ pub enum VendorErrorKind {
     /// Switchboard did not call: the vendor has been failing and its circuit breaker
     /// is open (see `vendors::breaker`).
     Paused,
+    /// A write that is never repeated (a create, say) was sent, but no answer came back
+    /// (it timed out, or the connection broke after sending): the vendor may or may not
+    /// have made the change. Never retried blindly.
+    OutcomeUnknown,
 }
 
 /// A failed vendor call. Carries only what is safe to show a client: never a URL,
@@ -138,6 +142,9 @@ impl VendorError {
             VendorErrorKind::NotFound => format!("{v} has no such resource"),
             VendorErrorKind::InvalidResponse => format!("{v} sent a response Switchboard could not read"),
             VendorErrorKind::NotConfigured => format!("{v} is not configured for this tenant"),
+            VendorErrorKind::OutcomeUnknown => {
+                format!("{v} did not answer a write that was sent; it may or may not have been made")
+            }
             VendorErrorKind::Paused => {
                 let wait = self.retry_after.map_or(1, |w| w.as_secs().max(1));
                 format!(

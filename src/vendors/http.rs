@@ -7,7 +7,15 @@
 //! sent along when traces are recorded), a metric per attempt and retry (labelled by the
 //! route template, never the path), and errors that never carry a URL or a credential.
 
-use std::{fmt, future::Future, sync::Arc, time::Duration};
+use std::{
+    fmt,
+    future::Future,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -463,7 +471,10 @@ impl VendorHttp {
         let result = self.send_with_retries(call).await;
         let outage = match &result {
             Ok(reply) => reply.status.is_server_error(),
-            Err(e) => matches!(e.kind, VendorErrorKind::Unavailable | VendorErrorKind::Timeout),
+            Err(e) => matches!(
+                e.kind,
+                VendorErrorKind::Unavailable | VendorErrorKind::Timeout | VendorErrorKind::OutcomeUnknown
+            ),
         };
         trial.end(outage);
         result
@@ -486,15 +497,25 @@ impl VendorHttp {
                 status = field::Empty,
                 latency_ms = field::Empty,
             );
+            let sent = AtomicBool::new(false);
             let outcome = match deadline {
-                Some(deadline) => tokio::time::timeout_at(deadline, self.attempt(&call, url.clone()))
+                Some(deadline) => tokio::time::timeout_at(deadline, self.attempt(&call, url.clone(), &sent))
                     .instrument(span.clone())
                     .await
                     .unwrap_or_else(|_| {
                         span.in_scope(|| tracing::warn!("vendor call cut off at the request's deadline"));
-                        Err(VendorError::new(self.vendor, VendorErrorKind::Timeout))
+                        let kind = if sent.load(Ordering::Acquire) && call.idempotency == Idempotency::Once {
+                            VendorErrorKind::OutcomeUnknown
+                        } else {
+                            VendorErrorKind::Timeout
+                        };
+                        Err(VendorError::new(self.vendor, kind))
                     }),
-                None => self.attempt(&call, url.clone()).instrument(span.clone()).await,
+                None => {
+                    self.attempt(&call, url.clone(), &sent)
+                        .instrument(span.clone())
+                        .await
+                }
             };
             let retryable = call.idempotency == Idempotency::Idempotent && attempt < self.policy.max_retries;
             match outcome {
@@ -554,7 +575,9 @@ impl VendorHttp {
         }
     }
 
-    async fn attempt(&self, call: &Call, url: Url) -> Result<Reply, VendorError> {
+    /// One attempt; `sent` turns true once the request may have left (from then on a
+    /// failure of a write sent once leaves its outcome unknown).
+    async fn attempt(&self, call: &Call, url: Url, sent: &AtomicBool) -> Result<Reply, VendorError> {
         let mut request = self
             .client
             .request(call.method.clone(), url)
@@ -590,6 +613,7 @@ impl VendorHttp {
             started,
             status: "deadline".to_owned(),
         };
+        sent.store(true, Ordering::Release);
         let result = async {
             let mut response = request.send().await?;
             let status = response.status();
@@ -644,7 +668,13 @@ impl VendorHttp {
             }
             Err(e) => {
                 let e = e.without_url();
-                let kind = if e.is_timeout() {
+                // A connect error sent nothing. Anything later may have reached the
+                // vendor: for a write sent once, that leaves its outcome unknown.
+                let kind = if e.is_connect() {
+                    VendorErrorKind::Unavailable
+                } else if call.idempotency == Idempotency::Once {
+                    VendorErrorKind::OutcomeUnknown
+                } else if e.is_timeout() {
                     VendorErrorKind::Timeout
                 } else {
                     VendorErrorKind::Unavailable

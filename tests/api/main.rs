@@ -15,6 +15,7 @@ mod errors;
 mod federation;
 mod federation_gateway;
 mod huawei;
+mod idempotency;
 mod ids;
 mod live;
 mod live_cluster;

@@ -8,11 +8,15 @@ use crate::{
         context::loaders,
         error::{ApiError, ApiResult},
         id::NodeType,
+        idempotency::{self, IdempotencyKey},
         lookup,
         types::Team,
         validate,
     },
-    loaders::dixa::{self as dixa_loaders, AllTeams},
+    loaders::{
+        Fetch,
+        dixa::{self as dixa_loaders, AllTeams, TeamById},
+    },
     vendors::Vendor,
 };
 
@@ -91,11 +95,25 @@ pub struct DixaMutation;
 
 #[Object]
 impl DixaMutation {
-    /// Creates a team.
-    async fn create_team(&self, ctx: &Context<'_>, input: CreateTeamInput) -> ApiResult<Option<TeamPayload>> {
+    /// Creates a team. With an `idempotencyKey`, a retry after `VENDOR_OUTCOME_UNKNOWN`
+    /// first looks for a team of that name.
+    async fn create_team(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateTeamInput,
+        idempotency_key: Option<IdempotencyKey>,
+    ) -> ApiResult<Option<TeamPayload>> {
         let name = validate::name("input.name", &input.name, MAX_TEAM_NAME)?;
         let dixa = loaders(ctx)?.dixa()?;
-        let team = dixa_loaders::create_team(dixa, &name).await?;
+        let team = idempotency::once(ctx, idempotency_key.as_ref(), async |attempt| {
+            if attempt.after_unknown_outcome {
+                if let Some(team) = dixa_loaders::find_team_named(dixa, &name).await? {
+                    return Ok(team);
+                }
+            }
+            Ok(dixa_loaders::create_team(dixa, &name).await?)
+        })
+        .await?;
         Ok(Some(TeamPayload {
             team: Team::new(team),
         }))
@@ -106,10 +124,15 @@ impl DixaMutation {
         &self,
         ctx: &Context<'_>,
         input: DeleteTeamInput,
+        idempotency_key: Option<IdempotencyKey>,
     ) -> ApiResult<Option<DeleteTeamPayload>> {
         let team_id = validate::node_id("input.teamId", &input.team_id, NodeType::Team, Vendor::Dixa)?;
         let team_id = validate::uuid("input.teamId", &team_id)?;
-        dixa_loaders::delete_team(loaders(ctx)?.dixa()?, &team_id).await?;
+        let dixa = loaders(ctx)?.dixa()?;
+        idempotency::once(ctx, idempotency_key.as_ref(), async |attempt| {
+            attempt.deleted(dixa_loaders::delete_team(dixa, &team_id).await)
+        })
+        .await?;
         Ok(Some(DeleteTeamPayload {
             deleted_team_id: input.team_id,
         }))
@@ -120,8 +143,9 @@ impl DixaMutation {
         &self,
         ctx: &Context<'_>,
         input: TeamMembersInput,
+        idempotency_key: Option<IdempotencyKey>,
     ) -> ApiResult<Option<TeamPayload>> {
-        change_members(ctx, input, true).await.map(Some)
+        change_members(ctx, input, idempotency_key, true).await.map(Some)
     }
 
     /// Removes agents from a team.
@@ -129,12 +153,20 @@ impl DixaMutation {
         &self,
         ctx: &Context<'_>,
         input: TeamMembersInput,
+        idempotency_key: Option<IdempotencyKey>,
     ) -> ApiResult<Option<TeamPayload>> {
-        change_members(ctx, input, false).await.map(Some)
+        change_members(ctx, input, idempotency_key, false).await.map(Some)
     }
 }
 
-async fn change_members(ctx: &Context<'_>, input: TeamMembersInput, add: bool) -> ApiResult<TeamPayload> {
+/// Adds or removes members (safe to repeat, so a retry after an unknown outcome simply
+/// writes again), then reads the team as it is now.
+async fn change_members(
+    ctx: &Context<'_>,
+    input: TeamMembersInput,
+    idempotency_key: Option<IdempotencyKey>,
+    add: bool,
+) -> ApiResult<TeamPayload> {
     let team_id = validate::node_id("input.teamId", &input.team_id, NodeType::Team, Vendor::Dixa)?;
     let team_id = validate::uuid("input.teamId", &team_id)?;
     let agent_ids = validate::node_ids(
@@ -145,10 +177,16 @@ async fn change_members(ctx: &Context<'_>, input: TeamMembersInput, add: bool) -
         MAX_MEMBERS_PER_CHANGE,
         validate::uuid,
     )?;
-    dixa_loaders::change_members(loaders(ctx)?.dixa()?, &team_id, &agent_ids, add).await?;
-    // The team was just changed: gone now, it is an error, not a null payload.
-    let team = lookup::dixa_team(ctx, "input.teamId", &team_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("team"))?;
-    Ok(TeamPayload { team })
+    let dixa = loaders(ctx)?.dixa()?;
+    let team = idempotency::once(ctx, idempotency_key.as_ref(), async |_| {
+        dixa_loaders::change_members(dixa, &team_id, &agent_ids, add).await?;
+        // The team was just changed: gone now, it is an error, not a null payload.
+        dixa.fetch_one(TeamById(team_id.clone()))
+            .await?
+            .ok_or_else(|| ApiError::not_found("team"))
+    })
+    .await?;
+    Ok(TeamPayload {
+        team: Team::new(team),
+    })
 }

@@ -10,6 +10,7 @@ use crate::{
         context::loaders,
         error::{ApiError, ApiResult},
         id::{GlobalId, NodeType},
+        idempotency::{self, IdempotencyKey},
         lookup,
         types::{Agent, SkillQueue, agent_aicc::AiccRole, password::Password, skill_queue::AiccMediaType},
         validate,
@@ -253,11 +254,13 @@ pub struct HuaweiMutation;
 
 #[Object]
 impl HuaweiMutation {
-    /// Creates a Huawei AICC agent account. Never retried.
+    /// Creates a Huawei AICC agent account. Never retried by Switchboard; with an
+    /// `idempotencyKey`, a retry after `VENDOR_OUTCOME_UNKNOWN` first looks the account up.
     async fn create_agent_account(
         &self,
         ctx: &Context<'_>,
         input: CreateAgentAccountInput,
+        idempotency_key: Option<IdempotencyKey>,
     ) -> ApiResult<Option<CreateAgentAccountPayload>> {
         let account = NewAgentAccount {
             user_account: validate::aicc_account("input.account", &input.account)?,
@@ -275,29 +278,19 @@ impl HuaweiMutation {
                 .filter(|p| !p.is_empty()),
         };
         let huawei = loaders(ctx)?.huawei()?;
-        let work_no = huawei_loaders::create_agent(huawei, &account).await?;
-        let record = AgentAccount {
-            user_account: account.user_account.clone(),
-            user_name: Some(account.user_name.clone()),
-            phone: account.phone.clone(),
-            email: Some(account.email.clone()),
-            agent_type: Some(account.agent_type),
-            cc_role_id: Some(account.cc_role_id),
-            sip_account: None,
-            work_no,
-            skills: account
-                .skills
-                .iter()
-                .map(|s| AgentSkill {
-                    skill_id: s.skill_id,
-                    agent_weight: Some(s.agent_weight),
-                    skill_weight: Some(s.skill_weight),
-                })
-                .collect(),
-        };
+        let record = idempotency::once(ctx, idempotency_key.as_ref(), async |attempt| {
+            if attempt.after_unknown_outcome {
+                if let Some(found) = huawei_loaders::find_agent(huawei, &account.user_account).await? {
+                    return Ok(found);
+                }
+            }
+            let work_no = huawei_loaders::create_agent(huawei, &account).await?;
+            Ok(created_account(&account, work_no))
+        })
+        .await?;
         Ok(Some(CreateAgentAccountPayload {
+            work_no: record.work_no.and_then(|n| i32::try_from(n).ok()),
             agent: Agent::new(record),
-            work_no: work_no.and_then(|n| i32::try_from(n).ok()),
         }))
     }
 
@@ -306,6 +299,7 @@ impl HuaweiMutation {
         &self,
         ctx: &Context<'_>,
         input: UpdateAgentAccountInput,
+        idempotency_key: Option<IdempotencyKey>,
     ) -> ApiResult<Option<UpdateAgentAccountPayload>> {
         let password = match (&input.old_password, &input.new_password) {
             (None, None) => None,
@@ -366,11 +360,14 @@ impl HuaweiMutation {
             return Err(ApiError::bad_input("input", "must change at least one field"));
         }
         let huawei = loaders(ctx)?.huawei()?;
-        huawei_loaders::update_agent(huawei, &change).await?;
-        let agent = huawei
-            .fetch_one(AgentByAccount(change.user_account.clone()))
-            .await?
-            .ok_or_else(|| ApiError::not_found("agent account"))?;
+        let agent = idempotency::once(ctx, idempotency_key.as_ref(), async |_| {
+            huawei_loaders::update_agent(huawei, &change).await?;
+            huawei
+                .fetch_one(AgentByAccount(change.user_account.clone()))
+                .await?
+                .ok_or_else(|| ApiError::not_found("agent account"))
+        })
+        .await?;
         Ok(Some(UpdateAgentAccountPayload {
             agent: Agent::new(agent),
         }))
@@ -381,13 +378,41 @@ impl HuaweiMutation {
         &self,
         ctx: &Context<'_>,
         input: DeleteAgentAccountInput,
+        idempotency_key: Option<IdempotencyKey>,
     ) -> ApiResult<Option<DeleteAgentAccountPayload>> {
         let account = validate::aicc_account("input.account", &input.account)?;
-        huawei_loaders::delete_agent(loaders(ctx)?.huawei()?, &account).await?;
+        let huawei = loaders(ctx)?.huawei()?;
+        idempotency::once(ctx, idempotency_key.as_ref(), async |attempt| {
+            attempt.deleted(huawei_loaders::delete_agent(huawei, &account).await)
+        })
+        .await?;
         Ok(Some(DeleteAgentAccountPayload {
             deleted_agent_id: GlobalId::new(NodeType::Agent, Vendor::HuaweiAicc, &account).encode(),
             account,
         }))
+    }
+}
+
+/// The account AICC holds after creating `account`, with the work number it handed out.
+fn created_account(account: &NewAgentAccount, work_no: Option<i64>) -> AgentAccount {
+    AgentAccount {
+        user_account: account.user_account.clone(),
+        user_name: Some(account.user_name.clone()),
+        phone: account.phone.clone(),
+        email: Some(account.email.clone()),
+        agent_type: Some(account.agent_type),
+        cc_role_id: Some(account.cc_role_id),
+        sip_account: None,
+        work_no,
+        skills: account
+            .skills
+            .iter()
+            .map(|s| AgentSkill {
+                skill_id: s.skill_id,
+                agent_weight: Some(s.agent_weight),
+                skill_weight: Some(s.skill_weight),
+            })
+            .collect(),
     }
 }
 

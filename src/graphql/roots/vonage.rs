@@ -10,6 +10,7 @@ use crate::{
         context::loaders,
         error::{ApiError, ApiResult},
         id::NodeType,
+        idempotency::{self, IdempotencyKey},
         lookup,
         types::User,
         validate,
@@ -93,17 +94,38 @@ pub struct VonageMutation;
 
 #[Object]
 impl VonageMutation {
-    /// Creates a user (Vonage `POST /users`).
-    async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> ApiResult<Option<UserPayload>> {
+    /// Creates a user (Vonage `POST /users`). With an `idempotencyKey`, a retry after
+    /// `VENDOR_OUTCOME_UNKNOWN` first looks for a user of that username.
+    async fn create_user(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateUserInput,
+        idempotency_key: Option<IdempotencyKey>,
+    ) -> ApiResult<Option<UserPayload>> {
         let body = input::create_body(&input)?;
-        let user = vonage_loaders::create_user(loaders(ctx)?.vonage()?, &body).await?;
+        let vonage = loaders(ctx)?.vonage()?;
+        let user = idempotency::once(ctx, idempotency_key.as_ref(), async |attempt| {
+            let username = body.username.as_deref().unwrap_or_default();
+            if attempt.after_unknown_outcome {
+                if let Some(user) = vonage_loaders::find_user_named(vonage, username).await? {
+                    return Ok(user);
+                }
+            }
+            Ok(vonage_loaders::create_user(vonage, &body).await?)
+        })
+        .await?;
         Ok(Some(UserPayload {
             user: User::new(user),
         }))
     }
 
     /// Changes a user: only the fields given (Vonage `PATCH /users/{id}`).
-    async fn update_user(&self, ctx: &Context<'_>, input: UpdateUserInput) -> ApiResult<Option<UserPayload>> {
+    async fn update_user(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateUserInput,
+        idempotency_key: Option<IdempotencyKey>,
+    ) -> ApiResult<Option<UserPayload>> {
         let user_id = input::user_id("input.userId", &input.user_id)?;
         let patch = input::update_body(&input)?;
         if input.user_account_configuration.is_some() {
@@ -113,17 +135,22 @@ impl VonageMutation {
                 .ok_or_else(|| ApiError::not_found("user"))?;
             input::check_update_against(current.record(), &input)?;
         }
-        patch_user(ctx, &user_id, &patch).await.map(Some)
+        patch_user(ctx, &user_id, &patch, idempotency_key).await.map(Some)
     }
 
     /// Archives a user (`active: false`); only archived users can be deleted.
-    async fn archive_user(&self, ctx: &Context<'_>, input: UserIdInput) -> ApiResult<Option<UserPayload>> {
+    async fn archive_user(
+        &self,
+        ctx: &Context<'_>,
+        input: UserIdInput,
+        idempotency_key: Option<IdempotencyKey>,
+    ) -> ApiResult<Option<UserPayload>> {
         let user_id = input::user_id("input.userId", &input.user_id)?;
         let patch = UserBody {
             active: Some(false),
             ..UserBody::default()
         };
-        patch_user(ctx, &user_id, &patch).await.map(Some)
+        patch_user(ctx, &user_id, &patch, idempotency_key).await.map(Some)
     }
 
     /// Deletes an archived user (Vonage refuses an active one).
@@ -131,17 +158,33 @@ impl VonageMutation {
         &self,
         ctx: &Context<'_>,
         input: UserIdInput,
+        idempotency_key: Option<IdempotencyKey>,
     ) -> ApiResult<Option<DeleteUserPayload>> {
         let user_id = input::user_id("input.userId", &input.user_id)?;
-        vonage_loaders::delete_user(loaders(ctx)?.vonage()?, &user_id).await?;
+        let vonage = loaders(ctx)?.vonage()?;
+        idempotency::once(ctx, idempotency_key.as_ref(), async |attempt| {
+            attempt.deleted(vonage_loaders::delete_user(vonage, &user_id).await)
+        })
+        .await?;
         Ok(Some(DeleteUserPayload {
             deleted_user_id: input.user_id,
         }))
     }
 }
 
-async fn patch_user(ctx: &Context<'_>, user_id: &str, patch: &UserBody) -> ApiResult<UserPayload> {
-    let user = vonage_loaders::update_user(loaders(ctx)?.vonage()?, user_id, patch).await?;
+/// Patches a user (safe to repeat, so a retry after an unknown outcome simply patches
+/// again).
+async fn patch_user(
+    ctx: &Context<'_>,
+    user_id: &str,
+    patch: &UserBody,
+    idempotency_key: Option<IdempotencyKey>,
+) -> ApiResult<UserPayload> {
+    let vonage = loaders(ctx)?.vonage()?;
+    let user = idempotency::once(ctx, idempotency_key.as_ref(), async |_| {
+        Ok(vonage_loaders::update_user(vonage, user_id, patch).await?)
+    })
+    .await?;
     Ok(UserPayload {
         user: User::new(user),
     })

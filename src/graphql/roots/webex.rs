@@ -12,6 +12,7 @@ use crate::{
         context::loaders,
         error::{ApiError, ApiResult},
         id::{GlobalId, NodeType},
+        idempotency::{self, IdempotencyKey},
         lookup,
         types::{Agent, Supervisor, agent_webex::agent_from_supervisor, supervisor_webex::WebexSupervisor},
         validate,
@@ -373,11 +374,15 @@ pub struct WebexMutation;
 #[Object]
 impl WebexMutation {
     /// Makes a Webex person a supervisor of at least one agent. Sent once, never
-    /// retried. Agents Webex refuses (e.g. `NOT_AVAILABLE`) are in `outcomes`.
+    /// retried by Switchboard. Agents Webex refuses (e.g. `NOT_AVAILABLE`) are in
+    /// `outcomes`. With an `idempotencyKey`, a retry after `VENDOR_OUTCOME_UNKNOWN` first
+    /// looks the supervisor up: found, the agents it does not hold come back
+    /// `NOT_ASSIGNED`.
     async fn create_supervisor(
         &self,
         ctx: &Context<'_>,
         input: CreateSupervisorInput,
+        idempotency_key: Option<IdempotencyKey>,
     ) -> ApiResult<Option<SupervisorPayload>> {
         let person = validate::node_id("input.personId", &input.person_id, NodeType::Agent, Vendor::Webex)?;
         let person = validate::webex_id("input.personId", &person, &[ids::PEOPLE])?;
@@ -394,8 +399,16 @@ impl WebexMutation {
             ));
         }
         let webex = loaders(ctx)?.webex()?;
-        let statuses =
-            webex_loaders::create_supervisor(webex, &person, &agents, input.has_cx_essentials).await?;
+        let statuses = idempotency::once(ctx, idempotency_key.as_ref(), async |attempt| {
+            if attempt.after_unknown_outcome {
+                let found = webex_loaders::find_supervisor(webex, &person, input.has_cx_essentials).await?;
+                if let Some(detail) = found {
+                    return Ok(not_held(&detail, &agents));
+                }
+            }
+            Ok(webex_loaders::create_supervisor(webex, &person, &agents, input.has_cx_essentials).await?)
+        })
+        .await?;
         let cx = input.has_cx_essentials.filter(|c| *c);
         payload(ctx, &person, cx, &agents, statuses).await.map(Some)
     }
@@ -406,8 +419,11 @@ impl WebexMutation {
         &self,
         ctx: &Context<'_>,
         input: SupervisorAgentsInput,
+        idempotency_key: Option<IdempotencyKey>,
     ) -> ApiResult<Option<SupervisorPayload>> {
-        change(ctx, input, AgentChange::Add).await.map(Some)
+        change(ctx, input, idempotency_key, AgentChange::Add)
+            .await
+            .map(Some)
     }
 
     /// Removes agents from a supervisor (`DELETE`).
@@ -415,8 +431,11 @@ impl WebexMutation {
         &self,
         ctx: &Context<'_>,
         input: SupervisorAgentsInput,
+        idempotency_key: Option<IdempotencyKey>,
     ) -> ApiResult<Option<SupervisorPayload>> {
-        change(ctx, input, AgentChange::Delete).await.map(Some)
+        change(ctx, input, idempotency_key, AgentChange::Delete)
+            .await
+            .map(Some)
     }
 
     /// Deletes supervisors (their agents stay; only the supervision goes).
@@ -424,6 +443,7 @@ impl WebexMutation {
         &self,
         ctx: &Context<'_>,
         input: DeleteSupervisorsInput,
+        idempotency_key: Option<IdempotencyKey>,
     ) -> ApiResult<Option<DeleteSupervisorsPayload>> {
         let ids = id_list(
             "input.supervisorIds",
@@ -431,7 +451,11 @@ impl WebexMutation {
             MAX_SUPERVISORS_PER_DELETE,
             supervisor_id,
         )?;
-        webex_loaders::delete_supervisors(loaders(ctx)?.webex()?, &ids).await?;
+        let webex = loaders(ctx)?.webex()?;
+        idempotency::once(ctx, idempotency_key.as_ref(), async |attempt| {
+            attempt.deleted(webex_loaders::delete_supervisors(webex, &ids).await)
+        })
+        .await?;
         Ok(Some(DeleteSupervisorsPayload {
             deleted_supervisor_ids: ids
                 .iter()
@@ -441,9 +465,12 @@ impl WebexMutation {
     }
 }
 
+/// Assigns or unassigns agents (safe to repeat, so a retry after an unknown outcome
+/// simply writes again).
 async fn change(
     ctx: &Context<'_>,
     input: SupervisorAgentsInput,
+    idempotency_key: Option<IdempotencyKey>,
     how: AgentChange,
 ) -> ApiResult<SupervisorPayload> {
     let supervisor = supervisor_id("input.supervisorId", &input.supervisor_id)?;
@@ -454,9 +481,33 @@ async fn change(
         agent_id,
     )?;
     let webex = loaders(ctx)?.webex()?;
-    let statuses =
-        webex_loaders::change_agents(webex, &supervisor, &agents, how, input.has_cx_essentials).await?;
+    let statuses = idempotency::once(ctx, idempotency_key.as_ref(), async |_| {
+        Ok(webex_loaders::change_agents(webex, &supervisor, &agents, how, input.has_cx_essentials).await?)
+    })
+    .await?;
     payload(ctx, &supervisor, input.has_cx_essentials, &agents, statuses).await
+}
+
+/// A `NOT_ASSIGNED` status for each of `agents` the supervisor `detail` does not hold:
+/// the outcome of a create found after the fact.
+fn not_held(detail: &webex::SupervisorDetail, agents: &[String]) -> Vec<AgentStatus> {
+    agents
+        .iter()
+        .filter(|sent| {
+            let uuid = uuid_of(sent);
+            !detail
+                .agents
+                .iter()
+                .any(|held| uuid.is_some() && uuid_of(&held.id) == uuid)
+        })
+        .map(|sent| AgentStatus {
+            id: sent.clone(),
+            status: "NOT_ASSIGNED".to_owned(),
+            message: Some(
+                "not among the supervisor's agents after a create whose answer was lost".to_owned(),
+            ),
+        })
+        .collect()
 }
 
 /// The supervisor as it is after a write, and one outcome per agent: Webex's status
