@@ -57,4 +57,12 @@ export REQUIRE_REDIS=1
 # on 127.0.0.1 port 0.
 # The benchmark (benches/gateway.rs) is no test: clippy --all-targets compiles it, and
 # `cargo bench --bench gateway` runs it.
+# The log audit: the suite logs at trace level into a directory of its own, noting every
+# secret its tests use; afterwards one check reads it all (tests/api/audit.rs).
+audit_dir=$(mktemp -d)
+trap 'rm -rf "$audit_dir"' EXIT
+export SWITCHBOARD_TEST_AUDIT_DIR="$audit_dir"
 cargo test --locked --lib --bins --tests "$@"
+if [ $# -eq 0 ]; then
+  cargo test --locked --test api -- --ignored --exact audit::the_whole_suites_trace_log_holds_no_secret --nocapture
+fi

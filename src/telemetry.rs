@@ -87,11 +87,24 @@ fn provider(otel: &OtelSettings) -> anyhow::Result<SdkTracerProvider> {
         .build())
 }
 
+/// Crates whose trace output quotes what they carry, capped whatever `RUST_LOG` says:
+/// tungstenite logs every WebSocket frame at trace level, and a subscription's
+/// `connection_init` frame carries the client's API key or token.
+const CAPPED: [&str; 2] = ["tungstenite=debug", "tokio_tungstenite=debug"];
+
+/// `filter` with [`CAPPED`] applied on top, so that no level of logging writes a
+/// credential.
+pub fn capped(filter: EnvFilter) -> EnvFilter {
+    CAPPED.iter().fold(filter, |filter, directive| {
+        filter.add_directive(directive.parse().expect("a valid directive"))
+    })
+}
+
 /// Installs the global subscriber: logs, and trace export when `otel` (or the
 /// environment) names a collector. Safe to call more than once (later calls install
 /// nothing). Keep the answer alive while serving: dropping it flushes the traces.
 pub fn init(otel: &OtelSettings) -> anyhow::Result<Telemetry> {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = capped(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")));
     let json = std::env::var("SWITCHBOARD_LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
     let provider = if export_configured(otel) {
         install_propagator();

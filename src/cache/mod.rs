@@ -280,10 +280,10 @@ impl Cache {
     /// every replica sees it; in this process otherwise, and while Redis fails.
     pub async fn record(&self, key: &str) -> Option<Vec<u8>> {
         let key = format!("{}:{key}", self.namespace);
-        if self.store.backend() != "memory" {
-            if let Some(shared) = self.note(self.store.get_record(&key).await) {
-                return shared;
-            }
+        if self.store.backend() != "memory"
+            && let Some(shared) = self.note(self.store.get_record(&key).await)
+        {
+            return shared;
         }
         self.local_records.get(&key)
     }
@@ -300,10 +300,10 @@ impl Cache {
         ttl: Duration,
     ) -> bool {
         let key = format!("{}:{key}", self.namespace);
-        if self.store.backend() != "memory" {
-            if let Some(swapped) = self.note(self.store.swap_record(&key, expected, new, ttl).await) {
-                return swapped;
-            }
+        if self.store.backend() != "memory"
+            && let Some(swapped) = self.note(self.store.swap_record(&key, expected, new, ttl).await)
+        {
+            return swapped;
         }
         self.local_records.swap(&key, expected, new, ttl)
     }

@@ -62,12 +62,7 @@ impl Attempt {
     }
 }
 
-/// Makes a mutation safe to retry: its first outcome is kept under this key (24 hours by
-/// default) and returned to every repeat, on any replica, without writing again;
-/// concurrent repeats wait for the first. Use a fresh value (a UUID) per intended change,
-/// and the same one for its retries. A key reused for other input is refused. When a
-/// write's answer was lost (`VENDOR_OUTCOME_UNKNOWN`), retrying with its key first looks
-/// the resource up, so nothing is created twice. 1 to 255 visible ASCII characters.
+/// A mutation's idempotency key, checked when parsed (see the impl's description).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdempotencyKey(String);
 
@@ -79,6 +74,12 @@ impl IdempotencyKey {
 }
 
 #[Scalar]
+/// Makes a mutation safe to retry: its first outcome is kept under this key (24 hours by
+/// default) and returned to every repeat, on any replica, without writing again;
+/// concurrent repeats wait for the first. Use a fresh value (a UUID) per intended change,
+/// and the same one for its retries. A key reused for other input is refused. When a
+/// write's answer was lost (`VENDOR_OUTCOME_UNKNOWN`), retrying with its key first looks
+/// the resource up, so nothing is created twice. 1 to 255 visible ASCII characters.
 impl ScalarType for IdempotencyKey {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {

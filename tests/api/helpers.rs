@@ -2,8 +2,10 @@
 //! (their own port 0), and a client that speaks GraphQL to it.
 
 use std::{
-    io::{BufRead, BufReader},
+    fs::File,
+    io::{BufRead, BufReader, Write as _},
     net::SocketAddr,
+    path::PathBuf,
     process::{Command, Stdio},
     sync::{Arc, Mutex, Once, OnceLock},
 };
@@ -17,6 +19,7 @@ use switchboard::{
     startup::Application,
 };
 use tokio::sync::oneshot;
+use tracing_subscriber::EnvFilter;
 
 /// The tenant every test app serves.
 pub const TENANT: &str = "test";
@@ -58,13 +61,102 @@ pub async fn spawn_app() -> TestApp {
 static CAPTURED_LOG: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
 static INSTALL_LOG_CAPTURE: Once = Once::new();
 
-/// A writer appending to the captured log.
+/// Where the suite keeps what the log audit reads after it (`SWITCHBOARD_TEST_AUDIT_DIR`,
+/// set by `scripts/test.sh`): this process's whole trace log and every secret its tests
+/// used (see `audit.rs`).
+pub fn audit_dir() -> Option<PathBuf> {
+    std::env::var_os("SWITCHBOARD_TEST_AUDIT_DIR").map(PathBuf::from)
+}
+
+/// An audit file of this process, opened for appending, when auditing.
+fn audit_file(kind: &str) -> Option<Mutex<File>> {
+    let dir = audit_dir()?;
+    std::fs::create_dir_all(&dir).expect("the audit directory can be made");
+    let path = dir.join(format!("{kind}-{}.txt", std::process::id()));
+    let file = File::options()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .unwrap_or_else(|e| panic!("{} cannot be opened: {e}", path.display()));
+    Some(Mutex::new(file))
+}
+
+static TRACE_FILE: OnceLock<Option<Mutex<File>>> = OnceLock::new();
+static SECRETS_FILE: OnceLock<Option<Mutex<File>>> = OnceLock::new();
+
+/// Shortest value counted as a secret: shorter ones would match innocent text.
+pub const MIN_SECRET_CHARS: usize = 8;
+
+/// Notes `secret` as used by a test, so the log audit checks the suite never logged it.
+pub fn used_secret(secret: &str) {
+    let secret = secret.trim();
+    if secret.chars().count() < MIN_SECRET_CHARS || secret.contains('\n') {
+        return;
+    }
+    if let Some(file) = SECRETS_FILE.get_or_init(|| audit_file("secrets")) {
+        writeln!(file.lock().expect("secrets lock"), "{secret}").expect("a secret is noted");
+    }
+}
+
+/// Notes every string under a key naming a secret (`password`, `secret`, `token`, in
+/// any case) in `value`, at any depth.
+pub fn used_secrets_in(value: &Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map {
+                let key = key.to_ascii_lowercase();
+                match v {
+                    Value::String(text)
+                        if ["password", "secret", "token"].iter().any(|s| key.contains(s)) =>
+                    {
+                        used_secret(text);
+                    }
+                    other => used_secrets_in(other),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(used_secrets_in),
+        _ => {}
+    }
+}
+
+/// Notes the secrets of every tenant `settings` serve: API keys and vendor credentials.
+fn used_secrets_of(settings: &Settings) {
+    use secrecy::ExposeSecret;
+    for tenant in settings.tenants.values() {
+        for key in tenant.api_keys.iter().chain(&tenant.read_only_api_keys) {
+            used_secret(key.expose_secret());
+        }
+        if let Some(dixa) = &tenant.dixa {
+            used_secret(dixa.api_token.expose_secret());
+        }
+        if let Some(webex) = &tenant.webex {
+            used_secret(webex.access_token.expose_secret());
+        }
+        if let Some(huawei) = &tenant.huawei {
+            used_secret(huawei.app_key.expose_secret());
+            used_secret(huawei.app_secret.expose_secret());
+        }
+        if let Some(vonage) = &tenant.vonage {
+            used_secret(vonage.client_secret.expose_secret());
+            if let Some(webhook) = &vonage.webhook_secret {
+                used_secret(webhook.expose_secret());
+            }
+        }
+    }
+}
+
+/// A writer appending to the captured log (and, when auditing, to this process's trace
+/// file).
 #[derive(Clone)]
 struct LogSink(Arc<Mutex<Vec<u8>>>);
 
 impl std::io::Write for LogSink {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         self.0.lock().expect("log lock").extend_from_slice(buf);
+        if let Some(file) = TRACE_FILE.get_or_init(|| audit_file("trace")) {
+            file.lock().expect("trace lock").write_all(buf)?;
+        }
         Ok(buf.len())
     }
 
@@ -74,13 +166,15 @@ impl std::io::Write for LogSink {
 }
 
 /// Installs, once per process, a global subscriber recording every event and span at
-/// TRACE level (and `log` records) into a buffer that [`captured_log`] reads, so tests
+/// TRACE level (through the gateway's log filter) (and `log` records) into a buffer that [`captured_log`] reads, so tests
 /// can check what the suite logged. If another subscriber was set first, it stays.
 pub fn install_log_capture() {
     INSTALL_LOG_CAPTURE.call_once(|| {
         let buffer = CAPTURED_LOG.get_or_init(Arc::default).clone();
+        // Trace level, through the gateway's own filter (which caps crates that would
+        // log what they carry), so the log audit sees what `RUST_LOG=trace` writes.
         let _ = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
+            .with_env_filter(switchboard::telemetry::capped(EnvFilter::new("trace")))
             .with_ansi(false)
             .with_writer(move || LogSink(buffer.clone()))
             .try_init();
@@ -135,6 +229,7 @@ async fn serve(
     settings.auth.client_requests_per_second = 0.0;
     settings.auth.tenant_requests_per_second = 0.0;
     customize(&mut settings);
+    used_secrets_of(&settings);
     settings.validate().expect("test settings are valid");
     let app = Application::build(settings).await.expect("application builds");
     let addr = app.local_addr();
@@ -170,11 +265,13 @@ impl TestApp {
         query: &str,
         variables: Value,
     ) -> (StatusCode, Value) {
+        used_secrets_in(&variables);
         let mut request = self
             .client
             .post(self.url("/graphql"))
             .json(&json!({ "query": query, "variables": variables }));
         if let Some(a) = authorization {
+            used_secret(a.trim_start_matches("Bearer "));
             request = request.header("authorization", a);
         }
         let response = request.send().await.expect("request is sent");

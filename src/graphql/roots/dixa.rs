@@ -106,10 +106,10 @@ impl DixaMutation {
         let name = validate::name("input.name", &input.name, MAX_TEAM_NAME)?;
         let dixa = loaders(ctx)?.dixa()?;
         let team = idempotency::once(ctx, idempotency_key.as_ref(), async |attempt| {
-            if attempt.after_unknown_outcome {
-                if let Some(team) = dixa_loaders::find_team_named(dixa, &name).await? {
-                    return Ok(team);
-                }
+            if attempt.after_unknown_outcome
+                && let Some(team) = dixa_loaders::find_team_named(dixa, &name).await?
+            {
+                return Ok(team);
             }
             Ok(dixa_loaders::create_team(dixa, &name).await?)
         })

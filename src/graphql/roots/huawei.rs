@@ -279,10 +279,10 @@ impl HuaweiMutation {
         };
         let huawei = loaders(ctx)?.huawei()?;
         let record = idempotency::once(ctx, idempotency_key.as_ref(), async |attempt| {
-            if attempt.after_unknown_outcome {
-                if let Some(found) = huawei_loaders::find_agent(huawei, &account.user_account).await? {
-                    return Ok(found);
-                }
+            if attempt.after_unknown_outcome
+                && let Some(found) = huawei_loaders::find_agent(huawei, &account.user_account).await?
+            {
+                return Ok(found);
             }
             let work_no = huawei_loaders::create_agent(huawei, &account).await?;
             Ok(created_account(&account, work_no))

@@ -106,10 +106,10 @@ impl VonageMutation {
         let vonage = loaders(ctx)?.vonage()?;
         let user = idempotency::once(ctx, idempotency_key.as_ref(), async |attempt| {
             let username = body.username.as_deref().unwrap_or_default();
-            if attempt.after_unknown_outcome {
-                if let Some(user) = vonage_loaders::find_user_named(vonage, username).await? {
-                    return Ok(user);
-                }
+            if attempt.after_unknown_outcome
+                && let Some(user) = vonage_loaders::find_user_named(vonage, username).await?
+            {
+                return Ok(user);
             }
             Ok(vonage_loaders::create_user(vonage, &body).await?)
         })
