@@ -108,11 +108,16 @@ pub async fn upgrade(state: AppState, mut parts: Parts) -> Response {
         Err(rejection) => return rejection.into_response(),
     };
     // What authentication needs from the upgrade request: where it was sent, and a key
-    // sent as a header by a client that can.
+    // sent as a header by a client that can. Copied, not cloned: a value hyper parsed
+    // shares the connection's whole read buffer (16 KB), which a clone would keep alive
+    // for as long as the socket stays open.
     let mut headers = HeaderMap::new();
     for name in [header::HOST, header::AUTHORIZATION] {
-        if let Some(v) = parts.headers.get(&name) {
-            headers.insert(name, v.clone());
+        if let Some(v) = parts.headers.get(&name)
+            && let Ok(mut copy) = HeaderValue::from_bytes(v.as_bytes())
+        {
+            copy.set_sensitive(v.is_sensitive());
+            headers.insert(name, copy);
         }
     }
     let slot = state.live.connect();
@@ -155,6 +160,7 @@ struct Connection {
     socket: WebSocket,
     protocol: Protocol,
     state: AppState,
+    /// What authentication needs from the upgrade request, until `connection_init` takes it.
     headers: HeaderMap,
     tenant: Option<Arc<Tenant>>,
     /// What the authenticated caller may do (checked on every operation it starts).
@@ -293,7 +299,8 @@ impl Connection {
             return Flow::Close(4429, "Too many initialisation requests".into());
         }
         self.init_received = true;
-        let mut headers = self.headers.clone();
+        // Needed only now: an idle socket keeps none of its upgrade request.
+        let mut headers = std::mem::take(&mut self.headers);
         if let Some(key) = payload.as_ref().and_then(presented_key) {
             let value = if key.len() > 7 && key[..7].eq_ignore_ascii_case("bearer ") {
                 key
