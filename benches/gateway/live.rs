@@ -119,9 +119,19 @@ impl Tally {
     /// received at `at`: the latest change of the agent the client had not caught up with
     /// that set this availability is the one delivered, and the ones before it were
     /// coalesced.
-    fn read(&mut self, changes: &[(&'static str, Instant)], agent: usize, availability: &str, snapshot: bool, at: Instant) {
+    fn read(
+        &mut self,
+        changes: &[(&'static str, Instant)],
+        agent: usize,
+        availability: &str,
+        snapshot: bool,
+        at: Instant,
+    ) {
         let seen = self.seen.entry(agent).or_default();
-        let Some(i) = (*seen..changes.len()).rev().find(|&i| changes[i].0 == availability) else {
+        let Some(i) = (*seen..changes.len())
+            .rev()
+            .find(|&i| changes[i].0 == availability)
+        else {
             self.unmatched += 1;
             return;
         };
@@ -183,7 +193,12 @@ pub async fn run(sims: &Sims, options: &Options) -> anyhow::Result<LiveResult> {
             let id = m["id"].as_str().unwrap_or_default().to_owned();
             let i = *index.entry(id.clone()).or_insert_with(|| {
                 agents.push((id, m["vendorId"].as_str().unwrap_or_default().to_owned()));
-                now.push(m["presence"]["availability"].as_str().unwrap_or_default().to_owned());
+                now.push(
+                    m["presence"]["availability"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                );
                 watchers.push(0);
                 agents.len() - 1
             });
@@ -196,7 +211,10 @@ pub async fn run(sims: &Sims, options: &Options) -> anyhow::Result<LiveResult> {
     // a poll interval would be one (or none) by nature, not by the gateway's doing.
     let cycle = Duration::from_millis(agents.len() as u64 * 1_000 / CHANGES_PER_SEC);
     if cycle < Duration::from_millis(2 * POLL_MS) {
-        bail!("{} agents change every {cycle:?}: under two poll intervals, polls would merge changes", agents.len());
+        bail!(
+            "{} agents change every {cycle:?}: under two poll intervals, polls would merge changes",
+            agents.len()
+        );
     }
     let index = Arc::new(index);
 
@@ -211,7 +229,14 @@ pub async fn run(sims: &Sims, options: &Options) -> anyhow::Result<LiveResult> {
     let connected = futures::stream::iter(0..SUBSCRIBERS)
         .map(|i| {
             let t = i % team_ids.len();
-            subscriber(&addr, &auth, &team_ids[t], covers[t].clone(), index.clone(), changes.clone())
+            subscriber(
+                &addr,
+                &auth,
+                &team_ids[t],
+                covers[t].clone(),
+                index.clone(),
+                changes.clone(),
+            )
         })
         .buffer_unordered(CONNECTING_AT_ONCE)
         .collect::<Vec<anyhow::Result<Reader>>>()
@@ -455,7 +480,13 @@ pub fn write_alone(out: &Path, r: &LiveResult, command: &str) -> anyhow::Result<
 /// Replaces the scenario's section of the full report at `out` (`--live-only
 /// --in-report`), leaving the rest as the last full run wrote it; the section says how
 /// and when it was measured.
-pub fn write_into_report(out: &Path, r: &LiveResult, command: &str, commit: &str, date: &str) -> anyhow::Result<()> {
+pub fn write_into_report(
+    out: &Path,
+    r: &LiveResult,
+    command: &str,
+    commit: &str,
+    date: &str,
+) -> anyhow::Result<()> {
     let report = std::fs::read_to_string(out).with_context(|| format!("reading {}", out.display()))?;
     let start = report
         .find(&format!("\n{HEADING}\n"))
