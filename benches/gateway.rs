@@ -13,7 +13,9 @@
 //!
 //! Then the live presence scenario of issue 11 (`live`: 5,000 graphql-ws subscribers,
 //! presence changing 50 times a second); `--live-only` runs just that one and writes its
-//! section alone (under the target directory unless `--out` says where).
+//! section alone (under the target directory unless `--out` says where), or, with
+//! `--in-report`, in place of that section of `BENCHMARKS.md` (or `--out`), the rest of
+//! the report left as the last full run wrote it.
 //!
 //! Modules: `cluster` (simulators and gateway processes), `load` (the load generator),
 //! `scenarios` (queries, minimums, runs), `live` (the subscription scenario), `report`
@@ -40,7 +42,7 @@ use std::{
 
 use anyhow::{Context as _, bail};
 
-const USAGE: &str = "cargo bench --bench gateway [-- --quick] [--live-only] [--clients N] [--seconds S] [--cold N] \
+const USAGE: &str = "cargo bench --bench gateway [-- --quick] [--live-only [--in-report]] [--clients N] [--seconds S] [--cold N] \
                      [--writes N] [--latency-ms N] [--out FILE]";
 
 /// How the benchmark runs.
@@ -50,6 +52,8 @@ pub struct Options {
     pub quick: bool,
     /// Only the live presence scenario.
     pub live_only: bool,
+    /// With `live_only`: its section replaces the live section of the full report.
+    pub in_report: bool,
     /// Concurrent clients (closed loop) and workers (paced).
     pub clients: usize,
     /// Sent before measuring.
@@ -78,11 +82,16 @@ impl Options {
     fn parse(args: &[String]) -> anyhow::Result<Self> {
         let quick = args.iter().any(|a| a == "--quick");
         let live_only = args.iter().any(|a| a == "--live-only");
+        let in_report = args.iter().any(|a| a == "--in-report");
+        if in_report && !live_only {
+            bail!("--in-report goes with --live-only; usage: {USAGE}");
+        }
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
         let mut options = Self {
             quick,
             live_only,
+            in_report,
             clients: 32,
             warmup: Duration::from_millis(if quick { 500 } else { 1_000 }),
             window: Duration::from_secs(if quick { 1 } else { 8 }),
@@ -91,7 +100,9 @@ impl Options {
             writes: if quick { 6 } else { 100 },
             latency_ms: 20,
             redis_url: std::env::var("BENCH_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into()),
-            out: if live_only {
+            out: if in_report {
+                root.join("BENCHMARKS.md")
+            } else if live_only {
                 tmp.join("BENCHMARKS.live.md")
             } else if quick {
                 tmp.join("BENCHMARKS.quick.md")
@@ -106,7 +117,7 @@ impl Options {
         while let Some(arg) = rest.next() {
             match arg.as_str() {
                 "--bench" => continue,
-                "--quick" | "--live-only" => {
+                "--quick" | "--live-only" | "--in-report" => {
                     given.push(arg.clone());
                     continue;
                 }
@@ -184,8 +195,14 @@ async fn run(options: Options) -> anyhow::Result<()> {
     if options.live_only {
         watcher.abort();
         let result = live::run(&sims, &options).await?;
-        live::write_alone(&options.out, &result, &options.command)?;
-        println!("{}", std::fs::read_to_string(&options.out)?);
+        let mut section = String::new();
+        live::render(&mut section, &result, None);
+        if options.in_report {
+            live::write_into_report(&options.out, &result, &options.command, &commit(), &date)?;
+        } else {
+            live::write_alone(&options.out, &result, &options.command)?;
+        }
+        println!("{section}Written to {}", options.out.display());
         return Ok(());
     }
     let mut namespaces = Vec::new();

@@ -24,6 +24,7 @@ use crate::{
     Options,
     cluster::{CacheMode, Gateway, Sims, WARM_TENANT, bearer, cpu_time_of},
     load::Stats,
+    scenarios::MEMBERS_PER_TEAM,
 };
 
 /// Sockets, each with one subscription.
@@ -32,6 +33,10 @@ pub const SUBSCRIBERS: usize = 5_000;
 pub const CHANGES_PER_SEC: u64 = 50;
 /// The gateway's Dixa poll interval.
 pub const POLL_MS: u64 = 500;
+/// Dixa teams seeded for the scenario, of [`MEMBERS_PER_TEAM`] agents each (500 agents,
+/// as the full run leaves Dixa after its `_entities` scenario, so `--live-only` measures
+/// the same thing).
+pub const TEAMS: usize = 25;
 /// Sockets opened at once while connecting.
 const CONNECTING_AT_ONCE: usize = 100;
 
@@ -42,12 +47,25 @@ pub struct LiveResult {
     pub subscribers: usize,
     /// Teams their subscriptions spread over.
     pub teams: usize,
+    /// Agents in those teams (the changes go round robin over them).
+    pub agents: usize,
     /// How long changes were made.
     pub window: Duration,
-    /// Changes made in the simulator.
+    /// Changes made in the simulator (each one a change of the agent's availability).
     pub changes: usize,
     /// Deliveries expected: each change times the subscribers watching its agent.
     pub expected: usize,
+    /// Changes delivered: the client read the state a change made (latencies below).
+    pub delivered: usize,
+    /// Of those, delivered in a snapshot (the server resynchronised the subscriber).
+    pub by_snapshot: usize,
+    /// Changes a client never saw because a later change of the same agent reached it
+    /// first: coalesced by the subscriber's latest-state-per-agent queue, by design.
+    pub coalesced: usize,
+    /// Changes whose state, or a later one, never reached the client: lost.
+    pub lost: usize,
+    /// Events that matched no change the client was waiting for (a repeat).
+    pub unmatched: usize,
     /// Delivery latencies, simulator change to client.
     pub latency: Stats,
     /// The slowest delivery.
@@ -70,20 +88,73 @@ impl LiveResult {
         self.rss_idle.saturating_sub(self.rss_before) / self.subscribers.max(1) as u64
     }
 
-    /// Whether the targets are met: (latency, memory).
-    pub fn targets(&self) -> (bool, bool) {
+    /// Whether the targets are met: (latency, delivery, memory).
+    pub fn targets(&self) -> (bool, bool, bool) {
         (
             self.latency.p99 < Duration::from_millis(250 + POLL_MS) && self.latency.count > 0,
+            self.lost == 0 && self.delivered > 0,
             self.per_subscriber() < 20_000,
         )
     }
 }
 
-/// When each agent (global id) was last changed, to what.
-type Sent = Arc<Mutex<HashMap<String, (String, Instant)>>>;
+/// Every change made, per agent (by index), in order: the availability it set and when.
+type Changes = Arc<Mutex<Vec<Vec<(&'static str, Instant)>>>>;
 
-/// Runs the scenario against `sims` (seeded and slowed by the caller).
+/// What one subscriber read.
+#[derive(Debug, Default)]
+struct Tally {
+    /// Per agent it covers (by index): how many of that agent's changes it has caught
+    /// up with (the last one read, or a later one, tells it).
+    seen: HashMap<usize, usize>,
+    delivered: usize,
+    by_snapshot: usize,
+    coalesced: usize,
+    unmatched: usize,
+    latencies: Vec<Duration>,
+}
+
+impl Tally {
+    /// Reads `availability` of `agent` (a change, or a snapshot entry when `snapshot`),
+    /// received at `at`: the latest change of the agent the client had not caught up with
+    /// that set this availability is the one delivered, and the ones before it were
+    /// coalesced.
+    fn read(
+        &mut self,
+        changes: &[(&'static str, Instant)],
+        agent: usize,
+        availability: &str,
+        snapshot: bool,
+        at: Instant,
+    ) {
+        let seen = self.seen.entry(agent).or_default();
+        let Some(i) = (*seen..changes.len())
+            .rev()
+            .find(|&i| changes[i].0 == availability)
+        else {
+            self.unmatched += 1;
+            return;
+        };
+        self.coalesced += i - *seen;
+        *seen = i + 1;
+        self.delivered += 1;
+        if snapshot {
+            self.by_snapshot += 1;
+        }
+        self.latencies.push(at.saturating_duration_since(changes[i].1));
+    }
+}
+
+/// One subscriber: the agents (by index) its team covers, and what it read.
+struct Reader {
+    covers: Arc<Vec<usize>>,
+    tally: Arc<Mutex<Tally>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+/// Runs the scenario against `sims` (slowed by the caller; Dixa is seeded here).
 pub async fn run(sims: &Sims, options: &Options) -> anyhow::Result<LiveResult> {
+    sims.seed_dixa(TEAMS, MEMBERS_PER_TEAM).await?;
     let log = options.log_dir.join("live.log");
     let env = [
         ("SWITCHBOARD_LIVE__DIXA_POLL_MS", POLL_MS.to_string()),
@@ -96,7 +167,7 @@ pub async fn run(sims: &Sims, options: &Options) -> anyhow::Result<LiveResult> {
     let body: Value = http
         .post(format!("{}/graphql", gateway.url))
         .header("authorization", &auth)
-        .json(&json!({ "query": "{ teams(first: 50) { nodes { id members(first: 100) { nodes { id vendorId } } } } }" }))
+        .json(&json!({ "query": "{ teams(first: 50) { nodes { id members(first: 100) { nodes { id vendorId presence { availability } } } } } }" }))
         .send()
         .await?
         .json()
@@ -108,23 +179,47 @@ pub async fn run(sims: &Sims, options: &Options) -> anyhow::Result<LiveResult> {
     if teams.is_empty() {
         bail!("no teams to watch: {body}");
     }
-    // Agents (global id, vendor id) and how many subscribers watch each.
+    // Agents (global id, vendor id), the availability each has now, the agents (by
+    // index) each team covers, and how many subscribers watch each agent.
     let mut agents: Vec<(String, String)> = Vec::new();
-    let mut watchers: HashMap<String, usize> = HashMap::new();
-    for (i, team) in teams.iter().enumerate() {
-        let subscribers_of_team = (0..SUBSCRIBERS).filter(|s| s % teams.len() == i).count();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut now: Vec<String> = Vec::new();
+    let mut covers: Vec<Arc<Vec<usize>>> = Vec::new();
+    let mut watchers: Vec<usize> = Vec::new();
+    for (t, team) in teams.iter().enumerate() {
+        let subscribers_of_team = (0..SUBSCRIBERS).filter(|s| s % teams.len() == t).count();
+        let mut members = Vec::new();
         for m in team["members"]["nodes"].as_array().into_iter().flatten() {
             let id = m["id"].as_str().unwrap_or_default().to_owned();
-            if !watchers.contains_key(&id) {
-                agents.push((id.clone(), m["vendorId"].as_str().unwrap_or_default().to_owned()));
-            }
-            *watchers.entry(id).or_default() += subscribers_of_team;
+            let i = *index.entry(id.clone()).or_insert_with(|| {
+                agents.push((id, m["vendorId"].as_str().unwrap_or_default().to_owned()));
+                now.push(
+                    m["presence"]["availability"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                );
+                watchers.push(0);
+                agents.len() - 1
+            });
+            watchers[i] += subscribers_of_team;
+            members.push(i);
         }
+        covers.push(Arc::new(members));
     }
+    // A poll sees an agent's state, not each change: two changes of one agent within
+    // a poll interval would be one (or none) by nature, not by the gateway's doing.
+    let cycle = Duration::from_millis(agents.len() as u64 * 1_000 / CHANGES_PER_SEC);
+    if cycle < Duration::from_millis(2 * POLL_MS) {
+        bail!(
+            "{} agents change every {cycle:?}: under two poll intervals, polls would merge changes",
+            agents.len()
+        );
+    }
+    let index = Arc::new(index);
 
     let rss_before = gateway.memory()?.current_bytes;
-    let sent: Sent = Arc::default();
-    let latencies: Arc<Mutex<Vec<Duration>>> = Arc::default();
+    let changes: Changes = Arc::new(Mutex::new(vec![Vec::new(); agents.len()]));
     let started = Instant::now();
     let addr = gateway.url.trim_start_matches("http://").to_owned();
     let team_ids: Vec<String> = teams
@@ -133,16 +228,18 @@ pub async fn run(sims: &Sims, options: &Options) -> anyhow::Result<LiveResult> {
         .collect();
     let connected = futures::stream::iter(0..SUBSCRIBERS)
         .map(|i| {
+            let t = i % team_ids.len();
             subscriber(
                 &addr,
                 &auth,
-                &team_ids[i % team_ids.len()],
-                sent.clone(),
-                latencies.clone(),
+                &team_ids[t],
+                covers[t].clone(),
+                index.clone(),
+                changes.clone(),
             )
         })
         .buffer_unordered(CONNECTING_AT_ONCE)
-        .collect::<Vec<anyhow::Result<tokio::task::JoinHandle<()>>>>()
+        .collect::<Vec<anyhow::Result<Reader>>>()
         .await;
     let readers = connected.into_iter().collect::<anyhow::Result<Vec<_>>>()?;
     let connect = started.elapsed();
@@ -158,15 +255,14 @@ pub async fn run(sims: &Sims, options: &Options) -> anyhow::Result<LiveResult> {
     let cpu_before = gateway.cpu_time()?;
     let harness_before = cpu_time_of("/proc/self/stat")?;
     let mut tick = tokio::time::interval(Duration::from_millis(1_000 / CHANGES_PER_SEC));
-    let mut state: HashMap<String, bool> = HashMap::new();
-    let (mut changes, mut expected) = (0, 0);
+    let (mut made, mut expected) = (0, 0);
     let churn = Instant::now();
     while churn.elapsed() < window {
         tick.tick().await;
-        let (id, vendor_id) = &agents[changes % agents.len()];
-        let away = state.entry(id.clone()).or_insert(false);
-        *away = !*away;
-        let (availability, body) = if *away {
+        let agent = made % agents.len();
+        let vendor_id = &agents[agent].1;
+        // Always a change of availability: away when available, else available.
+        let (availability, body) = if now[agent] == "AVAILABLE" {
             (
                 "AWAY",
                 json!({ "presenceStatus": "Away", "connectionStatus": "Online" }),
@@ -177,9 +273,8 @@ pub async fn run(sims: &Sims, options: &Options) -> anyhow::Result<LiveResult> {
                 json!({ "presenceStatus": "Working", "connectionStatus": "Online" }),
             )
         };
-        sent.lock()
-            .expect("sent lock")
-            .insert(id.clone(), (availability.to_owned(), Instant::now()));
+        availability.clone_into(&mut now[agent]);
+        changes.lock().expect("changes lock")[agent].push((availability, Instant::now()));
         sims.control(
             reqwest::Method::PUT,
             "dixa",
@@ -187,42 +282,68 @@ pub async fn run(sims: &Sims, options: &Options) -> anyhow::Result<LiveResult> {
             Some(body),
         )
         .await?;
-        changes += 1;
-        expected += watchers[id];
+        made += 1;
+        expected += watchers[agent];
     }
     // The last changes' deliveries: one poll interval and a margin.
     tokio::time::sleep(Duration::from_millis(POLL_MS + 1_000)).await;
     let cpu = gateway.cpu_time()?.saturating_sub(cpu_before);
     let harness = cpu_time_of("/proc/self/stat")?.saturating_sub(harness_before);
     let measured = window + Duration::from_millis(POLL_MS + 1_000);
-    for reader in readers {
-        reader.abort();
-    }
-    let samples = latencies.lock().expect("latencies lock").clone();
-    Ok(LiveResult {
+    let changes = changes.lock().expect("changes lock").clone();
+    let mut result = LiveResult {
         subscribers: SUBSCRIBERS,
         teams: teams.len(),
+        agents: agents.len(),
         window,
-        changes,
+        changes: made,
         expected,
-        latency: Stats::of(&samples),
-        max: samples.iter().copied().max().unwrap_or_default(),
         rss_before,
         rss_idle,
         cpu_cores: cpu.as_secs_f64() / measured.as_secs_f64(),
         harness_cores: harness.as_secs_f64() / measured.as_secs_f64(),
         connect,
-    })
+        ..LiveResult::default()
+    };
+    let mut samples = Vec::new();
+    for reader in readers {
+        reader.task.abort();
+        let tally = reader.tally.lock().expect("tally lock");
+        result.delivered += tally.delivered;
+        result.by_snapshot += tally.by_snapshot;
+        result.coalesced += tally.coalesced;
+        result.unmatched += tally.unmatched;
+        result.lost += reader
+            .covers
+            .iter()
+            .map(|&a| changes[a].len() - tally.seen.get(&a).copied().unwrap_or(0))
+            .sum::<usize>();
+        samples.extend_from_slice(&tally.latencies);
+    }
+    if result.delivered + result.coalesced + result.lost != result.expected {
+        bail!(
+            "the accounting does not add up: {} delivered + {} coalesced + {} lost != {} expected",
+            result.delivered,
+            result.coalesced,
+            result.lost,
+            result.expected
+        );
+    }
+    result.latency = Stats::of(&samples);
+    result.max = samples.iter().copied().max().unwrap_or_default();
+    Ok(result)
 }
 
-/// Opens one socket, subscribes to `team`, and returns the task reading its events.
+/// Opens one socket, subscribes to `team` (whose agents are `covers`), and returns the
+/// task reading its events.
 async fn subscriber(
     addr: &str,
     auth: &str,
     team: &str,
-    sent: Sent,
-    latencies: Arc<Mutex<Vec<Duration>>>,
-) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    covers: Arc<Vec<usize>>,
+    index: Arc<HashMap<String, usize>>,
+    changes: Changes,
+) -> anyhow::Result<Reader> {
     let mut request = format!("ws://{addr}/graphql").into_client_request()?;
     request.headers_mut().insert(
         "sec-websocket-protocol",
@@ -238,10 +359,12 @@ async fn subscriber(
         other => bail!("no connection_ack: {other:?}"),
     }
     let subscribe = json!({ "type": "subscribe", "id": "1", "payload": {
-        "query": "subscription ($t: [ID!]) { presenceChanged(filter: { teamIds: $t }) { agentId presence { availability } } }",
+        "query": "subscription ($t: [ID!]) { presenceChanged(filter: { teamIds: $t }) { kind agentId presence { availability } } }",
         "variables": { "t": [team] } } });
     socket.send(Message::text(subscribe.to_string())).await?;
-    Ok(tokio::spawn(async move {
+    let tally: Arc<Mutex<Tally>> = Arc::default();
+    let mine = tally.clone();
+    let task = tokio::spawn(async move {
         while let Some(Ok(message)) = socket.next().await {
             let received = Instant::now();
             let Message::Text(text) = message else { continue };
@@ -254,38 +377,37 @@ async fn subscriber(
             }
             let event = &value["payload"]["data"]["presenceChanged"];
             let (Some(agent), Some(availability)) = (
-                event["agentId"].as_str(),
+                event["agentId"].as_str().and_then(|id| index.get(id)),
                 event["presence"]["availability"].as_str(),
             ) else {
                 continue;
             };
-            let at = sent
-                .lock()
-                .expect("sent lock")
-                .get(agent)
-                .filter(|(state, _)| state == availability)
-                .map(|(_, at)| *at);
-            if let Some(at) = at {
-                latencies
-                    .lock()
-                    .expect("latencies lock")
-                    .push(received.saturating_duration_since(at));
-            }
+            let snapshot = event["kind"] == "SNAPSHOT";
+            let changes = changes.lock().expect("changes lock");
+            mine.lock()
+                .expect("tally lock")
+                .read(&changes[*agent], *agent, availability, snapshot, received);
         }
-    }))
+    });
+    Ok(Reader { covers, tally, task })
 }
 
-/// The scenario's section of the report.
-pub fn render(w: &mut String, r: &LiveResult) {
+/// The scenario's section of the report; `provenance` says how it was run when that
+/// differs from the report around it (a section written by `--live-only --in-report`).
+pub fn render(w: &mut String, r: &LiveResult, provenance: Option<&str>) {
     let ms = |d: Duration| format!("{:.0} ms", d.as_secs_f64() * 1000.0);
-    let (latency_ok, memory_ok) = r.targets();
+    let (latency_ok, delivery_ok, memory_ok) = r.targets();
     let mark = |ok: bool| if ok { "met" } else { "**missed**" };
-    let _ = writeln!(w, "## Live presence (issue 11)\n");
+    let _ = writeln!(w, "{HEADING}\n");
+    if let Some(provenance) = provenance {
+        let _ = writeln!(w, "{provenance}\n");
+    }
     let _ = writeln!(
         w,
         "{} graphql-transport-ws subscribers on one gateway process (in-process cache), each subscribed to \
          `presenceChanged` for one of {} teams; the Dixa simulator's presence changed {} times a second for {:.0} s \
-         ({} changes), the gateway polling Dixa every {} ms. Connecting and subscribing everyone took {:.1} s.\n",
+         ({} changes, each of an agent's availability, round robin over the agents), the gateway polling Dixa every {} ms. \
+         Connecting and subscribing everyone took {:.1} s.\n",
         r.subscribers,
         r.teams,
         CHANGES_PER_SEC,
@@ -306,10 +428,15 @@ pub fn render(w: &mut String, r: &LiveResult) {
     );
     let _ = writeln!(
         w,
-        "| deliveries received / expected | {} / {} | all | {} |",
-        r.latency.count,
+        "| changes delivered / expected (each change × the subscribers watching its agent) | {} / {} ({} of them in a resync snapshot); \
+         {} coalesced (a later state of the agent delivered instead, by design); {} lost; {} repeats | none lost: every client ends on every agent's latest state | {} |",
+        r.delivered,
         r.expected,
-        mark(r.latency.count >= r.expected)
+        r.by_snapshot,
+        r.coalesced,
+        r.lost,
+        r.unmatched,
+        mark(delivery_ok)
     );
     let _ = writeln!(
         w,
@@ -327,23 +454,62 @@ pub fn render(w: &mut String, r: &LiveResult) {
     let _ = writeln!(
         w,
         "A delivery's latency runs from just before the simulator's control call to the client reading the event, so \
-         it includes up to one poll interval of waiting for the next poll. The load generator's sockets share the \
-         machine's cores with the gateway.\n"
+         it includes up to one poll interval of waiting for the next poll. Every change flips an agent between \
+         available and away (from whatever it was seeded with), so each one is a change the gateway must report; \
+         each agent changes once every {:.0} s, far apart from its polls. A client that falls behind has its \
+         queue keep only the latest state per agent: a change it never sees because a later one of the same agent \
+         reached it first counts as coalesced, not lost; lost is a change neither it nor a later one reached the \
+         client by the end ({} ms after the last change). The load generator's sockets share the machine's cores \
+         with the gateway.\n",
+        r.agents as f64 / CHANGES_PER_SEC as f64,
+        POLL_MS + 1_000
     );
 }
+
+/// The heading of the scenario's section.
+const HEADING: &str = "## Live presence (issue 11)";
 
 /// Writes the scenario's report alone to `out` (`--live-only`).
 pub fn write_alone(out: &Path, r: &LiveResult, command: &str) -> anyhow::Result<()> {
     let mut text = String::from("# Live presence benchmark\n\n");
-    let _ = writeln!(
-        text,
-        "`{command}`, {}.\n",
-        if cfg!(debug_assertions) {
-            "debug build (not comparable!)"
-        } else {
-            "release build"
-        }
-    );
-    render(&mut text, r);
+    let _ = writeln!(text, "`{command}`, {}.\n", build());
+    render(&mut text, r, None);
     std::fs::write(out, text).with_context(|| format!("writing {}", out.display()))
+}
+
+/// Replaces the scenario's section of the full report at `out` (`--live-only
+/// --in-report`), leaving the rest as the last full run wrote it; the section says how
+/// and when it was measured.
+pub fn write_into_report(
+    out: &Path,
+    r: &LiveResult,
+    command: &str,
+    commit: &str,
+    date: &str,
+) -> anyhow::Result<()> {
+    let report = std::fs::read_to_string(out).with_context(|| format!("reading {}", out.display()))?;
+    let start = report
+        .find(&format!("\n{HEADING}\n"))
+        .map(|i| i + 1)
+        .with_context(|| format!("{} has no `{HEADING}` section to replace", out.display()))?;
+    let end = report[start + HEADING.len()..]
+        .find("\n## ")
+        .map_or(report.len(), |i| start + HEADING.len() + i + 1);
+    let mut section = String::new();
+    let provenance = format!(
+        "Measured alone, after the run above: `{command}` at `{commit}`, {date}, {}; the rest of this file is \
+         from the run above.",
+        build()
+    );
+    render(&mut section, r, Some(&provenance));
+    let text = format!("{}{section}{}", &report[..start], &report[end..]);
+    std::fs::write(out, text).with_context(|| format!("writing {}", out.display()))
+}
+
+fn build() -> &'static str {
+    if cfg!(debug_assertions) {
+        "debug build (not comparable!)"
+    } else {
+        "release build"
+    }
 }

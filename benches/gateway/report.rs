@@ -249,7 +249,7 @@ pub fn render(r: &Results<'_>) -> String {
     }
     render_write_read(w, r.write_read, o.latency_ms);
     if let Some(live) = r.live {
-        crate::live::render(w, live);
+        crate::live::render(w, live, None);
     }
     render_method(w, o);
     out

@@ -112,7 +112,9 @@ impl SubscriptionRoot {
             .hub(&tenant.id)
             .ok_or_else(|| async_graphql::Error::from(ApiError::internal("no live hub for the tenant")))?
             .clone();
-        let filter = resolve_filter(ctx, filter.unwrap_or_default())
+        // Boxed: the field's stream is sized for its largest state and lives as long as
+        // the subscription, so the team lookup's state would be kept by every subscriber.
+        let filter = Box::pin(resolve_filter(ctx, filter.unwrap_or_default()))
             .await
             .map_err(async_graphql::Error::from)?;
         if !hub.serves(&filter) {

@@ -108,11 +108,16 @@ pub async fn upgrade(state: AppState, mut parts: Parts) -> Response {
         Err(rejection) => return rejection.into_response(),
     };
     // What authentication needs from the upgrade request: where it was sent, and a key
-    // sent as a header by a client that can.
+    // sent as a header by a client that can. Copied, not cloned: a value hyper parsed
+    // shares the connection's whole read buffer (16 KB), which a clone would keep alive
+    // for as long as the socket stays open.
     let mut headers = HeaderMap::new();
     for name in [header::HOST, header::AUTHORIZATION] {
-        if let Some(v) = parts.headers.get(&name) {
-            headers.insert(name, v.clone());
+        if let Some(v) = parts.headers.get(&name)
+            && let Ok(mut copy) = HeaderValue::from_bytes(v.as_bytes())
+        {
+            copy.set_sensitive(v.is_sensitive());
+            headers.insert(name, copy);
         }
     }
     let slot = state.live.connect();
@@ -121,8 +126,10 @@ pub async fn upgrade(state: AppState, mut parts: Parts) -> Response {
         .write_buffer_size(0)
         .max_message_size(MAX_MESSAGE_BYTES)
         .max_frame_size(MAX_MESSAGE_BYTES)
-        .on_upgrade(move |socket| async move {
-            let mut connection = Connection {
+        // Not an `async move` block: its captures would stay in the socket's task beside
+        // the `Connection` they are moved into, doubling it for the socket's whole life.
+        .on_upgrade(move |socket| {
+            Connection {
                 socket,
                 protocol,
                 state,
@@ -130,21 +137,8 @@ pub async fn upgrade(state: AppState, mut parts: Parts) -> Response {
                 tenant: None,
                 access: None,
                 init_received: false,
-            };
-            match slot {
-                Some(slot) => {
-                    let _open = connection.state.metrics.connection_opened("websocket");
-                    connection.run(slot).await
-                }
-                None => {
-                    connection
-                        .refuse(
-                            4429,
-                            "Too many connections: the server's limit (live.max_connections) is reached",
-                        )
-                        .await
-                }
             }
+            .serve(slot)
         })
 }
 
@@ -155,6 +149,7 @@ struct Connection {
     socket: WebSocket,
     protocol: Protocol,
     state: AppState,
+    /// What authentication needs from the upgrade request, until `connection_init` takes it.
     headers: HeaderMap,
     tenant: Option<Arc<Tenant>>,
     /// What the authenticated caller may do (checked on every operation it starts).
@@ -170,6 +165,24 @@ enum Flow {
 }
 
 impl Connection {
+    /// Serves the socket until it closes, or refuses it when the process has no slot
+    /// left.
+    async fn serve(mut self, slot: Option<ConnectionSlot>) {
+        match slot {
+            Some(slot) => {
+                let _open = self.state.metrics.connection_opened("websocket");
+                self.run(slot).await
+            }
+            None => {
+                self.refuse(
+                    4429,
+                    "Too many connections: the server's limit (live.max_connections) is reached",
+                )
+                .await
+            }
+        }
+    }
+
     async fn run(&mut self, _slot: ConnectionSlot) {
         let live = self.state.live.clone();
         let settings = live.settings().clone();
@@ -183,13 +196,19 @@ impl Connection {
         loop {
             let flow = tokio::select! {
                 message = self.socket.recv() => match message {
-                    Some(Ok(Message::Text(text))) => self.on_message(text.as_str(), &mut streams, settings.max_subscriptions_per_connection).await,
+                    // Boxed: a task is sized for its largest state and lives as long as
+                    // the socket, and a client message's handling (authentication,
+                    // starting an operation) is by far the largest, yet rare.
+                    Some(Ok(Message::Text(text))) => {
+                        Box::pin(self.on_message(text.as_str(), &mut streams, settings.max_subscriptions_per_connection)).await
+                    }
                     Some(Ok(Message::Binary(_))) => Flow::Close(4400, "Invalid message received: binary frames are not accepted".into()),
                     Some(Ok(Message::Close(_))) | None | Some(Err(_)) => Flow::Stop,
                     Some(Ok(_)) => Flow::Continue, // ping/pong frames are answered by the socket
                 },
                 Some((id, response)) = streams.next(), if !streams.is_empty() => {
-                    self.on_result(&id, response, &mut streams).await
+                    // Boxed too: an idle socket's task keeps none of an event's state.
+                    Box::pin(self.on_result(&id, response, &mut streams)).await
                 }
                 () = tokio::time::sleep_until(init_deadline), if !self.init_received => {
                     Flow::Close(4408, "Connection initialisation timeout".into())
@@ -293,7 +312,8 @@ impl Connection {
             return Flow::Close(4429, "Too many initialisation requests".into());
         }
         self.init_received = true;
-        let mut headers = self.headers.clone();
+        // Needed only now: an idle socket keeps none of its upgrade request.
+        let mut headers = std::mem::take(&mut self.headers);
         if let Some(key) = payload.as_ref().and_then(presented_key) {
             let value = if key.len() > 7 && key[..7].eq_ignore_ascii_case("bearer ") {
                 key

@@ -19,6 +19,7 @@ mod queue;
 
 use std::{
     collections::{HashMap, HashSet, VecDeque},
+    hash::{Hash, Hasher},
     sync::{
         Arc, Mutex, Weak,
         atomic::{AtomicU64, AtomicUsize, Ordering},
@@ -193,6 +194,26 @@ impl Filter {
                 .is_none_or(|a| a.get(&vendor).is_some_and(|ids| ids.contains(agent)))
     }
 
+    /// A hash of what the filter covers, the same for equal filters whatever order their
+    /// sets iterate in.
+    fn fingerprint(&self) -> u64 {
+        let mut vendors: Option<Vec<Vendor>> = self.vendors.as_ref().map(|v| v.iter().copied().collect());
+        if let Some(v) = &mut vendors {
+            v.sort_unstable();
+        }
+        let mut agents: Option<Vec<(Vendor, &str)>> = self.agents.as_ref().map(|a| {
+            a.iter()
+                .flat_map(|(v, ids)| ids.iter().map(move |id| (*v, id.as_str())))
+                .collect()
+        });
+        if let Some(a) = &mut agents {
+            a.sort_unstable();
+        }
+        let mut hasher = std::hash::DefaultHasher::new();
+        (vendors, agents).hash(&mut hasher);
+        hasher.finish()
+    }
+
     /// Whether the filter may cover any agent of `vendor`.
     pub fn watches(&self, vendor: Vendor) -> bool {
         LIVE_VENDORS.contains(&vendor)
@@ -253,6 +274,10 @@ pub struct Hub {
     cluster: Option<Arc<cluster::Cluster>>,
     sources: Vec<Arc<Source>>,
     subscribers: Mutex<HashMap<u64, Subscriber>>,
+    /// The open subscriptions' filters by [`Filter::fingerprint`], each shared by every
+    /// subscription that covers the same agents (a wallboard per team opens many alike,
+    /// and a team's filter holds every member's id).
+    filters: Mutex<HashMap<u64, Weak<Filter>>>,
     next_id: AtomicU64,
     queue_max: usize,
 }
@@ -281,6 +306,7 @@ impl Hub {
             cluster,
             sources,
             subscribers: Mutex::default(),
+            filters: Mutex::default(),
             next_id: AtomicU64::new(1),
             queue_max: settings.queue_max,
         });
@@ -316,6 +342,36 @@ impl Hub {
         }
     }
 
+    /// `filter`, or the equal one an open subscription already holds.
+    fn share(&self, filter: Filter) -> Arc<Filter> {
+        let key = filter.fingerprint();
+        let mut filters = self.filters.lock().expect("filters lock");
+        match filters.get(&key).and_then(Weak::upgrade) {
+            Some(open) if *open == filter => open,
+            // Another filter with the same fingerprint: this one goes unshared.
+            Some(_) => Arc::new(filter),
+            None => {
+                let filter = Arc::new(filter);
+                filters.insert(key, Arc::downgrade(&filter));
+                filter
+            }
+        }
+    }
+
+    /// Forgets `filter` when the subscription leaving holds its last copy.
+    fn unshare(&self, filter: &Arc<Filter>) {
+        let key = filter.fingerprint();
+        let mut filters = self.filters.lock().expect("filters lock");
+        // Shared copies are made under this lock: the count cannot grow meanwhile.
+        if Arc::strong_count(filter) == 1
+            && filters
+                .get(&key)
+                .is_some_and(|w| std::ptr::eq(w.as_ptr(), Arc::as_ptr(filter)))
+        {
+            filters.remove(&key);
+        }
+    }
+
     fn source(&self, vendor: Vendor) -> Option<&Arc<Source>> {
         self.sources.iter().find(|s| s.vendor == vendor)
     }
@@ -330,8 +386,9 @@ impl Hub {
     ) -> Subscription {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let queue = Arc::new(Queue::new(self.queue_max));
-        // One copy, shared by the fan-out's registry and the stream.
-        let filter = Arc::new(filter);
+        // One copy, shared by the fan-out's registry, the stream and every other open
+        // subscription with an equal filter.
+        let filter = self.share(filter);
         self.subscribers.lock().expect("subscribers lock").insert(
             id,
             Subscriber {
@@ -520,6 +577,7 @@ impl Drop for Subscription {
             .lock()
             .expect("subscribers lock")
             .remove(&self.id);
+        self.hub.unshare(&self.filter);
         for source in &self.watched {
             source.unwatch();
         }
@@ -549,6 +607,38 @@ mod tests {
             },
             Utc::now() - TimeDelta::hours(1) + TimeDelta::seconds(round),
         )
+    }
+
+    #[tokio::test]
+    async fn subscriptions_with_equal_filters_share_one_copy_until_the_last_leaves() {
+        let tenant = Arc::new(Tenant::build(
+            "t",
+            &TenantSettings::default(),
+            &reqwest::Client::new(),
+            &HttpSettings::default(),
+            Arc::new(crate::vendors::budget::Unlimited),
+            &crate::metrics::Metrics::new(),
+        ));
+        let live = Live::new(std::slice::from_ref(&tenant), &LiveSettings::default(), None).unwrap();
+        let hub = live.hub("t").unwrap().clone();
+        let team = |ids: &[&str]| Filter {
+            vendors: None,
+            agents: Some(Filter::agents_of(
+                ids.iter().map(|id| (Vendor::Dixa, (*id).to_owned())),
+            )),
+        };
+        let a = hub.subscribe(team(&["a", "b", "c"]), false, live.closing());
+        let b = hub.subscribe(team(&["c", "a", "b"]), false, live.closing());
+        let other = hub.subscribe(team(&["a", "b"]), false, live.closing());
+        assert!(Arc::ptr_eq(&a.filter, &b.filter), "equal filters, one copy");
+        assert!(!Arc::ptr_eq(&a.filter, &other.filter));
+        drop(a);
+        let c = hub.subscribe(team(&["b", "c", "a"]), false, live.closing());
+        assert!(Arc::ptr_eq(&b.filter, &c.filter), "still shared after one left");
+        assert_eq!(hub.filters.lock().unwrap().len(), 2);
+        drop((b, c, other));
+        assert!(hub.filters.lock().unwrap().is_empty(), "forgotten with the last");
+        assert_eq!(hub.subscriber_count(), 0);
     }
 
     #[tokio::test]
