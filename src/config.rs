@@ -202,6 +202,21 @@ pub struct CacheSettings {
     /// returns it instead of writing again (`SWITCHBOARD_CACHE__IDEMPOTENCY_TTL_SECS`).
     #[serde(default = "default_idempotency_ttl")]
     pub idempotency_ttl_secs: u64,
+    /// Milliseconds a whole query answer is kept for the same query, variables and
+    /// tenant, until any write (`SWITCHBOARD_CACHE__ANSWER_TTL_MS`; 0: off).
+    #[serde(default = "default_answer_ttl")]
+    pub answer_ttl_ms: u64,
+    /// Upper bound of the kept answers, in MiB (`SWITCHBOARD_CACHE__ANSWER_MAX_MIB`).
+    #[serde(default = "default_answer_mib")]
+    pub answer_max_mib: u64,
+}
+
+fn default_answer_ttl() -> u64 {
+    1_000
+}
+
+fn default_answer_mib() -> u64 {
+    16
 }
 
 fn default_idempotency_ttl() -> u64 {
@@ -239,6 +254,8 @@ impl Default for CacheSettings {
             redis_url: None,
             redis_timeout_ms: default_redis_timeout(),
             idempotency_ttl_secs: default_idempotency_ttl(),
+            answer_ttl_ms: default_answer_ttl(),
+            answer_max_mib: default_answer_mib(),
         }
     }
 }

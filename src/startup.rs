@@ -99,7 +99,7 @@ impl Application {
         )
         .map_err(anyhow::Error::msg)?;
         let state = AppState {
-            schema: build_schema(&settings.graphql, metrics.clone()),
+            schema: build_schema(&settings.graphql, &settings.cache, metrics.clone()),
             metrics,
             cache,
             auth: Arc::new(auth),

@@ -267,6 +267,7 @@ impl CacheMode {
                 var("DIRECTORY_TTL_SECS", "0"),
                 var("PRESENCE_TTL_SECS", "0"),
                 var("REFERENCE_TTL_SECS", "0"),
+                var("ANSWER_TTL_MS", "0"),
             ],
         }
     }

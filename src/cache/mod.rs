@@ -492,8 +492,27 @@ impl Cache {
     /// Removes `keys` and bumps their generations, so the next read goes to the vendor
     /// and no read already under way stores what it fetched before.
     pub async fn invalidate(&self, keys: &[CacheKey]) {
-        let full: Vec<String> = keys.iter().map(|k| self.full_key(k)).collect();
+        let mut full: Vec<String> = keys.iter().map(|k| self.full_key(k)).collect();
+        // Every write also moves the write generation (see `write_generation`).
+        full.push(self.writes_key());
         self.note(self.store.invalidate(&full).await);
+    }
+
+    /// Something changed that no cache key holds (a presence event a vendor pushed):
+    /// moves the write generation, so no whole answer kept from before is served.
+    pub async fn note_write(&self) {
+        self.note(self.store.invalidate(&[self.writes_key()]).await);
+    }
+
+    fn writes_key(&self) -> String {
+        format!("{}:writes", self.namespace)
+    }
+
+    /// A number that moves with every invalidation, of any tenant, on any replica when
+    /// the store is shared: what whole answers are cached under (`graphql::answers`), so
+    /// a write makes every one of them stale at once. `None` while the store fails.
+    pub async fn write_generation(&self) -> Option<u64> {
+        self.note(self.store.generation(&self.writes_key()).await)
     }
 }
 

@@ -7,6 +7,7 @@
 //! events), `presence` (their records). Never on a vendor client or a URL.
 
 pub mod access;
+pub mod answers;
 pub mod connection;
 pub mod context;
 pub mod error;
@@ -56,13 +57,21 @@ pub struct MutationRoot(
 pub type AppSchema = Schema<QueryRoot, MutationRoot, subscription::SubscriptionRoot>;
 
 /// Builds the schema with `settings`' limits and introspection switch, counting its
-/// requests into `metrics`.
-pub fn build_schema(settings: &GraphqlSettings, metrics: crate::metrics::Metrics) -> AppSchema {
+/// requests into `metrics`, keeping whole answers as `cache` says (see [`answers`]).
+pub fn build_schema(
+    settings: &GraphqlSettings,
+    cache: &crate::config::CacheSettings,
+    metrics: crate::metrics::Metrics,
+) -> AppSchema {
     let limits = limits::Limits::new(settings, &sdl());
     let builder = unlimited()
         .extension(access::AccessGuard)
         .extension(observe::MetricsExtension(metrics))
-        .extension(limits::LimitsExtension(std::sync::Arc::new(limits)));
+        .extension(limits::LimitsExtension(std::sync::Arc::new(limits)))
+        // Last, so that every check above has passed before an answer is served.
+        .extension(answers::AnswersExtension(std::sync::Arc::new(
+            answers::Answers::new(cache),
+        )));
     if settings.introspection {
         builder.finish()
     } else {

@@ -80,6 +80,9 @@ pub async fn vonage(
     };
     let agent = entry.agent_id.clone();
     let applied = tenant.presence.apply(entry);
+    if applied == presence::Applied::Changed {
+        state.cache.note_write().await;
+    }
     tracing::info!(tenant = %tenant.id, agent, outcome = applied.as_str(), event_id = ?event_id, "Vonage presence event");
     reply(StatusCode::ACCEPTED, json!({ "status": applied.as_str() }))
 }

@@ -236,3 +236,44 @@ async fn a_delete_whose_answer_was_lost_counts_as_done_on_retry() {
     assert_eq!(retried["deleteTeam"]["deletedTeamId"], id);
     assert!(teams_named(&app, "Short lived").await.is_empty());
 }
+
+#[tokio::test]
+async fn a_vonage_user_whose_create_answer_was_lost_is_found_by_username_on_retry() {
+    let app = spawn_app_with(|s| s.http.request_deadline_ms = 1_000).await;
+    let create = "mutation($input: CreateUserInput!, $key: IdempotencyKey) {
+      createUser(input: $input, idempotencyKey: $key) { user { id username } }
+    }";
+    let vars = json!({
+        "input": crate::vonage::minimal_example(),
+        "key": uuid::Uuid::new_v4().to_string(),
+    });
+    app.fault("vonage", late_answer("POST /users", 2_500)).await;
+    let lost = app.graphql(create, vars.clone()).await;
+    assert_eq!(first_code(&lost), "VENDOR_OUTCOME_UNKNOWN", "{lost:#}");
+    let retried = app.data(create, vars).await;
+    assert_eq!(retried["createUser"]["user"]["username"], "AgentName");
+    assert_eq!(app.calls("vonage", "POST /users").await, 1, "never created twice");
+}
+
+#[tokio::test]
+async fn a_webex_supervisor_whose_create_answer_was_lost_is_found_on_retry() {
+    use crate::webex::agent;
+    let app = spawn_app_with(|s| s.http.request_deadline_ms = 1_000).await;
+    let create = "mutation($p: ID!, $a: [ID!]!, $key: IdempotencyKey) {
+      createSupervisor(input: { personId: $p, agentIds: $a }, idempotencyKey: $key) {
+        supervisor { id } outcomes { agentId status succeeded } complete
+      }
+    }";
+    let vars = json!({ "p": agent(5), "a": [agent(13), agent(14)], "key": uuid::Uuid::new_v4().to_string() });
+    let route = "POST /telephony/config/supervisors";
+    app.fault("webex", late_answer(route, 2_500)).await;
+    let lost = app.graphql(create, vars.clone()).await;
+    assert_eq!(first_code(&lost), "VENDOR_OUTCOME_UNKNOWN", "{lost:#}");
+    let retried = app.data(create, vars).await;
+    let payload = &retried["createSupervisor"];
+    assert!(payload["supervisor"]["id"].is_string(), "{retried:#}");
+    let outcomes = payload["outcomes"].as_array().unwrap();
+    assert_eq!(outcomes.len(), 2);
+    assert!(outcomes.iter().all(|o| o["succeeded"] == true), "{retried:#}");
+    assert_eq!(app.calls("webex", route).await, 1, "never created twice");
+}

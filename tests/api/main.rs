@@ -4,6 +4,7 @@
 mod helpers;
 
 mod access;
+mod answers;
 mod audit;
 mod auth;
 mod browser;

@@ -80,7 +80,7 @@ fn full_example() -> Value {
 }
 
 /// The seed's "Create Agent with minimal feature set" body.
-fn minimal_example() -> Value {
+pub(crate) fn minimal_example() -> Value {
     json!({
       "username": "AgentName",
       "name": "Agent Name",

@@ -16,7 +16,7 @@ use crate::helpers::{TENANT, TestApp, first_code, spawn_app, spawn_app_with};
 const LIST: &str = "GET /telephony/config/supervisors";
 const ONE: &str = "GET /telephony/config/supervisors/{supervisorId}";
 
-fn agent(i: usize) -> String {
+pub(crate) fn agent(i: usize) -> String {
     GlobalId::new(NodeType::Agent, Vendor::Webex, person_id(i))
         .encode()
         .to_string()

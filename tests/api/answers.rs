@@ -1,0 +1,85 @@
+//! Whole answers kept briefly (`cache.answer_ttl_ms`): a repeated query is answered
+//! without resolving again, any write drops every kept answer (on every replica sharing
+//! Redis), and answers with errors or from mutations are never kept.
+
+use serde_json::json;
+
+use crate::{
+    helpers::{TestApp, spawn_app_beside, spawn_app_with},
+    metrics::{metrics_text, samples},
+    redis::{shared_redis, with_redis},
+};
+
+const TEAMS: &str = "{ teams(first: 50) { totalCount nodes { name members(first: 5) { totalCount } } } }";
+
+/// Item cache reads so far (every resource, hits and misses).
+async fn cache_reads(app: &TestApp) -> f64 {
+    samples(&metrics_text(app).await, "switchboard_cache_lookups_total")
+        .iter()
+        .map(|(_, v)| v)
+        .sum()
+}
+
+/// A long TTL, so that a slow machine cannot make a kept answer expire mid-test.
+fn keep_answers(s: &mut switchboard::config::Settings) {
+    s.cache.answer_ttl_ms = 60_000;
+}
+
+#[tokio::test]
+async fn a_repeated_query_is_answered_without_resolving_it_again() {
+    let app = spawn_app_with(keep_answers).await;
+    let first = app.data(TEAMS, json!({})).await;
+    let reads = cache_reads(&app).await;
+    assert!(reads > 0.0, "the first answer was resolved through the cache");
+    for _ in 0..3 {
+        assert_eq!(app.data(TEAMS, json!({})).await, first);
+    }
+    assert_eq!(cache_reads(&app).await, reads, "no field was resolved again");
+    // Other variables (here: another text) are another answer.
+    app.data("{ teams(first: 1) { totalCount } }", json!({})).await;
+    assert!(cache_reads(&app).await > reads);
+}
+
+#[tokio::test]
+async fn a_write_on_one_replica_drops_the_answers_kept_on_both() {
+    let Some(url) = shared_redis() else { return };
+    let a = spawn_app_with(|s| {
+        with_redis(&url)(s);
+        keep_answers(s);
+    })
+    .await;
+    let b = spawn_app_beside(&a, |s| {
+        with_redis(&url)(s);
+        keep_answers(s);
+    })
+    .await;
+    let before = a.data(TEAMS, json!({})).await;
+    assert_eq!(b.data(TEAMS, json!({})).await, before);
+    b.data(
+        r#"mutation { createTeam(input: { name: "Written on B" }) { team { id } } }"#,
+        json!({}),
+    )
+    .await;
+    for app in [&a, &b] {
+        let after = app.data(TEAMS, json!({})).await;
+        assert_eq!(
+            after["teams"]["totalCount"],
+            before["teams"]["totalCount"].as_i64().unwrap() + 1,
+            "{after:#}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_answer_with_errors_is_never_kept() {
+    let app = spawn_app_with(keep_answers).await;
+    app.fault(
+        "dixa",
+        json!({ "route": "GET /teams", "status": 400, "times": 1 }),
+    )
+    .await;
+    let failed = app.graphql(TEAMS, json!({})).await;
+    assert!(failed.get("errors").is_some(), "{failed:#}");
+    let answered = app.data(TEAMS, json!({})).await;
+    assert_eq!(answered["teams"]["totalCount"], 3);
+}
