@@ -10,7 +10,12 @@ pub mod huawei;
 pub mod vonage;
 pub mod webex;
 
-use std::{collections::HashMap, future::Future, hash::Hash, sync::Arc};
+use std::{
+    collections::HashMap,
+    future::Future,
+    hash::Hash,
+    sync::{Arc, OnceLock},
+};
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 
@@ -70,78 +75,84 @@ where
     }
 }
 
-/// The loaders of one request, for the tenant it authenticated as.
+/// The loaders of one request, for the tenant it authenticated as. Each is made when
+/// the request first asks for it: a request (or a subscription, which holds its context
+/// for its whole life) touching one vendor pays for that vendor's loader only.
 pub struct Loaders {
-    dixa: Option<RequestLoader<dixa::DixaLoader>>,
-    webex: Option<RequestLoader<webex::WebexLoader>>,
-    huawei: Option<RequestLoader<huawei::HuaweiLoader>>,
-    vonage: Option<RequestLoader<vonage::VonageLoader>>,
+    tenant: Arc<Tenant>,
+    cache: Cache,
+    dixa: OnceLock<RequestLoader<dixa::DixaLoader>>,
+    webex: OnceLock<RequestLoader<webex::WebexLoader>>,
+    huawei: OnceLock<RequestLoader<huawei::HuaweiLoader>>,
+    vonage: OnceLock<RequestLoader<vonage::VonageLoader>>,
 }
 
 impl Loaders {
-    /// Fresh loaders for one request.
+    /// Loaders for one request.
     pub fn new(tenant: &Arc<Tenant>, cache: &Cache) -> Self {
         Self {
-            dixa: tenant.dixa.clone().map(|api| {
-                request_loader(dixa::DixaLoader::new(
-                    api,
-                    cache.clone(),
-                    tenant.cache_scope(Vendor::Dixa),
-                ))
-            }),
-            webex: tenant.webex.clone().map(|api| {
-                request_loader(webex::WebexLoader::new(
-                    api,
-                    cache.clone(),
-                    tenant.cache_scope(Vendor::Webex),
-                ))
-            }),
-            huawei: tenant.huawei.clone().map(|api| {
-                request_loader(huawei::HuaweiLoader::new(
-                    api,
-                    cache.clone(),
-                    tenant.cache_scope(Vendor::HuaweiAicc),
-                ))
-            }),
-            vonage: tenant.vonage.clone().map(|api| {
-                request_loader(vonage::VonageLoader::new(
-                    api,
-                    cache.clone(),
-                    tenant.cache_scope(Vendor::Vonage),
-                    tenant.presence.clone(),
-                ))
-            }),
+            tenant: tenant.clone(),
+            cache: cache.clone(),
+            dixa: OnceLock::new(),
+            webex: OnceLock::new(),
+            huawei: OnceLock::new(),
+            vonage: OnceLock::new(),
         }
     }
 
     /// The Vonage loader, or the error saying the tenant has no Vonage connection.
     pub fn vonage(&self) -> Result<&RequestLoader<vonage::VonageLoader>, VendorError> {
-        self.vonage
-            .as_ref()
-            .ok_or_else(|| VendorError::not_configured(Vendor::Vonage))
+        lazily(&self.vonage, self.tenant.vonage.as_ref(), Vendor::Vonage, |api| {
+            vonage::VonageLoader::new(
+                api,
+                self.cache.clone(),
+                self.tenant.cache_scope(Vendor::Vonage),
+                self.tenant.presence.clone(),
+            )
+        })
     }
 
     /// The Dixa loader, or the error saying the tenant has no Dixa connection.
     pub fn dixa(&self) -> Result<&RequestLoader<dixa::DixaLoader>, VendorError> {
-        self.dixa
-            .as_ref()
-            .ok_or_else(|| VendorError::not_configured(Vendor::Dixa))
+        lazily(&self.dixa, self.tenant.dixa.as_ref(), Vendor::Dixa, |api| {
+            dixa::DixaLoader::new(api, self.cache.clone(), self.tenant.cache_scope(Vendor::Dixa))
+        })
+    }
+
+    /// The Webex loader, or the error saying the tenant has no Webex connection.
+    pub fn webex(&self) -> Result<&RequestLoader<webex::WebexLoader>, VendorError> {
+        lazily(&self.webex, self.tenant.webex.as_ref(), Vendor::Webex, |api| {
+            webex::WebexLoader::new(api, self.cache.clone(), self.tenant.cache_scope(Vendor::Webex))
+        })
+    }
+
+    /// The Huawei AICC loader, or the error saying the tenant has no AICC connection.
+    pub fn huawei(&self) -> Result<&RequestLoader<huawei::HuaweiLoader>, VendorError> {
+        lazily(
+            &self.huawei,
+            self.tenant.huawei.as_ref(),
+            Vendor::HuaweiAicc,
+            |api| {
+                huawei::HuaweiLoader::new(
+                    api,
+                    self.cache.clone(),
+                    self.tenant.cache_scope(Vendor::HuaweiAicc),
+                )
+            },
+        )
     }
 }
 
-impl Loaders {
-    /// The Webex loader, or the error saying the tenant has no Webex connection.
-    pub fn webex(&self) -> Result<&RequestLoader<webex::WebexLoader>, VendorError> {
-        self.webex
-            .as_ref()
-            .ok_or_else(|| VendorError::not_configured(Vendor::Webex))
-    }
-    /// The Huawei AICC loader, or the error saying the tenant has no AICC connection.
-    pub fn huawei(&self) -> Result<&RequestLoader<huawei::HuaweiLoader>, VendorError> {
-        self.huawei
-            .as_ref()
-            .ok_or_else(|| VendorError::not_configured(Vendor::HuaweiAicc))
-    }
+/// The loader in `cell`, made by `make` over the vendor's `api` when first asked for;
+/// the error saying the tenant has no connection to `vendor` when `api` is absent.
+fn lazily<'a, L: Send + Sync + 'static, A: ?Sized>(
+    cell: &'a OnceLock<RequestLoader<L>>,
+    api: Option<&Arc<A>>,
+    vendor: Vendor,
+    make: impl FnOnce(Arc<A>) -> L,
+) -> Result<&'a RequestLoader<L>, VendorError> {
+    let api = api.ok_or_else(|| VendorError::not_configured(vendor))?;
+    Ok(cell.get_or_init(|| request_loader(make(api.clone()))))
 }
 
 /// What one key of a batch came to: its value, or the failure of the vendor call that
