@@ -9,6 +9,7 @@
 
 pub mod breaker;
 pub mod budget;
+pub mod connector;
 pub mod dixa;
 pub mod error;
 pub mod exchange;
