@@ -78,30 +78,9 @@ impl Cli {
                     .await
                     .with_context(|| format!("binding {listen}"))?;
                 println!("Vendor simulators on http://{}", sims.addr);
-                println!(
-                    "  Dixa:  {}  (Authorization: {})",
-                    sims.url("dixa/v1"),
-                    crate::sim::dixa::DEMO_TOKEN
-                );
-                println!(
-                    "  Webex: {}  (Authorization: Bearer {}, orgId {})",
-                    sims.url("webex/v1"),
-                    crate::sim::webex::DEMO_TOKEN,
-                    crate::sim::webex::org_id()
-                );
-                println!(
-                    "  Huawei AICC: {}  (AK/SK: {} / {})",
-                    sims.url("huawei"),
-                    crate::sim::huawei::DEMO_APP_KEY,
-                    crate::sim::huawei::DEMO_APP_SECRET
-                );
-                println!(
-                    "  Vonage: {}  (token: {}, client {} / {})",
-                    sims.url("vonage"),
-                    sims.url("vonage/Auth/connect/token"),
-                    crate::sim::vonage::DEMO_CLIENT_ID,
-                    crate::sim::vonage::DEMO_CLIENT_SECRET
-                );
+                for line in sims.banner() {
+                    println!("  {line}");
+                }
                 println!(
                     "  Controls: GET/DELETE /{{vendor}}/_sim/calls, GET/POST/DELETE /{{vendor}}/_sim/faults"
                 );

@@ -17,11 +17,12 @@ use crate::{
         Vendor, VendorError,
         breaker::{Breaker, BreakerState},
         budget::{Budget, Rate, Slots},
-        dixa::{DixaApi, DixaClient},
+        connector::Connector,
+        dixa::{self, DixaApi},
         http::VendorHttp,
-        huawei::{HuaweiApi, HuaweiClient, SkillFilter},
-        vonage::{Include, VonageApi, VonageClient, VonageTokenSource},
-        webex::{WebexApi, WebexClient},
+        huawei::{self, HuaweiApi},
+        vonage::{self, VonageApi},
+        webex::{self, WebexApi},
     },
 };
 
@@ -51,7 +52,12 @@ pub struct Tenant {
     cache_scopes: Vec<(Vendor, Arc<str>)>,
     /// Each configured vendor's circuit breaker.
     breakers: Vec<(Vendor, Arc<Breaker>)>,
+    /// Each configured vendor's readiness probe.
+    probes: Vec<(Vendor, Probe)>,
 }
+
+/// A vendor's readiness probe: one cheap authenticated call.
+type Probe = Arc<dyn Fn() -> BoxFuture<'static, Result<(), VendorError>> + Send + Sync>;
 
 /// 8 hex digits of SHA-256 over the credential parts: names a credential without
 /// showing it.
@@ -71,10 +77,58 @@ fn cache_scope(tenant: &str, credential_hash: &str) -> Arc<str> {
     format!("{tenant}~{credential_hash}").into()
 }
 
+/// What [`Tenant::build`] collects while each vendor connects.
+struct Connecting<'a> {
+    id: Arc<str>,
+    client: &'a Client,
+    http: &'a HttpSettings,
+    slots: Arc<dyn Slots>,
+    metrics: &'a Metrics,
+    cache_scopes: Vec<(Vendor, Arc<str>)>,
+    breakers: Vec<(Vendor, Arc<Breaker>)>,
+    probes: Vec<(Vendor, Probe)>,
+}
+
+impl Connecting<'_> {
+    /// `C`'s client when the tenant configures it, with its cache scope, budget, breaker
+    /// and readiness probe recorded.
+    fn connect<C: Connector + 'static>(&mut self, settings: &TenantSettings) -> Option<Arc<C::Api>> {
+        let settings = C::settings(settings)?;
+        let vendor = C::VENDOR;
+        let credential = C::credential(settings);
+        let hash = credential_hash(&credential.iter().collect::<Vec<_>>());
+        self.cache_scopes.push((vendor, cache_scope(&self.id, &hash)));
+        // A budget belongs to the credential: two tenants configured with one token
+        // share the vendor's one limit.
+        let budget = self
+            .http
+            .budgets
+            .of(&vendor.as_str().to_ascii_lowercase())
+            .map(|b| {
+                let rate = Rate::per_second(b.per_second, b.burst);
+                Arc::new(Budget::new(vendor, &hash, rate, self.slots.clone()))
+            });
+        let breakers = &mut self.breakers;
+        let (client, id, http, metrics) = (self.client, &self.id, self.http, self.metrics);
+        let api = C::connect(settings, &mut |base| {
+            let endpoint = VendorHttp::new(client.clone(), vendor, id.clone(), base.clone(), http)
+                .with_budget(budget.clone())
+                .with_metrics(metrics.clone());
+            breakers.push((vendor, endpoint.breaker()));
+            endpoint
+        });
+        let probed = api.clone();
+        self.probes
+            .push((vendor, Arc::new(move || C::probe(probed.clone()))));
+        Some(api)
+    }
+}
+
 impl Tenant {
     /// Builds the clients `settings` describe, sharing `client`'s connection pool.
     /// Calls are budgeted per credential as `http.budgets` says, kept in `slots`; every
-    /// call is counted into `metrics`.
+    /// call is counted into `metrics`. Each vendor connects as its
+    /// [`Connector`] in its own folder says.
     pub fn build(
         id: &str,
         settings: &TenantSettings,
@@ -83,93 +137,23 @@ impl Tenant {
         slots: Arc<dyn Slots>,
         metrics: &Metrics,
     ) -> Self {
-        let id: Arc<str> = id.into();
-        let client_id = settings
-            .vonage
-            .as_ref()
-            .map(|v| SecretString::from(v.client_id.clone()));
-        let credentials = [
-            (Vendor::Dixa, settings.dixa.as_ref().map(|d| vec![&d.api_token])),
-            (
-                Vendor::Webex,
-                settings.webex.as_ref().map(|w| vec![&w.access_token]),
-            ),
-            (
-                Vendor::HuaweiAicc,
-                settings.huawei.as_ref().map(|h| vec![&h.app_key, &h.app_secret]),
-            ),
-            (
-                Vendor::Vonage,
-                settings
-                    .vonage
-                    .as_ref()
-                    .zip(client_id.as_ref())
-                    .map(|(v, id)| vec![id, &v.client_secret]),
-            ),
-        ]
-        .into_iter()
-        .filter_map(|(vendor, parts)| Some((vendor, credential_hash(&parts?))))
-        .collect::<Vec<_>>();
-        let cache_scopes: Vec<(Vendor, Arc<str>)> = credentials
-            .iter()
-            .map(|(vendor, hash)| (*vendor, cache_scope(&id, hash)))
-            .collect();
-        let breakers = std::cell::RefCell::new(Vec::new());
-        let endpoint = |vendor: Vendor, base: &url::Url| {
-            // A budget belongs to the credential: two tenants configured with one token
-            // share the vendor's one limit.
-            let budget = http.budgets.of(&vendor.as_str().to_ascii_lowercase()).map(|b| {
-                let credential = credentials
-                    .iter()
-                    .find(|(v, _)| *v == vendor)
-                    .map_or(&*id, |(_, hash)| hash.as_str());
-                let rate = Rate::per_second(b.per_second, b.burst);
-                Arc::new(Budget::new(vendor, credential, rate, slots.clone()))
-            });
-            let endpoint = VendorHttp::new(client.clone(), vendor, id.clone(), base.clone(), http)
-                .with_budget(budget)
-                .with_metrics(metrics.clone());
-            breakers.borrow_mut().push((vendor, endpoint.breaker()));
-            endpoint
+        let mut connecting = Connecting {
+            id: id.into(),
+            client,
+            http,
+            slots,
+            metrics,
+            cache_scopes: Vec::new(),
+            breakers: Vec::new(),
+            probes: Vec::new(),
         };
-        let dixa = settings.dixa.as_ref().map(|d| {
-            DixaClient::new(
-                endpoint(Vendor::Dixa, &d.base_url),
-                d.api_token.clone(),
-                d.page_limit,
-            ) as Arc<dyn DixaApi>
-        });
-        let webex = settings.webex.as_ref().map(|w| {
-            WebexClient::new(
-                endpoint(Vendor::Webex, &w.base_url),
-                w.access_token.clone(),
-                w.org_id.clone(),
-                w.page_size,
-            ) as Arc<dyn WebexApi>
-        });
-        let huawei = settings.huawei.as_ref().map(|h| {
-            HuaweiClient::new(
-                endpoint(Vendor::HuaweiAicc, &h.base_url),
-                h.app_key.clone(),
-                h.app_secret.clone(),
-                std::time::Duration::from_secs(h.token_lifetime_secs),
-                std::time::Duration::from_secs(h.token_renew_margin_secs),
-            ) as Arc<dyn HuaweiApi>
-        });
-        let vonage = settings.vonage.as_ref().map(|v| {
-            // The token service and the API share one cap on concurrent calls.
-            let api = endpoint(Vendor::Vonage, &v.base_url);
-            let source = VonageTokenSource::new(
-                api.at(v.token_url.clone()),
-                v.client_id.clone(),
-                v.client_secret.clone(),
-                v.scopes.clone(),
-            );
-            VonageClient::new(api, source, v.page_limit) as Arc<dyn VonageApi>
-        });
+        let dixa = connecting.connect::<dixa::Connection>(settings);
+        let webex = connecting.connect::<webex::Connection>(settings);
+        let huawei = connecting.connect::<huawei::Connection>(settings);
+        let vonage = connecting.connect::<vonage::Connection>(settings);
         let vonage_webhook_secret = settings.vonage.as_ref().and_then(|v| v.webhook_secret.clone());
         Self {
-            id,
+            id: connecting.id,
             dixa,
             webex,
             huawei,
@@ -177,8 +161,9 @@ impl Tenant {
             vonage_webhook_secret,
             presence: Arc::new(PresenceStore::new()),
             request_deadline: http.request_deadline(),
-            breakers: breakers.into_inner(),
-            cache_scopes,
+            cache_scopes: connecting.cache_scopes,
+            breakers: connecting.breakers,
+            probes: connecting.probes,
         }
     }
 
@@ -219,37 +204,13 @@ impl Tenant {
             .ok_or_else(|| VendorError::not_configured(Vendor::HuaweiAicc))
     }
 
-    /// One cheap authenticated call per configured vendor, to run concurrently.
-    pub fn probes(&self) -> Vec<(Vendor, BoxFuture<'_, Result<(), VendorError>>)> {
-        let mut out: Vec<(Vendor, BoxFuture<'_, Result<(), VendorError>>)> = Vec::new();
-        if let Some(dixa) = &self.dixa {
-            out.push((
-                Vendor::Dixa,
-                Box::pin(async move { dixa.list_teams().await.map(drop) }),
-            ));
-        }
-        if let Some(webex) = &self.webex {
-            out.push((Vendor::Webex, Box::pin(webex.probe())));
-        }
-        if let Some(huawei) = &self.huawei {
-            out.push((
-                Vendor::HuaweiAicc,
-                Box::pin(async move {
-                    let one = SkillFilter {
-                        limit: 1,
-                        ..SkillFilter::default()
-                    };
-                    huawei.query_skills(&one).await.map(drop)
-                }),
-            ));
-        }
-        if let Some(vonage) = &self.vonage {
-            out.push((
-                Vendor::Vonage,
-                Box::pin(async move { vonage.list_users(Include::Active, 1, 1).await.map(drop) }),
-            ));
-        }
-        out
+    /// One cheap authenticated call per configured vendor (its connector's probe), to
+    /// run concurrently.
+    pub fn probes(&self) -> Vec<(Vendor, BoxFuture<'static, Result<(), VendorError>>)> {
+        self.probes
+            .iter()
+            .map(|(vendor, probe)| (*vendor, probe()))
+            .collect()
     }
 }
 

@@ -37,21 +37,13 @@ pub struct QueryRoot(
     node::NodeQuery,
     federation::EntityQuery,
     roots::graph::GraphQuery,
-    roots::dixa::DixaQuery,
-    roots::webex::WebexQuery,
-    roots::huawei::HuaweiQuery,
-    roots::vonage::VonageQuery,
+    roots::VendorQueries,
 );
 
 /// The mutation root, `Mutation`.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(
-    roots::dixa::DixaMutation,
-    roots::vonage::VonageMutation,
-    roots::webex::WebexMutation,
-    roots::huawei::HuaweiMutation,
-);
+pub struct MutationRoot(roots::VendorMutations);
 
 /// Switchboard's schema.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, subscription::SubscriptionRoot>;

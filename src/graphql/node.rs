@@ -7,11 +7,10 @@ use async_graphql::{Context, ID, Interface, Object};
 
 use super::{
     error::{ApiError, ApiResult},
-    id::{GlobalId, NodeType},
+    id::GlobalId,
     lookup,
     types::{Agent, SkillQueue, Supervisor, Team, User},
 };
-use crate::vendors::Vendor;
 
 /// The most ids one `nodes` call may ask for.
 const MAX_NODES: usize = 100;
@@ -69,36 +68,21 @@ impl NodeQuery {
     }
 }
 
-/// The object `id` names, looked up by its vendor; `field` names the id in errors.
+/// The object `id` names, looked up by its vendor (see [`lookup::NODE_LOOKUPS`]);
+/// `field` names the id in errors.
 pub(crate) async fn resolve(ctx: &Context<'_>, field: &str, id: GlobalId) -> ApiResult<Option<Node>> {
-    let vendor_id = id.vendor_id.as_str();
-    Ok(match (id.node_type, id.vendor) {
-        (NodeType::Team, Vendor::Dixa) => lookup::dixa_team(ctx, field, vendor_id).await?.map(Node::Team),
-        (NodeType::Agent, Vendor::Dixa) => lookup::dixa_agent(ctx, field, vendor_id).await?.map(Node::Agent),
-        (NodeType::Supervisor, Vendor::Webex) => lookup::webex_supervisor(ctx, field, vendor_id, None)
-            .await?
-            .map(Node::Supervisor),
-        (NodeType::Agent, Vendor::Webex) => {
-            lookup::webex_agent(ctx, field, vendor_id).await?.map(Node::Agent)
-        }
-        (NodeType::Agent, Vendor::HuaweiAicc) => {
-            lookup::aicc_agent(ctx, field, vendor_id).await?.map(Node::Agent)
-        }
-        (NodeType::SkillQueue, Vendor::HuaweiAicc) => lookup::skill_queue(ctx, field, vendor_id)
-            .await?
-            .map(Node::SkillQueue),
-        (NodeType::User, Vendor::Vonage) => lookup::vonage_user(ctx, field, vendor_id).await?.map(Node::User),
-        (NodeType::Agent, Vendor::Vonage) => lookup::vonage_agent(ctx, field, vendor_id)
-            .await?
-            .map(Node::Agent),
-        (NodeType::Supervisor, Vendor::Vonage) => lookup::vonage_supervisor(ctx, field, vendor_id)
-            .await?
-            .map(Node::Supervisor),
-        (node_type, vendor) => {
-            return Err(ApiError::bad_input(
-                field,
-                format!("is the id of a {node_type} on {vendor}, which Switchboard does not serve"),
-            ));
-        }
-    })
+    let found = lookup::NODE_LOOKUPS
+        .iter()
+        .find(|(vendor, _)| *vendor == id.vendor)
+        .and_then(|(_, lookup)| lookup(ctx, field, id.node_type, &id.vendor_id));
+    match found {
+        Some(found) => found.await,
+        None => Err(ApiError::bad_input(
+            field,
+            format!(
+                "is the id of a {} on {}, which Switchboard does not serve",
+                id.node_type, id.vendor
+            ),
+        )),
+    }
 }

@@ -19,9 +19,31 @@ use axum::Router;
 use tokio::{net::TcpListener, task::JoinHandle};
 use url::Url;
 
-use secrecy::SecretString;
+use crate::config::TenantSettings;
 
-use crate::config::{DixaSettings, HuaweiSettings, TenantSettings, VonageSettings, WebexSettings};
+/// One vendor's simulator as the default run and `switchboard sim` see it: where it is
+/// mounted, how a tenant points at it, and what the banner says about it. Implemented in
+/// the simulator's own folder; [`Simulators::all`] is where each one is listed.
+pub trait VendorSim: Send + Sync {
+    /// The path prefix it is mounted at (`dixa`); its controls are under
+    /// `/{prefix}/_sim/`.
+    fn prefix(&self) -> &'static str;
+
+    /// Its routes, mounted under the prefix.
+    fn router(self: Arc<Self>) -> Router;
+
+    /// Points the vendor's section of `tenant` at this simulator, served below `root`
+    /// (the server's URL), with the demo credentials it accepts.
+    fn configure(&self, root: &Url, tenant: &mut TenantSettings);
+
+    /// The line `switchboard sim` prints for it: its base URL and demo credentials.
+    fn banner(&self, root: &Url) -> String;
+}
+
+/// `path` below the server root `root`.
+fn at(root: &Url, path: &str) -> Url {
+    root.join(path).expect("simulator paths are valid")
+}
 
 /// Every vendor simulator.
 #[derive(Clone)]
@@ -47,13 +69,22 @@ impl Simulators {
         }
     }
 
+    /// Every simulator, in the order the banner lists them.
+    pub fn all(&self) -> [Arc<dyn VendorSim>; 4] {
+        [
+            self.dixa.clone(),
+            self.webex.clone(),
+            self.huawei.clone(),
+            self.vonage.clone(),
+        ]
+    }
+
     /// All simulators, each under its prefix.
     pub fn router(&self) -> Router {
-        Router::new()
-            .nest("/dixa", self.dixa.router())
-            .nest("/webex", self.webex.router())
-            .nest("/huawei", self.huawei.router())
-            .nest("/vonage", self.vonage.router())
+        self.all().into_iter().fold(Router::new(), |router, sim| {
+            let prefix = format!("/{}", sim.prefix());
+            router.nest(&prefix, sim.router())
+        })
     }
 }
 
@@ -89,37 +120,72 @@ impl RunningSimulators {
         Url::parse(&format!("http://{}/{prefix}", self.addr)).expect("a valid URL")
     }
 
+    /// The server's root URL.
+    fn root(&self) -> Url {
+        Url::parse(&format!("http://{}/", self.addr)).expect("a valid URL")
+    }
+
     /// A tenant whose every vendor connection points at these simulators.
     pub fn tenant_settings(&self) -> TenantSettings {
-        TenantSettings {
-            api_keys: Vec::new(),
-            read_only_api_keys: Vec::new(),
-            dixa: Some(DixaSettings::new(self.url("dixa/v1"), dixa::DEMO_TOKEN)),
-            webex: Some(WebexSettings::new(
-                self.url("webex/v1"),
-                webex::DEMO_TOKEN,
-                webex::org_id(),
-            )),
-            huawei: Some(HuaweiSettings::new(
-                self.url("huawei"),
-                huawei::DEMO_APP_KEY,
-                huawei::DEMO_APP_SECRET,
-            )),
-            vonage: Some(VonageSettings {
-                webhook_secret: Some(SecretString::from(vonage::DEMO_WEBHOOK_SECRET)),
-                ..VonageSettings::new(
-                    self.url("vonage"),
-                    self.url("vonage/Auth/connect/token"),
-                    vonage::DEMO_CLIENT_ID,
-                    vonage::DEMO_CLIENT_SECRET,
-                )
-            }),
+        let mut tenant = TenantSettings::default();
+        let root = self.root();
+        for sim in self.sims.all() {
+            sim.configure(&root, &mut tenant);
         }
+        tenant
+    }
+
+    /// What `switchboard sim` prints: each simulator's base URL and demo credentials.
+    pub fn banner(&self) -> Vec<String> {
+        let root = self.root();
+        self.sims.all().iter().map(|sim| sim.banner(&root)).collect()
     }
 }
 
 impl Drop for RunningSimulators {
     fn drop(&mut self) {
         self.task.abort();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn every_registered_simulator_is_served_configured_and_announced() {
+        let running = RunningSimulators::start("127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
+        let tenant = running.tenant_settings();
+        let bases = [
+            tenant.dixa.as_ref().map(|d| d.base_url.clone()),
+            tenant.webex.as_ref().map(|w| w.base_url.clone()),
+            tenant.huawei.as_ref().map(|h| h.base_url.clone()),
+            tenant.vonage.as_ref().map(|v| v.base_url.clone()),
+        ];
+        let banner = running.banner();
+        let sims = running.sims.all();
+        assert_eq!(banner.len(), sims.len());
+        let client = reqwest::Client::new();
+        for (sim, base) in sims.iter().zip(bases) {
+            let base = base.unwrap_or_else(|| panic!("{} configures no tenant section", sim.prefix()));
+            let mounted = running.url(sim.prefix());
+            assert!(
+                base.as_str().starts_with(mounted.as_str()),
+                "{base} is not below {mounted}"
+            );
+            assert!(
+                banner.iter().any(|line| line.contains(base.as_str())),
+                "no banner line names {base}: {banner:?}"
+            );
+            // Mounted: its call counter answers under its prefix.
+            let calls = client.get(format!("{mounted}/_sim/calls")).send().await.unwrap();
+            assert!(
+                calls.status().is_success(),
+                "{mounted}/_sim/calls: {}",
+                calls.status()
+            );
+        }
     }
 }

@@ -60,7 +60,9 @@ pub enum Idempotency {
 
 /// One request to a vendor, described without the base URL. Its `Debug` shows the
 /// method, the path, the query and header names and the body's size, never a value that
-/// could be a credential.
+/// could be a credential. A clone is the same request again (a call resent with a
+/// renewed token is a clone signed anew).
+#[derive(Clone)]
 pub struct Call {
     /// HTTP method.
     pub method: Method,

@@ -1,5 +1,7 @@
 //! Vendor clients: one folder per vendor, each with a trait, a real HTTP client and
-//! the vendor's wire models, over the shared HTTP layer in [`http`].
+//! the vendor's wire models, over the shared HTTP layer in [`http`] and the shared
+//! send/error/paging loop in [`exchange`] (a vendor brings only its error body parser
+//! and its paging rules).
 //!
 //! May depend on: `reqwest`, `serde`, `config` (for connection settings), `metrics`
 //! (the HTTP layer counts its calls).
@@ -7,8 +9,10 @@
 
 pub mod breaker;
 pub mod budget;
+pub mod connector;
 pub mod dixa;
 pub mod error;
+pub mod exchange;
 pub mod http;
 pub mod huawei;
 pub mod timestamp;

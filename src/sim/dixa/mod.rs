@@ -766,3 +766,27 @@ async fn seed(State(sim): State<Arc<DixaSim>>, payload: Result<Json<SeedIn>, Jso
         .map_err(|message| DixaError(StatusCode::BAD_REQUEST, message))?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
+
+impl super::VendorSim for DixaSim {
+    fn prefix(&self) -> &'static str {
+        "dixa"
+    }
+
+    fn router(self: Arc<Self>) -> Router {
+        DixaSim::router(&self)
+    }
+
+    fn configure(&self, root: &url::Url, tenant: &mut crate::config::TenantSettings) {
+        tenant.dixa = Some(crate::config::DixaSettings::new(
+            super::at(root, "dixa/v1"),
+            DEMO_TOKEN,
+        ));
+    }
+
+    fn banner(&self, root: &url::Url) -> String {
+        format!(
+            "Dixa:  {}  (Authorization: {DEMO_TOKEN})",
+            super::at(root, "dixa/v1")
+        )
+    }
+}

@@ -721,6 +721,31 @@ async fn reset(State(sim): State<Arc<HuaweiSim>>) -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
+impl super::VendorSim for HuaweiSim {
+    fn prefix(&self) -> &'static str {
+        "huawei"
+    }
+
+    fn router(self: Arc<Self>) -> Router {
+        HuaweiSim::router(&self)
+    }
+
+    fn configure(&self, root: &url::Url, tenant: &mut crate::config::TenantSettings) {
+        tenant.huawei = Some(crate::config::HuaweiSettings::new(
+            super::at(root, "huawei"),
+            DEMO_APP_KEY,
+            DEMO_APP_SECRET,
+        ));
+    }
+
+    fn banner(&self, root: &url::Url) -> String {
+        format!(
+            "Huawei AICC: {}  (AK/SK: {DEMO_APP_KEY} / {DEMO_APP_SECRET})",
+            super::at(root, "huawei")
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -591,3 +591,33 @@ async fn set_presence(
         StatusCode::NO_CONTENT.into_response()
     })
 }
+
+impl super::VendorSim for VonageSim {
+    fn prefix(&self) -> &'static str {
+        "vonage"
+    }
+
+    fn router(self: Arc<Self>) -> Router {
+        VonageSim::router(&self)
+    }
+
+    fn configure(&self, root: &url::Url, tenant: &mut crate::config::TenantSettings) {
+        tenant.vonage = Some(crate::config::VonageSettings {
+            webhook_secret: Some(secrecy::SecretString::from(DEMO_WEBHOOK_SECRET)),
+            ..crate::config::VonageSettings::new(
+                super::at(root, "vonage"),
+                super::at(root, "vonage/Auth/connect/token"),
+                DEMO_CLIENT_ID,
+                DEMO_CLIENT_SECRET,
+            )
+        });
+    }
+
+    fn banner(&self, root: &url::Url) -> String {
+        format!(
+            "Vonage: {}  (token: {}, client {DEMO_CLIENT_ID} / {DEMO_CLIENT_SECRET})",
+            super::at(root, "vonage"),
+            super::at(root, "vonage/Auth/connect/token")
+        )
+    }
+}

@@ -908,6 +908,32 @@ async fn reset(State(sim): State<Arc<WebexSim>>) -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
+impl super::VendorSim for WebexSim {
+    fn prefix(&self) -> &'static str {
+        "webex"
+    }
+
+    fn router(self: Arc<Self>) -> Router {
+        WebexSim::router(&self)
+    }
+
+    fn configure(&self, root: &url::Url, tenant: &mut crate::config::TenantSettings) {
+        tenant.webex = Some(crate::config::WebexSettings::new(
+            super::at(root, "webex/v1"),
+            DEMO_TOKEN,
+            org_id(),
+        ));
+    }
+
+    fn banner(&self, root: &url::Url) -> String {
+        format!(
+            "Webex: {}  (Authorization: Bearer {DEMO_TOKEN}, orgId {})",
+            super::at(root, "webex/v1"),
+            org_id()
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

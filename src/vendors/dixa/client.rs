@@ -13,6 +13,7 @@ use super::{
 };
 use crate::vendors::{
     Vendor, VendorError,
+    exchange::{self, Dialect, PageRule},
     http::{Call, Reply, VendorHttp, segment},
 };
 
@@ -39,12 +40,7 @@ impl DixaClient {
     }
 
     async fn send(&self, call: Call) -> Result<Reply, VendorError> {
-        let reply = self.http.send(self.authed(call)).await?;
-        if reply.status.is_success() {
-            Ok(reply)
-        } else {
-            Err(error_from(&reply))
-        }
+        exchange::send::<Self>(&self.http, self.authed(call)).await
     }
 
     async fn get_data<T: serde::de::DeserializeOwned>(&self, call: Call) -> Result<T, VendorError> {
@@ -52,38 +48,74 @@ impl DixaClient {
         Ok(reply.json::<Data<T>>(Vendor::Dixa)?.data)
     }
 
-    /// Reads every page of a list: asks with `pageLimit`, then follows `meta.next` by
-    /// taking only its `pageKey` (never the URL itself, so the token is only ever sent
-    /// to the configured base URL).
+    /// Reads every page of a list (see [`PageKeys`]).
     async fn get_all<T: serde::de::DeserializeOwned>(
         &self,
         template: &'static str,
         path: String,
     ) -> Result<Vec<T>, VendorError> {
-        let mut items = Vec::new();
-        let mut page_key: Option<String> = None;
-        for _ in 0..self.http.max_pages() {
-            let call = Call::get(template, path.clone())
-                .query("pageLimit", self.page_limit)
-                .query_opt("pageKey", page_key.as_deref());
-            let page: Page<T> = self.send(call).await?.json(Vendor::Dixa)?;
-            items.extend(page.data);
-            let next = page.meta.and_then(|m| m.next).filter(|n| !n.is_empty());
-            let Some(next) = next else { return Ok(items) };
-            let key = page_key_of(&next)
-                .ok_or_else(|| VendorError::invalid_response(Vendor::Dixa, "meta.next holds no pageKey"))?;
-            if page_key.as_deref() == Some(key.as_str()) {
-                return Err(VendorError::invalid_response(
-                    Vendor::Dixa,
-                    "meta.next repeats the current page",
-                ));
-            }
-            page_key = Some(key);
+        let rule = PageKeys {
+            page_limit: self.page_limit,
+            item: std::marker::PhantomData,
+        };
+        exchange::walk(
+            &self.http,
+            "list",
+            rule,
+            || Call::get(template, path.clone()),
+            |call| self.send(call),
+        )
+        .await
+    }
+}
+
+/// Dixa's paging: asks with `pageLimit`, then follows `meta.next` by taking only its
+/// `pageKey` (never the URL itself, so the token is only ever sent to the configured
+/// base URL).
+struct PageKeys<T> {
+    page_limit: u32,
+    item: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T: serde::de::DeserializeOwned> PageRule for PageKeys<T> {
+    type Cursor = Option<String>;
+    type Item = T;
+
+    fn first(&self) -> Option<String> {
+        None
+    }
+
+    fn ask(&self, call: Call, at: &Option<String>) -> Call {
+        call.query("pageLimit", self.page_limit)
+            .query_opt("pageKey", at.as_deref())
+    }
+
+    fn read(
+        &mut self,
+        reply: &Reply,
+        at: &Option<String>,
+        _seen: usize,
+    ) -> Result<exchange::Page<T, Option<String>>, VendorError> {
+        let page: Page<T> = reply.json(Vendor::Dixa)?;
+        let next = page.meta.and_then(|m| m.next).filter(|n| !n.is_empty());
+        let Some(next) = next else {
+            return Ok(exchange::Page {
+                items: page.data,
+                next: None,
+            });
+        };
+        let key = page_key_of(&next)
+            .ok_or_else(|| VendorError::invalid_response(Vendor::Dixa, "meta.next holds no pageKey"))?;
+        if at.as_deref() == Some(key.as_str()) {
+            return Err(VendorError::invalid_response(
+                Vendor::Dixa,
+                "meta.next repeats the current page",
+            ));
         }
-        Err(VendorError::invalid_response(
-            Vendor::Dixa,
-            format!("list did not end within {} pages", self.http.max_pages()),
-        ))
+        Ok(exchange::Page {
+            items: page.data,
+            next: Some(Some(key)),
+        })
     }
 }
 
@@ -96,13 +128,18 @@ fn page_key_of(next: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
-fn error_from(reply: &Reply) -> VendorError {
-    let message = serde_json::from_slice::<ErrorBody>(&reply.body)
-        .ok()
-        .map(|b| b.message);
-    VendorError::from_status(Vendor::Dixa, reply.status.as_u16())
-        .with_message(message)
-        .with_retry_after(reply.retry_after())
+impl Dialect for DixaClient {
+    const VENDOR: Vendor = Vendor::Dixa;
+
+    /// Dixa's error body is `{"message": …}`.
+    fn error(reply: &Reply) -> VendorError {
+        let message = serde_json::from_slice::<ErrorBody>(&reply.body)
+            .ok()
+            .map(|b| b.message);
+        VendorError::from_status(Vendor::Dixa, reply.status.as_u16())
+            .with_message(message)
+            .with_retry_after(reply.retry_after())
+    }
 }
 
 #[async_trait]

@@ -42,3 +42,38 @@ pub trait DixaApi: Send + Sync {
     /// `GET /agents/{agentId}/teams` (team ids only).
     async fn list_agent_teams(&self, agent_id: &str) -> Result<Vec<String>, VendorError>;
 }
+
+/// How Dixa connects: the tenant's `dixa` section, its API token.
+pub struct Connection;
+
+impl super::connector::Connector for Connection {
+    const VENDOR: super::Vendor = super::Vendor::Dixa;
+    type Settings = crate::config::DixaSettings;
+    type Api = dyn DixaApi;
+
+    fn settings(tenant: &crate::config::TenantSettings) -> Option<&Self::Settings> {
+        tenant.dixa.as_ref()
+    }
+
+    fn credential(settings: &Self::Settings) -> Vec<secrecy::SecretString> {
+        vec![settings.api_token.clone()]
+    }
+
+    fn connect(
+        settings: &Self::Settings,
+        endpoint: &mut dyn FnMut(&url::Url) -> super::http::VendorHttp,
+    ) -> std::sync::Arc<dyn DixaApi> {
+        DixaClient::new(
+            endpoint(&settings.base_url),
+            settings.api_token.clone(),
+            settings.page_limit,
+        )
+    }
+
+    /// The team list.
+    fn probe(
+        api: std::sync::Arc<dyn DixaApi>,
+    ) -> futures::future::BoxFuture<'static, Result<(), VendorError>> {
+        Box::pin(async move { api.list_teams().await.map(drop) })
+    }
+}

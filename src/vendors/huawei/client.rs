@@ -13,6 +13,7 @@ use super::{
 };
 use crate::vendors::{
     Vendor, VendorError, VendorErrorKind,
+    exchange::{self, Dialect},
     http::{Call, Idempotency, Reply, VendorHttp},
     token::{Token, TokenCache, TokenSource},
 };
@@ -66,10 +67,7 @@ impl TokenSource for AkSkTokenSource {
             })
             // Asking for a token changes nothing: safe to repeat.
             .idempotency(Idempotency::Idempotent);
-        let reply = self.http.send(call).await?;
-        if !reply.status.is_success() {
-            return Err(error_from(&reply));
-        }
+        let reply = exchange::send::<HuaweiClient>(&self.http, call).await?;
         let token: wire::TokenReply = reply.json(VENDOR)?;
         let Some(value) = token.access_token.filter(|t| !t.is_empty()) else {
             let message = serde_json::from_slice::<Envelope>(&reply.body)
@@ -132,22 +130,14 @@ impl HuaweiClient {
         body: &B,
         idempotency: Idempotency,
     ) -> Result<T, VendorError> {
-        let reply = self
-            .tokens
-            .with_token(|token| async move {
-                let call = Call::new(Method::POST, template, format!("{API_PREFIX}{template}"))
-                    .json(body)
-                    .idempotency(idempotency)
-                    .bearer(token.expose_secret())
-                    .header_secret(x_app_key(), self.app_key.expose_secret());
-                let reply = self.http.send(call).await?;
-                if reply.status.is_success() {
-                    Ok(reply)
-                } else {
-                    Err(error_from(&reply))
-                }
-            })
-            .await?;
+        let call = Call::new(Method::POST, template, format!("{API_PREFIX}{template}"))
+            .json(body)
+            .idempotency(idempotency);
+        let reply = exchange::send_with_token::<Self>(&self.http, &self.tokens, call, |call, token| {
+            call.bearer(token)
+                .header_secret(x_app_key(), self.app_key.expose_secret())
+        })
+        .await?;
         let envelope: Envelope = reply.json(VENDOR)?;
         match envelope.code() {
             Some("0") => reply.json(VENDOR),
@@ -166,13 +156,19 @@ impl HuaweiClient {
     }
 }
 
-fn error_from(reply: &Reply) -> VendorError {
-    let message = serde_json::from_slice::<Envelope>(&reply.body)
-        .ok()
-        .and_then(|e| e.message());
-    VendorError::from_status(VENDOR, reply.status.as_u16())
-        .with_message(message)
-        .with_retry_after(reply.retry_after())
+impl Dialect for HuaweiClient {
+    const VENDOR: Vendor = VENDOR;
+
+    /// AICC's error body is its result envelope (`resultCode`/`resultDesc` and the
+    /// variants the operations use); its message is taken from there.
+    fn error(reply: &Reply) -> VendorError {
+        let message = serde_json::from_slice::<Envelope>(&reply.body)
+            .ok()
+            .and_then(|e| e.message());
+        VendorError::from_status(VENDOR, reply.status.as_u16())
+            .with_message(message)
+            .with_retry_after(reply.retry_after())
+    }
 }
 
 fn skills_wire(skills: &[SkillAssignment]) -> Vec<wire::AgentSkill> {

@@ -175,3 +175,46 @@ pub trait HuaweiApi: Send + Sync {
     /// `skill/querySkills`.
     async fn query_skills(&self, filter: &SkillFilter) -> Result<SkillPage, VendorError>;
 }
+
+/// How Huawei AICC connects: the tenant's `huawei` section, its AK/SK pair.
+pub struct Connection;
+
+impl super::connector::Connector for Connection {
+    const VENDOR: super::Vendor = super::Vendor::HuaweiAicc;
+    type Settings = crate::config::HuaweiSettings;
+    type Api = dyn HuaweiApi;
+
+    fn settings(tenant: &crate::config::TenantSettings) -> Option<&Self::Settings> {
+        tenant.huawei.as_ref()
+    }
+
+    fn credential(settings: &Self::Settings) -> Vec<SecretString> {
+        vec![settings.app_key.clone(), settings.app_secret.clone()]
+    }
+
+    fn connect(
+        settings: &Self::Settings,
+        endpoint: &mut dyn FnMut(&url::Url) -> super::http::VendorHttp,
+    ) -> std::sync::Arc<dyn HuaweiApi> {
+        HuaweiClient::new(
+            endpoint(&settings.base_url),
+            settings.app_key.clone(),
+            settings.app_secret.clone(),
+            std::time::Duration::from_secs(settings.token_lifetime_secs),
+            std::time::Duration::from_secs(settings.token_renew_margin_secs),
+        )
+    }
+
+    /// One skill queue (the token exchange first, when no token is held).
+    fn probe(
+        api: std::sync::Arc<dyn HuaweiApi>,
+    ) -> futures::future::BoxFuture<'static, Result<(), VendorError>> {
+        Box::pin(async move {
+            let one = SkillFilter {
+                limit: 1,
+                ..SkillFilter::default()
+            };
+            api.query_skills(&one).await.map(drop)
+        })
+    }
+}

@@ -68,3 +68,45 @@ pub trait VonageApi: Send + Sync {
     /// `GET /agents/{userId}/presence`.
     async fn get_agent_presence(&self, user_id: &str) -> Result<AgentPresence, VendorError>;
 }
+
+/// How Vonage Contact Center connects: the tenant's `vonage` section, its OAuth2 client
+/// id and secret (the token service shares the API's cap on concurrent calls).
+pub struct Connection;
+
+impl super::connector::Connector for Connection {
+    const VENDOR: super::Vendor = super::Vendor::Vonage;
+    type Settings = crate::config::VonageSettings;
+    type Api = dyn VonageApi;
+
+    fn settings(tenant: &crate::config::TenantSettings) -> Option<&Self::Settings> {
+        tenant.vonage.as_ref()
+    }
+
+    fn credential(settings: &Self::Settings) -> Vec<secrecy::SecretString> {
+        vec![
+            secrecy::SecretString::from(settings.client_id.clone()),
+            settings.client_secret.clone(),
+        ]
+    }
+
+    fn connect(
+        settings: &Self::Settings,
+        endpoint: &mut dyn FnMut(&url::Url) -> super::http::VendorHttp,
+    ) -> std::sync::Arc<dyn VonageApi> {
+        let api = endpoint(&settings.base_url);
+        let source = VonageTokenSource::new(
+            api.at(settings.token_url.clone()),
+            settings.client_id.clone(),
+            settings.client_secret.clone(),
+            settings.scopes.clone(),
+        );
+        VonageClient::new(api, source, settings.page_limit)
+    }
+
+    /// The first active user.
+    fn probe(
+        api: std::sync::Arc<dyn VonageApi>,
+    ) -> futures::future::BoxFuture<'static, Result<(), VendorError>> {
+        Box::pin(async move { api.list_users(Include::Active, 1, 1).await.map(drop) })
+    }
+}

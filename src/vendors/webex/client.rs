@@ -14,6 +14,7 @@ use super::{
 };
 use crate::vendors::{
     Vendor, VendorError,
+    exchange::{self, Dialect, PageRule},
     http::{Call, Idempotency, Reply, VendorHttp, segment},
 };
 
@@ -48,53 +49,30 @@ impl WebexClient {
         let call = call
             .bearer(self.token.expose_secret())
             .query("orgId", &self.org_id);
-        let reply = self.http.send(call).await?;
-        if reply.status.is_success() {
-            Ok(reply)
-        } else {
-            Err(error_from(&reply))
-        }
+        exchange::send::<Self>(&self.http, call).await
     }
 
-    /// Every page of a list: asks with `max`, then follows `Link: <…>; rel="next"` by
-    /// taking only its `start` and `max` (never the URL itself, so the token only ever
-    /// goes to the configured base URL).
+    /// Every page of a list (see [`StartMax`]), each page's items taken by `items`.
     async fn get_all<P: DeserializeOwned, T>(
         &self,
         template: &'static str,
         path: String,
         filter: &ListFilter,
-        mut items: impl FnMut(P) -> Vec<T>,
+        items: impl FnMut(P) -> Vec<T>,
     ) -> Result<Vec<T>, VendorError> {
-        let mut out = Vec::new();
-        let mut start: u64 = 0;
-        let mut max: u64 = u64::from(self.page_size);
-        for _ in 0..self.http.max_pages() {
-            let call = with_filter(Call::get(template, path.clone()), filter)
-                .query("start", start)
-                .query("max", max);
-            let reply = self.send(call).await?;
-            let page: P = reply.json(Vendor::Webex)?;
-            out.extend(items(page));
-            let Some(next) = reply.header("link").and_then(next_link) else {
-                return Ok(out);
-            };
-            let (next_start, next_max) = paging_of(&next).ok_or_else(|| {
-                VendorError::invalid_response(Vendor::Webex, "the next-page link holds no start")
-            })?;
-            if next_start <= start {
-                return Err(VendorError::invalid_response(
-                    Vendor::Webex,
-                    "the next-page link does not move forward",
-                ));
-            }
-            start = next_start;
-            max = next_max.unwrap_or(max);
-        }
-        Err(VendorError::invalid_response(
-            Vendor::Webex,
-            format!("list did not end within {} pages", self.http.max_pages()),
-        ))
+        let rule = StartMax {
+            page_size: u64::from(self.page_size),
+            items,
+            page: std::marker::PhantomData,
+        };
+        exchange::walk(
+            &self.http,
+            "list",
+            rule,
+            || with_filter(Call::get(template, path.clone()), filter),
+            |call| self.send(call),
+        )
+        .await
     }
 
     async fn statuses(&self, call: Call) -> Result<Vec<AgentStatus>, VendorError> {
@@ -104,6 +82,56 @@ impl WebexClient {
             return Ok(list.supervisor_agent_status);
         }
         Ok(Vec::new())
+    }
+}
+
+/// Webex's paging: asks with `start` and `max`, then follows `Link: <…>; rel="next"` by
+/// taking only its `start` and `max` (never the URL itself, so the token only ever goes
+/// to the configured base URL).
+struct StartMax<P, F> {
+    page_size: u64,
+    /// Takes a page's items out of its body.
+    items: F,
+    page: std::marker::PhantomData<fn() -> P>,
+}
+
+impl<P: DeserializeOwned, T, F: FnMut(P) -> Vec<T>> PageRule for StartMax<P, F> {
+    /// `start` and `max`.
+    type Cursor = (u64, u64);
+    type Item = T;
+
+    fn first(&self) -> (u64, u64) {
+        (0, self.page_size)
+    }
+
+    fn ask(&self, call: Call, &(start, max): &(u64, u64)) -> Call {
+        call.query("start", start).query("max", max)
+    }
+
+    fn read(
+        &mut self,
+        reply: &Reply,
+        &(start, max): &(u64, u64),
+        _seen: usize,
+    ) -> Result<exchange::Page<T, (u64, u64)>, VendorError> {
+        let page: P = reply.json(Vendor::Webex)?;
+        let items = (self.items)(page);
+        let Some(next) = reply.header("link").and_then(next_link) else {
+            return Ok(exchange::Page { items, next: None });
+        };
+        let (next_start, next_max) = paging_of(&next).ok_or_else(|| {
+            VendorError::invalid_response(Vendor::Webex, "the next-page link holds no start")
+        })?;
+        if next_start <= start {
+            return Err(VendorError::invalid_response(
+                Vendor::Webex,
+                "the next-page link does not move forward",
+            ));
+        }
+        Ok(exchange::Page {
+            items,
+            next: Some((next_start, next_max.unwrap_or(max))),
+        })
     }
 }
 
@@ -152,20 +180,26 @@ pub(crate) fn paging_of(link: &str) -> Option<(u64, Option<u64>)> {
     Some((value("start")?, value("max")))
 }
 
-fn error_from(reply: &Reply) -> VendorError {
-    let body = serde_json::from_slice::<ErrorBody>(&reply.body).unwrap_or_default();
-    let detail = body
-        .errors
-        .iter()
-        .filter_map(|e| e.description.clone())
-        .find(|d| !d.trim().is_empty());
-    let tracking = body
-        .tracking_id
-        .or_else(|| reply.header("trackingid").map(str::to_owned));
-    VendorError::from_status(Vendor::Webex, reply.status.as_u16())
-        .with_message(detail.or(body.message))
-        .with_tracking_id(tracking)
-        .with_retry_after(reply.retry_after())
+impl Dialect for WebexClient {
+    const VENDOR: Vendor = Vendor::Webex;
+
+    /// Webex's error body: `message`, `errors[].description` (the first non-blank one
+    /// wins over `message`) and `trackingId` (else the `TrackingID` header).
+    fn error(reply: &Reply) -> VendorError {
+        let body = serde_json::from_slice::<ErrorBody>(&reply.body).unwrap_or_default();
+        let detail = body
+            .errors
+            .iter()
+            .filter_map(|e| e.description.clone())
+            .find(|d| !d.trim().is_empty());
+        let tracking = body
+            .tracking_id
+            .or_else(|| reply.header("trackingid").map(str::to_owned));
+        VendorError::from_status(Vendor::Webex, reply.status.as_u16())
+            .with_message(detail.or(body.message))
+            .with_tracking_id(tracking)
+            .with_retry_after(reply.retry_after())
+    }
 }
 
 #[async_trait]

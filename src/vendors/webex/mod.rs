@@ -100,3 +100,39 @@ pub trait WebexApi: Send + Sync {
     /// One cheap authenticated call (`GET /telephony/config/supervisors?max=1`).
     async fn probe(&self) -> Result<(), VendorError>;
 }
+
+/// How Webex Calling connects: the tenant's `webex` section, its access token.
+pub struct Connection;
+
+impl super::connector::Connector for Connection {
+    const VENDOR: super::Vendor = super::Vendor::Webex;
+    type Settings = crate::config::WebexSettings;
+    type Api = dyn WebexApi;
+
+    fn settings(tenant: &crate::config::TenantSettings) -> Option<&Self::Settings> {
+        tenant.webex.as_ref()
+    }
+
+    fn credential(settings: &Self::Settings) -> Vec<secrecy::SecretString> {
+        vec![settings.access_token.clone()]
+    }
+
+    fn connect(
+        settings: &Self::Settings,
+        endpoint: &mut dyn FnMut(&url::Url) -> super::http::VendorHttp,
+    ) -> std::sync::Arc<dyn WebexApi> {
+        WebexClient::new(
+            endpoint(&settings.base_url),
+            settings.access_token.clone(),
+            settings.org_id.clone(),
+            settings.page_size,
+        )
+    }
+
+    /// [`WebexApi::probe`].
+    fn probe(
+        api: std::sync::Arc<dyn WebexApi>,
+    ) -> futures::future::BoxFuture<'static, Result<(), VendorError>> {
+        Box::pin(async move { api.probe().await })
+    }
+}
