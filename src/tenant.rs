@@ -1,6 +1,10 @@
 //! A tenant: one customer's vendor connections, built once at start-up from its
 //! settings. Requests carry the tenant they authenticated as.
 //!
+//! Each vendor connects as its [`Connector`] (in `vendors/<vendor>/mod.rs`) says; this
+//! file names a vendor only in its typed field, its accessor and its one
+//! `connect::<…>()` line in [`Tenant::build`].
+//!
 //! May depend on: `config`, `vendors`, `presence`, `metrics`.
 
 use std::sync::Arc;
