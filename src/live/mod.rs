@@ -609,16 +609,21 @@ mod tests {
         )
     }
 
-    #[tokio::test]
-    async fn subscriptions_with_equal_filters_share_one_copy_until_the_last_leaves() {
-        let tenant = Arc::new(Tenant::build(
+    /// Tenant `t`, with no vendor configured.
+    fn bare_tenant() -> Arc<Tenant> {
+        Arc::new(Tenant::build(
             "t",
             &TenantSettings::default(),
             &reqwest::Client::new(),
             &HttpSettings::default(),
             Arc::new(crate::vendors::budget::Unlimited),
             &crate::metrics::Metrics::new(),
-        ));
+        ))
+    }
+
+    #[tokio::test]
+    async fn subscriptions_with_equal_filters_share_one_copy_until_the_last_leaves() {
+        let tenant = bare_tenant();
         let live = Live::new(std::slice::from_ref(&tenant), &LiveSettings::default(), None).unwrap();
         let hub = live.hub("t").unwrap().clone();
         let team = |ids: &[&str]| Filter {
@@ -643,14 +648,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_stalled_subscriber_stays_bounded_and_never_holds_up_another() {
-        let tenant = Arc::new(Tenant::build(
-            "t",
-            &TenantSettings::default(),
-            &reqwest::Client::new(),
-            &HttpSettings::default(),
-            Arc::new(crate::vendors::budget::Unlimited),
-            &crate::metrics::Metrics::new(),
-        ));
+        let tenant = bare_tenant();
         let settings = LiveSettings {
             queue_max: 50,
             ..LiveSettings::default()
