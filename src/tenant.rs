@@ -67,13 +67,10 @@ type Probe = Arc<dyn Fn() -> BoxFuture<'static, Result<(), VendorError>> + Send 
 /// showing it.
 fn credential_hash(credential: &[&SecretString]) -> String {
     use secrecy::ExposeSecret;
-    use sha2::{Digest, Sha256};
-    let mut hash = Sha256::new();
-    for part in credential {
-        hash.update(part.expose_secret().as_bytes());
-        hash.update([0]);
-    }
-    hash.finalize()[..4].iter().map(|b| format!("{b:02x}")).collect()
+    let parts: Vec<&[u8]> = credential.iter().map(|p| p.expose_secret().as_bytes()).collect();
+    let mut hash = crate::cache::digest(&parts);
+    hash.truncate(8);
+    hash
 }
 
 /// `tenant~<credential hash>`.

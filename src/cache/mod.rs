@@ -108,6 +108,18 @@ pub trait CacheStore: Send + Sync {
     fn backend(&self) -> &'static str;
 }
 
+/// The hex SHA-256 of `parts`, each ended by a 0 byte: names a cache or record entry
+/// without showing what it was made of.
+pub fn digest(parts: &[&[u8]]) -> String {
+    use sha2::{Digest as _, Sha256};
+    let mut hash = Sha256::new();
+    for part in parts {
+        hash.update(part);
+        hash.update([0]);
+    }
+    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// How long a kind of data stays cached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TtlClass {
@@ -261,14 +273,9 @@ impl Cache {
         let interval_ms = u64::try_from(interval.as_millis()).unwrap_or(u64::MAX).max(1);
         let max_wait_ms = u64::try_from(max_wait.as_millis()).unwrap_or(u64::MAX);
         let key = format!("{}:{key}", self.namespace);
-        let shared = match self.store.backend() {
-            "memory" => None,
-            _ => self.note(
-                self.store
-                    .reserve_slot(&key, interval_ms, burst, max_wait_ms)
-                    .await,
-            ),
-        };
+        let shared = self
+            .shared(self.store.reserve_slot(&key, interval_ms, burst, max_wait_ms))
+            .await;
         let wait = match shared {
             Some(wait) => wait,
             None => self.local_slots.reserve(&key, interval_ms, burst, max_wait_ms),
@@ -280,12 +287,10 @@ impl Cache {
     /// every replica sees it; in this process otherwise, and while Redis fails.
     pub async fn record(&self, key: &str) -> Option<Vec<u8>> {
         let key = format!("{}:{key}", self.namespace);
-        if self.store.backend() != "memory"
-            && let Some(shared) = self.note(self.store.get_record(&key).await)
-        {
-            return shared;
+        match self.shared(self.store.get_record(&key)).await {
+            Some(shared) => shared,
+            None => self.local_records.get(&key),
         }
-        self.local_records.get(&key)
     }
 
     /// Replaces the record under `key` with `new` (removes it when `None`), kept for
@@ -300,17 +305,28 @@ impl Cache {
         ttl: Duration,
     ) -> bool {
         let key = format!("{}:{key}", self.namespace);
-        if self.store.backend() != "memory"
-            && let Some(swapped) = self.note(self.store.swap_record(&key, expected, new, ttl).await)
+        match self
+            .shared(self.store.swap_record(&key, expected, new, ttl))
+            .await
         {
-            return swapped;
+            Some(swapped) => swapped,
+            None => self.local_records.swap(&key, expected, new, ttl),
         }
-        self.local_records.swap(&key, expected, new, ttl)
     }
 
     /// How long a mutation's outcome is kept under its idempotency key.
     pub fn idempotency_ttl(&self) -> Duration {
         Duration::from_secs(self.ttls.idempotency_ttl_secs)
+    }
+
+    /// What `op` answers on a store shared by the replicas; `None` (and `op` never
+    /// run) on the in-process store, or when the shared store fails: the caller then
+    /// keeps the state in this process.
+    async fn shared<T>(&self, op: impl Future<Output = Result<T, CacheError>>) -> Option<T> {
+        if self.store.backend() == "memory" {
+            return None;
+        }
+        self.note(op.await)
     }
 
     /// The TTL of `class`.

@@ -24,10 +24,9 @@ use async_graphql::{
     extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery},
     parser::types::{DocumentOperations, ExecutableDocument, OperationType},
 };
-use sha2::{Digest, Sha256};
 
 use super::context::RequestContext;
-use crate::config::CacheSettings;
+use crate::{cache::digest, config::CacheSettings};
 
 /// The answers kept in this process.
 pub struct Answers {
@@ -88,15 +87,6 @@ struct ForRequest {
     document: Mutex<Option<Document>>,
 }
 
-/// SHA-256 over the query text and the variables.
-fn digest(query: &str, variables: &Variables) -> String {
-    let mut hash = Sha256::new();
-    hash.update(query.as_bytes());
-    hash.update([0]);
-    hash.update(serde_json::to_vec(variables).unwrap_or_default());
-    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn queries(document: &ExecutableDocument) -> HashMap<Option<String>, bool> {
     match &document.operations {
         DocumentOperations::Single(op) => HashMap::from([(None, op.node.ty == OperationType::Query)]),
@@ -119,7 +109,10 @@ impl Extension for ForRequest {
         let document = next.run(ctx, query, variables).await?;
         if self.answers.enabled() {
             *self.document.lock().unwrap_or_else(PoisonError::into_inner) = Some(Document {
-                digest: digest(query, variables),
+                digest: digest(&[
+                    query.as_bytes(),
+                    &serde_json::to_vec(variables).unwrap_or_default(),
+                ]),
                 queries: queries(&document),
             });
         }

@@ -27,14 +27,16 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_graphql::{Context, InputValueError, InputValueResult, Scalar, ScalarType, Value};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
-use sha2::{Digest, Sha256};
 use tokio::time::Instant;
 
 use super::{
     context,
     error::{ApiError, ApiResult, ErrorCode},
 };
-use crate::vendors::{VendorError, VendorErrorKind};
+use crate::{
+    cache::digest,
+    vendors::{VendorError, VendorErrorKind},
+};
 
 /// Longest `idempotencyKey` accepted.
 pub const MAX_KEY_CHARS: usize = 255;
@@ -131,15 +133,6 @@ fn now_ms() -> u64 {
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
-fn sha256_hex(parts: &[&[u8]]) -> String {
-    let mut hash = Sha256::new();
-    for part in parts {
-        hash.update(part);
-        hash.update([0]);
-    }
-    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Whether `key` is 1 to [`MAX_KEY_CHARS`] visible ASCII characters.
 fn is_valid_key(key: &str) -> bool {
     !key.is_empty() && key.len() <= MAX_KEY_CHARS && key.bytes().all(|b| b.is_ascii_graphic())
@@ -160,11 +153,7 @@ where
     };
     let request = context::request(ctx)?;
     let cache = &request.cache;
-    let record_key = format!(
-        "{}:idempotency:{}",
-        request.tenant.id,
-        sha256_hex(&[key.as_bytes()])
-    );
+    let record_key = format!("{}:idempotency:{}", request.tenant.id, digest(&[key.as_bytes()]));
     let fingerprint = fingerprint(ctx, key)?;
     let ttl = cache.idempotency_ttl();
     let lease = request.tenant.request_deadline + LEASE_MARGIN;
@@ -257,7 +246,7 @@ fn fingerprint(ctx: &Context<'_>, key: &str) -> ApiResult<String> {
         .filter(|(name, _)| name.as_str() != "idempotencyKey")
         .collect();
     let arguments = serde_json::to_vec(&arguments).map_err(ApiError::internal)?;
-    Ok(sha256_hex(&[key.as_bytes(), field.name().as_bytes(), &arguments]))
+    Ok(digest(&[key.as_bytes(), field.name().as_bytes(), &arguments]))
 }
 
 #[cfg(test)]
