@@ -847,13 +847,15 @@ pub struct DixaSettings {
     /// The API token, sent raw in `Authorization` (`…__DIXA__API_TOKEN`).
     #[serde(deserialize_with = "secret::one")]
     pub api_token: SecretString,
-    /// Page size requested from paged endpoints (`…__DIXA__PAGE_LIMIT`).
+    /// Page size requested from paged endpoints, 1–500 (`…__DIXA__PAGE_LIMIT`). The
+    /// default is the largest Dixa takes: a whole organisation's agents in as few calls
+    /// as it allows.
     #[serde(default = "default_dixa_page_limit")]
     pub page_limit: u32,
 }
 
 fn default_dixa_page_limit() -> u32 {
-    100
+    500
 }
 
 impl DixaSettings {
@@ -1222,10 +1224,10 @@ impl Settings {
                 self.http.check_vendor_url(&format!("tenants.{id}.{key}"), url)?;
             }
             if let Some(d) = &tenant.dixa
-                && !(1..=1000).contains(&d.page_limit)
+                && !(1..=500).contains(&d.page_limit)
             {
                 return Err(ConfigError(format!(
-                    "tenants.{id}.dixa.page_limit must be 1 to 1000"
+                    "tenants.{id}.dixa.page_limit must be 1 to 500 (the largest page Dixa serves)"
                 )));
             }
             if let Some(w) = &tenant.webex {

@@ -11,8 +11,8 @@ use crate::{cache::Cache, loaders::Loaders, tenant::Tenant};
 pub struct RequestContext {
     /// The authenticated tenant.
     pub tenant: Arc<Tenant>,
-    /// This request's loaders.
-    pub loaders: Loaders,
+    /// This request's loaders (shared with the tasks that warm them early).
+    pub loaders: Arc<Loaders>,
     /// Who is who across vendors, as far as this request has asked.
     pub people: super::people::RequestPeople,
     /// The cache, for what is not a loader's (idempotency records).
@@ -22,7 +22,7 @@ pub struct RequestContext {
 impl RequestContext {
     /// Context for one request of `tenant`.
     pub fn new(tenant: Arc<Tenant>, cache: &Cache) -> Self {
-        let loaders = Loaders::new(&tenant, cache);
+        let loaders = Arc::new(Loaders::new(&tenant, cache));
         Self {
             tenant,
             loaders,

@@ -20,6 +20,7 @@ pub mod merged;
 pub mod node;
 pub mod observe;
 pub mod people;
+pub mod prefetch;
 pub mod roots;
 pub mod subscription;
 pub mod types;
@@ -63,7 +64,9 @@ pub fn build_schema(
         // Last, so that every check above has passed before an answer is served.
         .extension(answers::AnswersExtension(std::sync::Arc::new(
             answers::Answers::new(cache),
-        )));
+        )))
+        // After the answers: a kept answer warms nothing.
+        .extension(prefetch::PrefetchExtension);
     if settings.introspection {
         builder.finish()
     } else {

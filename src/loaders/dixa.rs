@@ -111,6 +111,15 @@ impl DixaLoader {
             .await
     }
 
+    /// Every agent's presence (`GET /agents/presence`), through the cache.
+    async fn all_presence(&self) -> Result<Vec<UserPresence>, VendorError> {
+        self.cache
+            .get_or_fetch(&self.key("all_presence", None), TtlClass::Presence, || {
+                self.api.list_all_presence()
+            })
+            .await
+    }
+
     fn team_keys(&self, team_id: &str) -> Vec<CacheKey> {
         vec![
             self.key("team", Some(team_id)),
@@ -181,20 +190,55 @@ impl Loader<TeamPresenceOf> for DixaLoader {
     type Value = Outcome<Arc<Vec<UserPresence>>>;
     type Error = VendorError;
 
+    /// One team: `GET /teams/{id}/presence`. Several: a team's presence is its members',
+    /// so each team's member list (the one `Team.members` reads: one shared call per team
+    /// through the cache) and one `GET /agents/presence` for every agent serve them all,
+    /// instead of one presence call per team.
     async fn load(
         &self,
         keys: &[TeamPresenceOf],
     ) -> Result<HashMap<TeamPresenceOf, Self::Value>, VendorError> {
-        Ok(arcs(
-            self.batch(
-                keys,
-                "team_presence",
-                |k| &k.0,
-                TtlClass::Presence,
-                |TeamPresenceOf(id)| async move { self.api.list_team_presence(&id).await },
+        if keys.len() < 2 {
+            return Ok(arcs(
+                self.batch(
+                    keys,
+                    "team_presence",
+                    |k| &k.0,
+                    TtlClass::Presence,
+                    |TeamPresenceOf(id)| async move { self.api.list_team_presence(&id).await },
+                )
+                .await,
+            ));
+        }
+        let members = futures::future::join_all(keys.iter().map(|TeamPresenceOf(id)| {
+            self.cached("team_members", id, TtlClass::Directory, || {
+                self.api.list_team_members(id)
+            })
+        }));
+        let (members, all) = futures::join!(members, self.all_presence());
+        let all = match all {
+            Ok(all) => all,
+            // One call served every team: its failure is each one's.
+            Err(e) => return Ok(keys.iter().map(|k| (k.clone(), Err(e.clone()))).collect()),
+        };
+        let by_agent: HashMap<&str, &UserPresence> = all.iter().map(|p| (p.user_id.as_str(), p)).collect();
+        Ok(keys
+            .iter()
+            .zip(members)
+            .filter_map(
+                |(key, members): (&TeamPresenceOf, Result<Vec<TeamMember>, VendorError>)| {
+                    let presence = outcome(members)?.map(|members| {
+                        Arc::new(
+                            members
+                                .iter()
+                                .filter_map(|m| by_agent.get(m.id.as_str()).map(|p| (*p).clone()))
+                                .collect(),
+                        )
+                    });
+                    Some((key.clone(), presence))
+                },
             )
-            .await,
-        ))
+            .collect())
     }
 }
 
@@ -275,13 +319,7 @@ impl Loader<AgentPresenceOf> for DixaLoader {
                 out.insert(AgentPresenceOf(id), outcome);
             }
         } else if !missing.is_empty() {
-            let all = self
-                .cache
-                .get_or_fetch(&self.key("all_presence", None), TtlClass::Presence, || {
-                    self.api.list_all_presence()
-                })
-                .await;
-            match all {
+            match self.all_presence().await {
                 Ok(all) => {
                     let by_agent: HashMap<&str, &UserPresence> =
                         all.iter().map(|p| (p.user_id.as_str(), p)).collect();

@@ -143,6 +143,51 @@ impl Loaders {
     }
 }
 
+impl Loaders {
+    /// Starts reading, in a task of its own, every configured vendor's whole list of
+    /// people: what `linkedAgents` matches emails against. A query that will ask for
+    /// linked accounts starts these reads with its first round trip, rather than after
+    /// the round trips that find whose links to follow; the lists land in this
+    /// request's loaders (and the cache), where the later reads find them, in flight or
+    /// done. The task runs under the request's deadline and in its span. A failure here
+    /// is left to the later read, which reports it.
+    pub fn warm_people(self: &Arc<Self>) {
+        use tracing::Instrument as _;
+        let loaders = self.clone();
+        let warm = async move {
+            let dixa = async {
+                if let Ok(l) = loaders.dixa() {
+                    let _ = l.load_one(dixa::AllAgents).await;
+                }
+            };
+            let webex = async {
+                if let Ok(l) = loaders.webex() {
+                    let everyone = webex::AvailableAgents(crate::vendors::webex::ListFilter::default());
+                    let _ = futures::join!(l.load_one(everyone), l.load_one(webex::PeopleEmails));
+                }
+            };
+            let huawei = async {
+                if let Ok(l) = loaders.huawei() {
+                    let _ = huawei::all_agents(l, &[]).await;
+                }
+            };
+            let vonage = async {
+                if let Ok(l) = loaders.vonage() {
+                    let _ = l
+                        .load_one(vonage::AllUsers(crate::vendors::vonage::Include::Active))
+                        .await;
+                }
+            };
+            futures::join!(dixa, webex, huawei, vonage);
+        }
+        .instrument(tracing::Span::current());
+        match crate::vendors::http::current_deadline() {
+            Some(deadline) => tokio::spawn(with_deadline(deadline, warm)),
+            None => tokio::spawn(warm),
+        };
+    }
+}
+
 /// The loader in `cell`, made by `make` over the vendor's `api` when first asked for;
 /// the error saying the tenant has no connection to `vendor` when `api` is absent.
 fn lazily<'a, L: Send + Sync + 'static, A: ?Sized>(

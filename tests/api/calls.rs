@@ -43,14 +43,36 @@ async fn webex_seed() -> (u64, u64) {
 async fn a_wallboard_makes_the_fewest_calls() {
     let (locations, _) = webex_seed().await;
     let app = spawn_app().await;
-    let wallboard = "{ teams(first: 10) { nodes { name members(first: 20) { nodes {
-        displayName presence { availability } linkedAgents { vendor displayName } } } } } }";
+    let wallboard = "{ teams(first: 10) { nodes { name
+        members(first: 20) { nodes { id displayName presence { availability }
+            linkedAgents { vendor displayName } } }
+        presence(first: 20) { nodes { agentId availability } } } } }";
     let data = app.data(wallboard, json!({})).await;
-    let teams = data["teams"]["nodes"].as_array().unwrap().len() as u64;
+    let teams = data["teams"]["nodes"].as_array().unwrap();
+    // A team's presence is its members', in their order.
+    for team in teams {
+        let availability = |list: &Value, of: &str| -> Vec<Value> {
+            list["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n[of].clone())
+                .collect()
+        };
+        let members: Vec<Value> = team["members"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["presence"]["availability"].clone())
+            .collect();
+        assert!(!members.is_empty(), "{team}");
+        assert_eq!(availability(&team["presence"], "availability"), members, "{team}");
+    }
+    let teams = teams.len() as u64;
     assert_eq!(teams, 3);
     // Dixa: the teams (1); each team's members (no bulk membership endpoint: 1 per
-    // team); every member's presence at once (`GET /agents/presence`, 1); the agent list
-    // for linked accounts on Dixa itself (1).
+    // team); every member's presence, and so every team's, at once (`GET
+    // /agents/presence`, 1); the agent list for linked accounts on Dixa itself (1).
     assert_eq!(
         take_calls(&app, "dixa").await,
         json!({ "GET /teams": 1, "GET /teams/{teamId}/agents": teams, "GET /agents/presence": 1, "GET /agents": 1 })

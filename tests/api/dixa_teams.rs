@@ -171,6 +171,44 @@ async fn presence_is_read_across_several_pages() {
 }
 
 #[tokio::test]
+async fn members_show_the_whole_agent_record_read_once_for_all_members() {
+    let app = spawn_app().await;
+    // The member lists carry id, name, email and phone; these fields need the agent's
+    // record, which every member's read shares: one `GET /agents`, no call per member.
+    let query = r#"{ teams { nodes { members { nodes { id displayName firstName lastName
+        details { ... on DixaAgentDetails { roles createdAt } } } } } } }"#;
+    let data = app.data(query, json!({})).await;
+    let members: Vec<&Value> = data["teams"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| t["members"]["nodes"].as_array().unwrap())
+        .collect();
+    assert!(members.len() > 8, "{} members", members.len());
+    for member in &members {
+        let first = member["firstName"].as_str().expect("a first name");
+        let last = member["lastName"].as_str().expect("a last name");
+        assert_eq!(member["displayName"], format!("{first} {last}"), "{member}");
+        assert!(member["details"]["createdAt"].is_string(), "{member}");
+        assert!(
+            !member["details"]["roles"].as_array().unwrap().is_empty(),
+            "{member}"
+        );
+    }
+    assert_eq!(app.calls("dixa", "GET /agents").await, 1);
+    assert_eq!(app.calls("dixa", "GET /agents/{agentId}").await, 0);
+    // A team's members without those fields read no agent record at all.
+    let app = spawn_app().await;
+    app.data(
+        "{ teams { nodes { members { nodes { id displayName email } } } } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(app.calls("dixa", "GET /agents").await, 0);
+    assert_eq!(app.calls("dixa", "GET /agents/{agentId}").await, 0);
+}
+
+#[tokio::test]
 async fn a_presence_change_in_the_vendor_shows_up() {
     let app = spawn_app_with(|s| s.cache.presence_ttl_secs = 0).await;
     let query = r#"{ teams(first: 1) { edges { node { presence(first: 1) { edges { node { availability channels agent { vendorId } } } } } } } }"#;

@@ -55,6 +55,12 @@ pub trait AgentSource: fmt::Debug + Send + Sync {
     fn phone_numbers(&self) -> Vec<PhoneNumber>;
     /// The vendor's own details.
     fn details(&self) -> AgentDetails;
+    /// The vendor's whole record of the account, where this one is a partial view of it
+    /// (a team's member entry, say) that lacks fields a query asked for; `None` when this
+    /// is the whole record.
+    async fn complete(&self, _ctx: &Context<'_>) -> ApiResult<Option<Agent>> {
+        Ok(None)
+    }
     /// The primary email, looked up elsewhere on the vendor where its record has none.
     async fn lookup_email(&self, _ctx: &Context<'_>) -> ApiResult<Option<String>> {
         Ok(self.email().map(str::to_owned))
@@ -120,6 +126,14 @@ impl Agent {
     pub async fn presence_of(&self, ctx: &Context<'_>) -> ApiResult<Option<Presence>> {
         self.source.presence(ctx).await
     }
+
+    /// The vendor's whole record of the account (read when this is a partial view).
+    async fn whole(&self, ctx: &Context<'_>) -> ApiResult<Arc<dyn AgentSource>> {
+        Ok(match self.source.complete(ctx).await? {
+            Some(whole) => whole.source,
+            None => self.source.clone(),
+        })
+    }
 }
 
 /// One agent account on one vendor.
@@ -146,13 +160,13 @@ impl Agent {
     }
 
     /// First name.
-    async fn first_name(&self) -> Option<&str> {
-        self.source.first_name()
+    async fn first_name(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        Ok(self.whole(ctx).await?.first_name().map(str::to_owned))
     }
 
     /// Last name.
-    async fn last_name(&self) -> Option<&str> {
-        self.source.last_name()
+    async fn last_name(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        Ok(self.whole(ctx).await?.last_name().map(str::to_owned))
     }
 
     /// Primary email. Webex's agent lists carry none: a Webex agent's is the one Webex
@@ -162,13 +176,13 @@ impl Agent {
     }
 
     /// Phone numbers, primary first.
-    async fn phone_numbers(&self) -> Vec<PhoneNumber> {
-        self.source.phone_numbers()
+    async fn phone_numbers(&self, ctx: &Context<'_>) -> ApiResult<Vec<PhoneNumber>> {
+        Ok(self.whole(ctx).await?.phone_numbers())
     }
 
     /// What only this agent's vendor knows.
-    async fn details(&self) -> AgentDetails {
-        self.source.details()
+    async fn details(&self, ctx: &Context<'_>) -> ApiResult<AgentDetails> {
+        Ok(self.whole(ctx).await?.details())
     }
 
     /// The agent's current presence, where the vendor reports one.

@@ -4,14 +4,14 @@ use async_graphql::{Context, SimpleObject};
 use async_trait::async_trait;
 
 use super::{
-    PhoneNumber, Presence, Team,
+    Agent, PhoneNumber, Presence, Team,
     agent::{AgentDetails, AgentSource, join_name},
 };
 use crate::{
     graphql::{context::loaders, error::ApiResult},
     loaders::{
         Fetch,
-        dixa::{AgentPresenceOf, TeamById, TeamsOfAgent},
+        dixa::{AgentById, AgentPresenceOf, TeamById, TeamsOfAgent},
     },
     vendors::{Vendor, dixa},
 };
@@ -83,23 +83,94 @@ impl AgentSource for dixa::Agent {
     }
 
     async fn presence(&self, ctx: &Context<'_>) -> ApiResult<Option<Presence>> {
-        let p = loaders(ctx)?
-            .dixa()?
-            .fetch_one(AgentPresenceOf(self.id.clone()))
-            .await?;
-        Ok(p.as_ref().map(Presence::from_dixa))
+        presence_of(ctx, &self.id).await
     }
 
     async fn teams(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<Team>>> {
-        let dixa = loaders(ctx)?.dixa()?;
-        let Some(ids) = dixa.fetch_one(TeamsOfAgent(self.id.clone())).await? else {
-            return Ok(Some(Vec::new()));
-        };
-        let teams = dixa.fetch_many(ids.iter().cloned().map(TeamById)).await?;
-        Ok(Some(
-            ids.iter()
-                .filter_map(|id| teams.get(&TeamById(id.clone())).cloned().map(Team::new))
-                .collect(),
-        ))
+        teams_of(ctx, &self.id).await
     }
+}
+
+/// A Dixa agent as a team's member list shows it: id, name, email and primary phone,
+/// all a wallboard shows. The rest of the agent's record (first and last name, further
+/// numbers, details) is read, batched with every other member's, only when a query asks
+/// for it, so listing members costs one call per team rather than one more per member.
+#[derive(Debug, Clone)]
+pub struct DixaMember(pub dixa::TeamMember);
+
+#[async_trait]
+impl AgentSource for DixaMember {
+    fn vendor(&self) -> Vendor {
+        Vendor::Dixa
+    }
+
+    fn vendor_id(&self) -> &str {
+        &self.0.id
+    }
+
+    fn display_name(&self) -> Option<String> {
+        self.0.name.clone()
+    }
+
+    fn first_name(&self) -> Option<&str> {
+        None
+    }
+
+    fn last_name(&self) -> Option<&str> {
+        None
+    }
+
+    fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+
+    fn phone_numbers(&self) -> Vec<PhoneNumber> {
+        dixa::Agent::from_member(&self.0).phone_numbers()
+    }
+
+    fn details(&self) -> AgentDetails {
+        dixa::Agent::from_member(&self.0).details()
+    }
+
+    async fn complete(&self, ctx: &Context<'_>) -> ApiResult<Option<Agent>> {
+        let record = loaders(ctx)?
+            .dixa()?
+            .fetch_one(AgentById(self.0.id.clone()))
+            .await?;
+        // An agent gone since the list was read keeps what the list said.
+        Ok(Some(Agent::new(
+            record.unwrap_or_else(|| dixa::Agent::from_member(&self.0)),
+        )))
+    }
+
+    async fn presence(&self, ctx: &Context<'_>) -> ApiResult<Option<Presence>> {
+        presence_of(ctx, &self.0.id).await
+    }
+
+    async fn teams(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<Team>>> {
+        teams_of(ctx, &self.0.id).await
+    }
+}
+
+/// Dixa agent `id`'s presence.
+async fn presence_of(ctx: &Context<'_>, id: &str) -> ApiResult<Option<Presence>> {
+    let p = loaders(ctx)?
+        .dixa()?
+        .fetch_one(AgentPresenceOf(id.to_owned()))
+        .await?;
+    Ok(p.as_ref().map(Presence::from_dixa))
+}
+
+/// The teams Dixa agent `id` is in.
+async fn teams_of(ctx: &Context<'_>, id: &str) -> ApiResult<Option<Vec<Team>>> {
+    let dixa = loaders(ctx)?.dixa()?;
+    let Some(ids) = dixa.fetch_one(TeamsOfAgent(id.to_owned())).await? else {
+        return Ok(Some(Vec::new()));
+    };
+    let teams = dixa.fetch_many(ids.iter().cloned().map(TeamById)).await?;
+    Ok(Some(
+        ids.iter()
+            .filter_map(|id| teams.get(&TeamById(id.clone())).cloned().map(Team::new))
+            .collect(),
+    ))
 }

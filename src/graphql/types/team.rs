@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, Object};
 
-use super::{Agent, Presence, VendorKind};
+use super::{Agent, Presence, VendorKind, agent_dixa::DixaMember};
 use crate::{
     graphql::{
         connection::{self, ListConnection, PageRequest},
@@ -12,7 +12,7 @@ use crate::{
     },
     loaders::{
         Fetch,
-        dixa::{AgentById, MembersOf, TeamPresenceOf},
+        dixa::{MembersOf, TeamPresenceOf},
     },
     vendors::{Vendor, dixa},
 };
@@ -66,22 +66,13 @@ impl Team {
         after: Option<String>,
     ) -> ApiResult<Option<ListConnection<Agent>>> {
         let page = PageRequest::parse(first, after.as_deref())?;
-        let dixa = loaders(ctx)?.dixa()?;
-        let members = dixa
+        let members = loaders(ctx)?
+            .dixa()?
             .fetch_one(MembersOf(self.record.id.clone()))
             .await?
             .unwrap_or_default();
-        let end = page.offset.saturating_add(page.limit).min(members.len());
-        let window = &members[page.offset.min(end)..end];
-        let agents = dixa
-            .fetch_many(window.iter().map(|m| AgentById(m.id.clone())))
-            .await?;
         Ok(Some(connection::from_slice(&members, page, |m| {
-            let record = agents
-                .get(&AgentById(m.id.clone()))
-                .cloned()
-                .unwrap_or_else(|| dixa::Agent::from_member(m));
-            Agent::new(record)
+            Agent::new(DixaMember(m.clone()))
         })))
     }
 
