@@ -7,16 +7,17 @@
 //! in flight, so the query's latency is its longest chain of dependent reads, not their
 //! sum.
 //!
+//! What is started early: every vendor's people for `linkedAgents`, and Webex's
+//! supervisors with their agents for `supervisors` selected below the root (an agent's
+//! supervisors).
+//!
 //! An async-graphql extension, registered after [`super::answers`]: a kept answer is
 //! served without warming anything, and every check (access, limits, validation) has
 //! passed before a vendor is asked.
 //!
 //! May depend on: `graphql::context`, `loaders` (through the request's loaders).
 
-use std::sync::{
-    Arc,
-    atomic::{AtomicBool, Ordering},
-};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use async_graphql::{
     Response, ServerResult, Variables,
@@ -25,9 +26,12 @@ use async_graphql::{
 };
 
 use super::context::RequestContext;
+use crate::loaders::Warm;
 
-/// The field whose reads are started early: every vendor's people.
+/// The field whose reads of every vendor's people are started early.
 const LINKED_AGENTS: &str = "linkedAgents";
+/// The field, below the root, whose reads of Webex's supervisors are started early.
+const SUPERVISORS: &str = "supervisors";
 
 /// The extension warming the request's loaders (see the module documentation).
 pub struct PrefetchExtension;
@@ -40,32 +44,38 @@ impl ExtensionFactory for PrefetchExtension {
 
 #[derive(Default)]
 struct ForRequest {
-    people: AtomicBool,
+    warm: Mutex<Warm>,
 }
 
-/// Whether `set`, or anything below it, selects a field named `name`.
-fn selects(set: &SelectionSet, name: &str) -> bool {
+/// Whether `set`, or anything below it, selects a field named `name`; at the root
+/// level (`root`: `set` is an operation's, or a fragment's on `Query`) only when
+/// `at_root`.
+fn selects(set: &SelectionSet, name: &str, root: bool, at_root: bool) -> bool {
     set.items.iter().any(|item| match &item.node {
         Selection::Field(field) => {
-            field.node.name.node == name || selects(&field.node.selection_set.node, name)
+            (field.node.name.node == name && (at_root || !root))
+                || selects(&field.node.selection_set.node, name, false, at_root)
         }
-        Selection::InlineFragment(fragment) => selects(&fragment.node.selection_set.node, name),
+        Selection::InlineFragment(fragment) => {
+            selects(&fragment.node.selection_set.node, name, root, at_root)
+        }
         // The fragment's definition is searched on its own (see `mentions`).
         Selection::FragmentSpread(_) => false,
     })
 }
 
-/// Whether any operation or fragment of `document` selects a field named `name`. (A
-/// document's unused operations count too: it costs at most one early read.)
-fn mentions(document: &ExecutableDocument, name: &str) -> bool {
+/// Whether any operation or fragment of `document` selects a field named `name` (at
+/// the root level too only when `at_root`). A document's unused operations count too:
+/// that costs at most one early read.
+fn mentions(document: &ExecutableDocument, name: &str, at_root: bool) -> bool {
     document
         .operations
         .iter()
-        .any(|(_, op)| selects(&op.node.selection_set.node, name))
-        || document
-            .fragments
-            .values()
-            .any(|fragment| selects(&fragment.node.selection_set.node, name))
+        .any(|(_, op)| selects(&op.node.selection_set.node, name, true, at_root))
+        || document.fragments.values().any(|fragment| {
+            let root = fragment.node.type_condition.node.on.node == "Query";
+            selects(&fragment.node.selection_set.node, name, root, at_root)
+        })
 }
 
 #[async_trait::async_trait]
@@ -78,8 +88,10 @@ impl Extension for ForRequest {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let document = next.run(ctx, query, variables).await?;
-        self.people
-            .store(mentions(&document, LINKED_AGENTS), Ordering::Relaxed);
+        *self.warm.lock().unwrap_or_else(PoisonError::into_inner) = Warm {
+            people: mentions(&document, LINKED_AGENTS, true),
+            supervisors: mentions(&document, SUPERVISORS, false),
+        };
         Ok(document)
     }
 
@@ -89,10 +101,9 @@ impl Extension for ForRequest {
         operation_name: Option<&str>,
         next: NextExecute<'_>,
     ) -> Response {
-        if self.people.load(Ordering::Relaxed)
-            && let Some(request) = ctx.data_opt::<RequestContext>()
-        {
-            request.loaders.warm_people();
+        let warm = *self.warm.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(request) = ctx.data_opt::<RequestContext>() {
+            request.loaders.warm(warm);
         }
         next.run(ctx, operation_name).await
     }
@@ -103,7 +114,19 @@ mod tests {
     use super::*;
 
     fn mentioned(query: &str) -> bool {
-        mentions(&async_graphql::parser::parse_query(query).unwrap(), LINKED_AGENTS)
+        mentions(
+            &async_graphql::parser::parse_query(query).unwrap(),
+            LINKED_AGENTS,
+            true,
+        )
+    }
+
+    fn nested_supervisors(query: &str) -> bool {
+        mentions(
+            &async_graphql::parser::parse_query(query).unwrap(),
+            SUPERVISORS,
+            false,
+        )
     }
 
     #[test]
@@ -119,6 +142,21 @@ mod tests {
         ));
         assert!(!mentioned(
             "{ agents { nodes { id displayName presence { availability } } } }"
+        ));
+    }
+
+    #[test]
+    fn supervisors_count_below_the_root_only() {
+        assert!(nested_supervisors("{ agents { nodes { supervisors { id } } } }"));
+        assert!(nested_supervisors(
+            "{ agents { nodes { ...A } } } fragment A on Agent { supervisors { id } }"
+        ));
+        assert!(!nested_supervisors("{ supervisors { nodes { id } } }"));
+        assert!(!nested_supervisors(
+            "{ ... on Query { supervisors { nodes { id } } } }"
+        ));
+        assert!(!nested_supervisors(
+            "{ ...Q } fragment Q on Query { supervisors { nodes { id } } }"
         ));
     }
 }

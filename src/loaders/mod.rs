@@ -143,48 +143,76 @@ impl Loaders {
     }
 }
 
+/// What [`Loaders::warm`] starts reading early.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Warm {
+    /// Every configured vendor's whole list of people: what `linkedAgents` matches
+    /// emails against.
+    pub people: bool,
+    /// Webex's supervisors, each with its agents: what `Agent.supervisors` searches.
+    pub supervisors: bool,
+}
+
 impl Loaders {
-    /// Starts reading, in a task of its own, every configured vendor's whole list of
-    /// people: what `linkedAgents` matches emails against. A query that will ask for
-    /// linked accounts starts these reads with its first round trip, rather than after
-    /// the round trips that find whose links to follow; the lists land in this
-    /// request's loaders (and the cache), where the later reads find them, in flight or
-    /// done. The task runs under the request's deadline and in its span. A failure here
-    /// is left to the later read, which reports it.
-    pub fn warm_people(self: &Arc<Self>) {
+    /// Starts reading `what`, in a task of its own. A query that will need these lists
+    /// deep down starts them with its first round trip, rather than after the round
+    /// trips that find who they are needed for; they land in this request's loaders
+    /// (and the cache), where the later reads find them, in flight or done. The task
+    /// runs under the request's deadline and in its span. A failure here is left to the
+    /// later read, which reports it.
+    pub fn warm(self: &Arc<Self>, what: Warm) {
         use tracing::Instrument as _;
+        if what == Warm::default() {
+            return;
+        }
         let loaders = self.clone();
         let warm = async move {
-            let dixa = async {
-                if let Ok(l) = loaders.dixa() {
-                    let _ = l.load_one(dixa::AllAgents).await;
+            let people = async {
+                if what.people {
+                    loaders.warm_people().await;
                 }
             };
-            let webex = async {
-                if let Ok(l) = loaders.webex() {
-                    let everyone = webex::AvailableAgents(crate::vendors::webex::ListFilter::default());
-                    let _ = futures::join!(l.load_one(everyone), l.load_one(webex::PeopleEmails));
+            let supervisors = async {
+                if what.supervisors
+                    && let Ok(l) = loaders.webex()
+                    && let Ok(Some(all)) = l.fetch_one(webex::Supervisors(Default::default())).await
+                {
+                    let _ = l.load_many(all.iter().map(webex::SupervisorById::of)).await;
                 }
             };
-            let huawei = async {
-                if let Ok(l) = loaders.huawei() {
-                    let _ = huawei::all_agents(l, &[]).await;
-                }
-            };
-            let vonage = async {
-                if let Ok(l) = loaders.vonage() {
-                    let _ = l
-                        .load_one(vonage::AllUsers(crate::vendors::vonage::Include::Active))
-                        .await;
-                }
-            };
-            futures::join!(dixa, webex, huawei, vonage);
+            futures::join!(people, supervisors);
         }
         .instrument(tracing::Span::current());
         match crate::vendors::http::current_deadline() {
             Some(deadline) => tokio::spawn(with_deadline(deadline, warm)),
             None => tokio::spawn(warm),
         };
+    }
+
+    async fn warm_people(&self) {
+        let dixa = async {
+            if let Ok(l) = self.dixa() {
+                let _ = l.load_one(dixa::AllAgents).await;
+            }
+        };
+        let webex = async {
+            if let Ok(l) = self.webex() {
+                let everyone = webex::AvailableAgents(Default::default());
+                let _ = futures::join!(l.load_one(everyone), l.load_one(webex::PeopleEmails));
+            }
+        };
+        let huawei = async {
+            if let Ok(l) = self.huawei() {
+                let _ = huawei::all_agents(l, &[]).await;
+            }
+        };
+        let vonage = async {
+            if let Ok(l) = self.vonage() {
+                let active = vonage::AllUsers(crate::vendors::vonage::Include::Active);
+                let _ = l.load_one(active).await;
+            }
+        };
+        futures::join!(dixa, webex, huawei, vonage);
     }
 }
 

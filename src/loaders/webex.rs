@@ -32,6 +32,17 @@ pub struct SupervisorById {
     /// `hasCxEssentials`.
     pub has_cx_essentials: Option<bool>,
 }
+
+impl SupervisorById {
+    /// The read of a listed supervisor's agents: with `hasCxEssentials=true` for a
+    /// Customer Assist supervisor, as Webex requires.
+    pub fn of(summary: &crate::vendors::webex::Supervisor) -> Self {
+        Self {
+            id: summary.id.clone(),
+            has_cx_essentials: summary.has_cx_essentials.filter(|cx| *cx),
+        }
+    }
+}
 /// People who could become supervisors.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct AvailableSupervisors(pub ListFilter);

@@ -63,10 +63,7 @@ impl WebexSupervisor {
     /// The read of a listed supervisor's agents: with `hasCxEssentials=true` for a
     /// Customer Assist supervisor, as Webex requires.
     pub fn detail_key(summary: &webex::Supervisor) -> SupervisorById {
-        SupervisorById {
-            id: summary.id.clone(),
-            has_cx_essentials: summary.has_cx_essentials.filter(|cx| *cx),
-        }
+        SupervisorById::of(summary)
     }
 
     /// A supervisor from `GET /supervisors/{id}`, read with `has_cx_essentials`.
