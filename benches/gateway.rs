@@ -242,15 +242,16 @@ async fn measure(
     namespaces: &mut Vec<String>,
 ) -> anyhow::Result<(Vec<scenarios::ScenarioResult>, scenarios::WriteRead)> {
     let mut results = Vec::new();
+    let facts = scenarios::facts(sims, options).await?;
     for scenario in scenarios::scenarios() {
-        results.push(scenarios::run_scenario(&scenario, sims, options, namespaces).await?);
+        results.push(scenarios::run_scenario(&scenario, &facts, sims, options, namespaces).await?);
     }
     // Federation's entity fetch needs 500 agents: Dixa grows to that many for it (the
     // scenarios above keep their seed).
     sims.seed_dixa(scenarios::ENTITY_TEAMS, scenarios::MEMBERS_PER_TEAM)
         .await?;
     let entities = scenarios::entities_scenario(sims).await?;
-    results.push(scenarios::run_scenario(&entities, sims, options, namespaces).await?);
+    results.push(scenarios::run_scenario(&entities, &facts, sims, options, namespaces).await?);
     let write_read = scenarios::write_then_read(sims, options, namespaces).await?;
     Ok((results, write_read))
 }

@@ -36,6 +36,9 @@ pub fn bearer(tenant: &str) -> String {
     format!("Bearer bench-key-{tenant}")
 }
 
+/// Calls in flight at once to one vendor, as the gateways are configured.
+pub const MAX_CONCURRENT_CALLS: usize = 16;
+
 /// The vendor simulators, on 127.0.0.1 port 0 in this process.
 pub struct Sims {
     running: RunningSimulators,
@@ -310,6 +313,11 @@ impl Gateway {
         // The simulators' rate limits are off (see `Sims::seed_dixa`), and so are the
         // gateway's budgets: the scenarios measure the gateway, not a vendor's limit.
         command.env("SWITCHBOARD_HTTP__BUDGETS__DIXA__PER_SECOND", "0");
+        // A wallboard's second round trip is a dozen independent Dixa calls (a member
+        // list per team, every agent's presence, the agent list): the cap on calls in
+        // flight to one vendor (8 by default) is raised to let them all go at once, as
+        // the critical path counts them.
+        command.env("SWITCHBOARD_HTTP__MAX_CONCURRENT_CALLS", MAX_CONCURRENT_CALLS.to_string());
         // The load generator is one client: no per-client or per-tenant request rate.
         command.env("SWITCHBOARD_AUTH__CLIENT_REQUESTS_PER_SECOND", "0");
         command.env("SWITCHBOARD_AUTH__TENANT_REQUESTS_PER_SECOND", "0");

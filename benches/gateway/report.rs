@@ -222,14 +222,16 @@ pub fn render(r: &Results<'_>) -> String {
         w,
         "| setup | every simulated vendor call answers {} ms late (simulator fault rule, every route); gateways are the \
          `{}` `switchboard serve` binary, each its own process on 127.0.0.1; the load generator and the simulators \
-         share this machine's cores in the benchmark process; {} concurrent clients; {} s warm-up, then {} s measured; \
-         {} cold samples per cache |",
+         share this machine's cores in the benchmark process; vendor rate budgets off and up to {} calls in flight \
+         per vendor (`http.max_concurrent_calls`; 8 by default); {} concurrent clients; {} s warm-up, then {} s \
+         measured; {} cold samples per cache |",
         o.latency_ms,
         if cfg!(debug_assertions) {
             "debug (not comparable!)"
         } else {
             "release"
         },
+        crate::cluster::MAX_CONCURRENT_CALLS,
         o.clients,
         o.warmup.as_secs_f64(),
         o.window.as_secs_f64(),

@@ -3,11 +3,9 @@
 //! endpoints allow for it (derived in the comments, counted from the answer), and the
 //! runs that measure it against each cache.
 //!
-//! The queries are constants so they are easy to extend. When the one-graph work lands
-//! (`Agent.linkedAgents` and a vendor-neutral `agents` root), the wallboard's members
-//! gain `linkedAgents { vendor displayName presence { availability } }` and the
-//! directory becomes `agents(first: 200) { nodes { … linkedAgents { … } supervisors { … }
-//! presence { … } } }`; their minimums below then need the same care.
+//! The minimums count what the seeded vendors hold ([`Facts`], read once through a
+//! gateway before the scenarios run), and follow the same derivations as the call-count
+//! tests (`tests/api/calls.rs`), at this larger scale.
 
 use std::time::Duration;
 
@@ -20,24 +18,31 @@ use crate::{
     load::{self, Client, Request, Run, Stats},
 };
 
-/// A wallboard: every team with its members, their presence, and the team's presence.
+/// A wallboard: every team with its members, their presence and their accounts on the
+/// other vendors, and the team's presence.
 pub const WALLBOARD: &str = r#"query Wallboard {
   teams(first: 10) {
     nodes {
       name
-      members(first: 20) { nodes { displayName email presence { availability } } }
+      members(first: 20) {
+        nodes { displayName email presence { availability } linkedAgents { vendor displayName } }
+      }
       presence(first: 20) { nodes { availability } }
     }
   }
 }"#;
 
-/// The largest agent listings the graph has today, one per vendor that lists agents,
-/// with presence where the schema has it (Webex and AICC agents answer null).
+/// A directory page: the first 200 agents of every vendor, in the one vendor-neutral
+/// order, with their presence, their supervisors and their accounts elsewhere.
 pub const DIRECTORY: &str = r#"query Directory {
-  availableAgents(first: 200) { nodes { id vendor displayName email presence { availability } } }
-  aiccAgents(first: 200) { nodes { id vendor displayName email presence { availability } } }
-  users(first: 200) {
-    nodes { id name email userAccountConfiguration { role actAsAgent } presence { availability } }
+  agents(first: 200) {
+    totalCount
+    nodes {
+      id vendor displayName email
+      presence { availability }
+      supervisors { displayName }
+      linkedAgents { vendor displayName }
+    }
   }
 }"#;
 
@@ -103,8 +108,8 @@ pub struct Scenario {
     pub query: &'static str,
     /// Its variables.
     pub variables: Value,
-    /// Checks an answer's `data` and derives the minimum from it.
-    pub minimum: fn(&Value) -> anyhow::Result<Minimum>,
+    /// Checks an answer's `data` and derives the minimum from it and the seed.
+    pub minimum: fn(&Value, &Facts) -> anyhow::Result<Minimum>,
 }
 
 /// The read scenarios, in report order.
@@ -153,27 +158,112 @@ pub async fn entities_scenario(sims: &Sims) -> anyhow::Result<Scenario> {
     })
 }
 
+/// What the seeded vendors hold, as far as the minimums need it.
+#[derive(Debug, Clone, Copy)]
+pub struct Facts {
+    /// Dixa's agents.
+    pub dixa_agents: u64,
+    /// Webex's agents (the org-wide available agents).
+    pub webex_agents: u64,
+    /// Webex's locations.
+    pub webex_locations: u64,
+    /// Webex's supervisors.
+    pub webex_supervisors: u64,
+    /// AICC's agent accounts.
+    pub aicc_agents: u64,
+    /// Vonage's active users.
+    pub vonage_users: u64,
+}
+
+/// Reads [`Facts`] through a gateway of its own, with its cache off.
+pub async fn facts(sims: &Sims, options: &Options) -> anyhow::Result<Facts> {
+    let http = reqwest::Client::new();
+    let gateway = Gateway::start(sims, CacheMode::Off, 0, &options.log_dir.join("facts.log"))?;
+    gateway.ready(&http).await?;
+    let client = Client::new(http, &gateway.url);
+    const QUERY: &str = r#"{
+      dixa: agents(filter: { vendors: [DIXA] }) { totalCount }
+      webex: agents(filter: { vendors: [WEBEX] }) { totalCount }
+      aicc: agents(filter: { vendors: [HUAWEI_AICC] }) { totalCount }
+      webexLocations { totalCount }
+      supervisors(filter: { vendors: [WEBEX] }) { totalCount }
+      users { totalCount }
+    }"#;
+    let request = Request::new(QUERY, json!({}), bearer(WARM_TENANT));
+    let (data, _) = client.data(&request).await.context("reading the seed's facts")?;
+    let count = |field: &str| {
+        data[field]["totalCount"]
+            .as_u64()
+            .with_context(|| format!("no {field} count: {data}"))
+    };
+    let facts = Facts {
+        dixa_agents: count("dixa")?,
+        webex_agents: count("webex")?,
+        webex_locations: count("webexLocations")?,
+        webex_supervisors: count("supervisors")?,
+        aicc_agents: count("aicc")?,
+        vonage_users: count("users")?,
+    };
+    // Every Webex list fits one page of Switchboard's default `page_size` (100): the
+    // minimums below count one call per list.
+    ensure!(
+        facts.webex_agents <= 100 && facts.webex_locations <= 100 && facts.webex_supervisors <= 100,
+        "Webex's seed outgrew one page per list: {facts:?}"
+    );
+    Ok(facts)
+}
+
+/// Calls that read every vendor's people once, as `linkedAgents` needs them (tokens
+/// cached):
+///
+/// - Dixa `GET /agents`: pages of up to 500 (`pageLimit`'s largest).
+/// - Webex: the org-wide `GET …/supervisors/availableAgents` (1 page), and the emails,
+///   which only the per-location lists carry: `GET /locations` (1) and, per location,
+///   `GET …/cxEssentials/agents/availableAgents` once per licence kind (2).
+/// - AICC `agentAccount/query`: `pageSize` ≤ 100, a page shorter than that ends the
+///   list: ⌊n / 100⌋ + 1.
+/// - Vonage `GET /useradmin/users`: `limit` ≤ 5,000: ⌈n / 5000⌉, at least 1.
+///
+/// Two dependent round trips (Webex's locations, then their lists); the rest one.
+fn people_calls(facts: &Facts) -> (u64, String) {
+    let dixa = facts.dixa_agents.div_ceil(DIXA_MAX_PAGE).max(1);
+    let webex = 1 + 1 + 2 * facts.webex_locations;
+    let aicc = facts.aicc_agents / 100 + 1;
+    let vonage = facts.vonage_users.div_ceil(5000).max(1);
+    (
+        dixa + webex + aicc + vonage,
+        format!(
+            "Dixa `GET /agents` {dixa} + Webex {webex} (org-wide available agents 1, `GET /locations` 1, \
+             {l} locations × 2 licence kinds, where the emails are) + AICC `agentAccount/query` {aicc} + \
+             Vonage `GET /users` {vonage}",
+            l = facts.webex_locations
+        ),
+    )
+}
+
 fn nodes<'a>(value: &'a Value, what: &str) -> anyhow::Result<&'a Vec<Value>> {
     value["nodes"]
         .as_array()
         .with_context(|| format!("{what} has no nodes: {value}"))
 }
 
-/// The wallboard's minimum, from Dixa's endpoints:
+/// The wallboard's minimum:
 ///
-/// - `GET /teams`: 1 call, every team (unpaged).
-/// - `GET /teams/{id}/agents`: 1 per team; each member comes with `id`, `name` and
+/// - Dixa `GET /teams`: 1 call, every team (unpaged).
+/// - Dixa `GET /teams/{id}/agents`: 1 per team; each member comes with `id`, `name` and
 ///   `email`, all the query shows of an agent (unpaged).
-/// - `GET /agents/presence`: 1 call, every agent's presence as a bare array; it serves
-///   both the members' `presence` and each `Team.presence` (a team's presence is its
-///   members'), so no `GET /agents/{id}/presence` or `GET /teams/{id}/presence` is
+/// - Dixa `GET /agents/presence`: 1 call, every agent's presence as a bare array; it
+///   serves both the members' `presence` and each `Team.presence` (a team's presence is
+///   its members'), so no `GET /agents/{id}/presence` or `GET /teams/{id}/presence` is
 ///   needed.
+/// - `linkedAgents`: every vendor's people once (see [`people_calls`]).
 ///
-/// So `1 + teams + 1` calls. Critical path: `GET /teams`, then the member lists (all at
-/// once): 2 round trips; `GET /agents/presence` needs nothing and runs beside them.
-fn wallboard_minimum(data: &Value) -> anyhow::Result<Minimum> {
+/// Critical path: `GET /teams`, then the member lists (all at once): 2 round trips;
+/// Webex's locations and then their lists take 2 beside them, everything else 1.
+fn wallboard_minimum(data: &Value, facts: &Facts) -> anyhow::Result<Minimum> {
     let teams = nodes(&data["teams"], "teams")?;
     ensure!(teams.len() == TEAMS, "{} teams, not {TEAMS}", teams.len());
+    let mut linked = 0;
     for team in teams {
         let members = nodes(&team["members"], "members")?;
         let presence = nodes(&team["presence"], "presence")?;
@@ -185,72 +275,95 @@ fn wallboard_minimum(data: &Value) -> anyhow::Result<Minimum> {
             presence.len()
         );
         ensure!(
-            members
-                .iter()
-                .all(|m| m["email"].is_string() && m["presence"]["availability"].is_string()),
-            "a member without email or presence in {team}"
+            members.iter().all(|m| m["email"].is_string()
+                && m["presence"]["availability"].is_string()
+                && m["linkedAgents"].is_array()),
+            "a member without email, presence or linked agents in {team}"
         );
+        linked += members
+            .iter()
+            .filter(|m| m["linkedAgents"].as_array().is_some_and(|l| !l.is_empty()))
+            .count();
     }
     let n = teams.len() as u64;
+    let (people, people_how) = people_calls(facts);
     Ok(Minimum {
-        calls: 1 + n + 1,
+        calls: 1 + n + 1 + people,
         calls_how: format!(
             "`GET /teams` 1 + `GET /teams/{{id}}/agents` {n} (they carry name and email) + \
-             `GET /agents/presence` 1 (every agent's presence; serves members' and teams' presence)"
+             `GET /agents/presence` 1 (every agent's presence; serves members' and teams' presence) + \
+             every vendor's people for `linkedAgents`: {people_how}"
         ),
         round_trips: 2,
-        round_trips_how: "`GET /teams` → member lists; all-agent presence beside them".into(),
+        round_trips_how: "`GET /teams` → member lists; Webex's locations → their lists beside them; \
+                          the rest, one each, beside them too"
+            .into(),
         shape: format!(
-            "{n} teams × {MEMBERS_PER_TEAM} members, {} agents with presence",
+            "{n} teams × {MEMBERS_PER_TEAM} members, {} agents with presence and linked agents \
+             ({linked} of them with accounts elsewhere)",
             n as usize * MEMBERS_PER_TEAM
         ),
     })
 }
 
-/// The directory's minimum, from each vendor's list endpoints (tokens cached):
+/// The directory's minimum:
 ///
-/// - Webex `GET …/supervisors/availableAgents`: one page holds up to `max` (1,000 at
-///   most, as Switchboard's `page_size` allows) agents: ⌈n / 1000⌉, at least 1.
-/// - Huawei AICC `agentAccount/query`: `pageSize` ≤ 100, and a page shorter than that
-///   ends the list: ⌊n / 100⌋ + 1.
-/// - Vonage `GET /useradmin/users`: `limit` ≤ 5,000: ⌈n / 5000⌉, at least 1; then
-///   presence, which Vonage reads only per agent (`GET /agents/{id}/presence`, no bulk
-///   read): 1 per user acting as an agent.
+/// - Every vendor's people once (see [`people_calls`]): the page comes from the same
+///   lists `linkedAgents` matches against, so they serve both.
+/// - Presence: Dixa's agents on the page all at once (`GET /agents/presence`, 1, when
+///   any is there); Vonage's one by one (`GET /agents/{id}/presence`, Vonage has no bulk
+///   read: 1 per Vonage agent on the page); Webex and AICC report none.
+/// - An agent's supervisors: Webex has no "supervisors of an agent" call, so its
+///   supervisor list (1) and each supervisor's agents (1 per supervisor); the other
+///   vendors do not say.
 ///
-/// Critical path: Vonage's user list, then the presence reads (all at once): 2 round
-/// trips; Webex and AICC need 1 each, beside it.
-fn directory_minimum(data: &Value) -> anyhow::Result<Minimum> {
-    let webex = nodes(&data["availableAgents"], "availableAgents")?.len() as u64;
-    let aicc = nodes(&data["aiccAgents"], "aiccAgents")?.len() as u64;
-    let users = nodes(&data["users"], "users")?;
-    let acting: Vec<&Value> = users
+/// Critical path: 2 round trips (Vonage's users, then their presence; Webex's
+/// locations, then their lists; Webex's supervisors, then each one's agents).
+fn directory_minimum(data: &Value, facts: &Facts) -> anyhow::Result<Minimum> {
+    let page = nodes(&data["agents"], "agents")?;
+    let on_page = |vendor: &str| page.iter().filter(|n| n["vendor"] == vendor).count() as u64;
+    let total = data["agents"]["totalCount"].as_u64().context("no totalCount")?;
+    ensure!(page.len() == 200.min(total as usize), "{} agents on the page of {total}", page.len());
+    for vendor in ["DIXA", "WEBEX", "HUAWEI_AICC", "VONAGE"] {
+        ensure!(on_page(vendor) > 0, "no {vendor} agent on the page: {data}");
+    }
+    ensure!(
+        page.iter()
+            .filter(|n| n["vendor"] == "DIXA" || n["vendor"] == "VONAGE")
+            .all(|n| n["presence"]["availability"].is_string()),
+        "a Dixa or Vonage agent without presence: {data}"
+    );
+    let supervised = page
         .iter()
-        .filter(|u| u["userAccountConfiguration"]["actAsAgent"] == true)
-        .collect();
-    ensure!(
-        webex > 0 && aicc > 0 && !acting.is_empty(),
-        "an empty listing: {data}"
-    );
-    ensure!(
-        acting.iter().all(|u| u["presence"]["availability"].is_string()),
-        "an agent user without presence: {data}"
-    );
-    let n_users = users.len() as u64;
-    let agents = acting.len() as u64;
-    let webex_pages = webex.div_ceil(1000).max(1);
-    let aicc_pages = aicc / 100 + 1;
-    let user_pages = n_users.div_ceil(5000).max(1);
+        .filter(|n| n["supervisors"].as_array().is_some_and(|s| !s.is_empty()))
+        .count();
+    let linked = page
+        .iter()
+        .filter(|n| n["linkedAgents"].as_array().is_some_and(|l| !l.is_empty()))
+        .count();
+    let (people, people_how) = people_calls(facts);
+    let vonage = on_page("VONAGE");
+    let supervisors = 1 + facts.webex_supervisors;
     Ok(Minimum {
-        calls: webex_pages + aicc_pages + user_pages + agents,
+        calls: people + 1 + vonage + supervisors,
         calls_how: format!(
-            "Webex `availableAgents` {webex_pages} + AICC `agentAccount/query` {aicc_pages} + \
-             Vonage `GET /users` {user_pages} + Vonage presence {agents} (one per agent user, \
-             no bulk read)"
+            "every vendor's people: {people_how} + Dixa `GET /agents/presence` 1 + Vonage presence \
+             {vonage} (one per Vonage agent on the page, no bulk read) + Webex supervisors 1 and \
+             each one's agents {s}",
+            s = facts.webex_supervisors
         ),
         round_trips: 2,
-        round_trips_how: "Vonage users → their presence; Webex and AICC beside it".into(),
+        round_trips_how: "Vonage users → their presence; Webex locations → their lists; Webex \
+                          supervisors → their agents; all beside each other"
+            .into(),
         shape: format!(
-            "{webex} Webex agents, {aicc} AICC agents, {n_users} Vonage users ({agents} agents with presence)"
+            "{} of {total} agents (Dixa {}, Webex {}, AICC {}, Vonage {}); {supervised} with \
+             supervisors, {linked} with accounts elsewhere",
+            page.len(),
+            on_page("DIXA"),
+            on_page("WEBEX"),
+            on_page("HUAWEI_AICC"),
+            vonage
         ),
     })
 }
@@ -260,7 +373,7 @@ fn directory_minimum(data: &Value) -> anyhow::Result<Minimum> {
 /// one page of up to 500 (`pageLimit`'s largest): ⌈agents / 500⌉ calls, one after the
 /// other (each page's key comes with the one before). `GET /agents/{id}` would take one
 /// call per representation.
-fn entities_minimum(data: &Value) -> anyhow::Result<Minimum> {
+fn entities_minimum(data: &Value, _facts: &Facts) -> anyhow::Result<Minimum> {
     let entities = data["_entities"]
         .as_array()
         .with_context(|| format!("no _entities: {data}"))?;
@@ -279,7 +392,7 @@ fn entities_minimum(data: &Value) -> anyhow::Result<Minimum> {
     Ok(Minimum {
         calls: pages,
         calls_how: format!(
-            "Dixa `GET /agents` {pages} (pages of up to {DIXA_MAX_PAGE}; each agent comes with              name and email)"
+            "Dixa `GET /agents` {pages} (pages of up to {DIXA_MAX_PAGE}; each agent comes with name and email)"
         ),
         round_trips: pages as u32,
         round_trips_how: "the agent list's pages, one after the other".into(),
@@ -356,6 +469,7 @@ fn progress(line: &str) {
 /// runs on another.
 pub async fn run_scenario(
     scenario: &Scenario,
+    facts: &Facts,
     sims: &Sims,
     options: &Options,
     namespaces: &mut Vec<String>,
@@ -404,7 +518,7 @@ pub async fn run_scenario(
                 .await
                 .with_context(|| format!("{} cold query", scenario.name))?;
             if minimum.is_none() {
-                minimum = Some((scenario.minimum)(&data)?);
+                minimum = Some((scenario.minimum)(&data, facts)?);
             }
             cold.push(latency);
         }
