@@ -98,8 +98,10 @@ impl Application {
             }),
         )
         .map_err(anyhow::Error::msg)?;
+        let answers = Arc::new(crate::graphql::answers::Answers::new(&settings.cache));
         let state = AppState {
-            schema: build_schema(&settings.graphql, &settings.cache, metrics.clone()),
+            schema: build_schema(&settings.graphql, answers.clone(), metrics.clone()),
+            answers,
             metrics,
             cache,
             auth: Arc::new(auth),

@@ -317,7 +317,10 @@ impl Gateway {
         // list per team, every agent's presence, the agent list): the cap on calls in
         // flight to one vendor (8 by default) is raised to let them all go at once, as
         // the critical path counts them.
-        command.env("SWITCHBOARD_HTTP__MAX_CONCURRENT_CALLS", MAX_CONCURRENT_CALLS.to_string());
+        command.env(
+            "SWITCHBOARD_HTTP__MAX_CONCURRENT_CALLS",
+            MAX_CONCURRENT_CALLS.to_string(),
+        );
         // The load generator is one client: no per-client or per-tenant request rate.
         command.env("SWITCHBOARD_AUTH__CLIENT_REQUESTS_PER_SECOND", "0");
         command.env("SWITCHBOARD_AUTH__TENANT_REQUESTS_PER_SECOND", "0");

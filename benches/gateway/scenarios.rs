@@ -323,7 +323,11 @@ fn directory_minimum(data: &Value, facts: &Facts) -> anyhow::Result<Minimum> {
     let page = nodes(&data["agents"], "agents")?;
     let on_page = |vendor: &str| page.iter().filter(|n| n["vendor"] == vendor).count() as u64;
     let total = data["agents"]["totalCount"].as_u64().context("no totalCount")?;
-    ensure!(page.len() == 200.min(total as usize), "{} agents on the page of {total}", page.len());
+    ensure!(
+        page.len() == 200.min(total as usize),
+        "{} agents on the page of {total}",
+        page.len()
+    );
     for vendor in ["DIXA", "WEBEX", "HUAWEI_AICC", "VONAGE"] {
         ensure!(on_page(vendor) > 0, "no {vendor} agent on the page: {data}");
     }

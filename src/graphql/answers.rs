@@ -7,9 +7,15 @@
 //! served. So an answer is never older than its item cache entries plus the TTL, and
 //! never older than a write.
 //!
-//! An async-graphql extension, registered last: the limits and the access checks have run
-//! before an answer is looked up. Only queries are kept; mutations and subscriptions, and
-//! answers with errors, never are. While the cache store fails, nothing is kept.
+//! An answer is kept as its serialized JSON, so serving it costs a copy of bytes, not a
+//! walk of hundreds of fields. It is kept by an async-graphql extension, registered after
+//! the limits and the access checks, so only an operation that passed them is kept; only
+//! queries, and only answers without errors. The extension serves kept answers to every
+//! transport; the HTTP edge also looks one up *before* executing (see [`Answers::lookup`]):
+//! the same tenant, query text, variables and operation passed every check when the
+//! answer was kept (the limits depend on nothing else), and the edge checks the caller
+//! may read, the one check that depends on who asks. While the cache store fails,
+//! nothing is kept or served.
 //!
 //! May depend on: `cache` (the write generation), `graphql::context`.
 
@@ -24,14 +30,38 @@ use async_graphql::{
     extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery},
     parser::types::{DocumentOperations, ExecutableDocument, OperationType},
 };
+use bytes::Bytes;
 
 use super::context::RequestContext;
-use crate::{cache::digest, config::CacheSettings};
+use crate::{
+    cache::{Cache, digest},
+    config::CacheSettings,
+};
+
+/// One kept answer.
+#[derive(Debug)]
+pub struct Kept {
+    /// Its `data`, serialized.
+    data: Bytes,
+    /// The operation that ran (its name, if it had one), for the metrics.
+    pub operation: Option<String>,
+}
+
+impl Kept {
+    /// The GraphQL response body: `{"data":…}`.
+    pub fn body(&self) -> Bytes {
+        let mut body = Vec::with_capacity(self.data.len() + 9);
+        body.extend_from_slice(b"{\"data\":");
+        body.extend_from_slice(&self.data);
+        body.push(b'}');
+        body.into()
+    }
+}
 
 /// The answers kept in this process.
 pub struct Answers {
     ttl: Duration,
-    kept: moka::sync::Cache<String, Arc<Value>>,
+    kept: moka::sync::Cache<String, Arc<Kept>>,
 }
 
 impl Answers {
@@ -49,9 +79,8 @@ impl Answers {
         let ttl = Duration::from_millis(settings.answer_ttl_ms).min(Duration::from_secs(shortest_item));
         let kept = moka::sync::Cache::builder()
             .max_capacity(settings.answer_max_mib.max(1) * 1024 * 1024)
-            .weigher(|key: &String, data: &Arc<Value>| {
-                let size = key.len() + serde_json::to_vec(&**data).map_or(0, |v| v.len());
-                u32::try_from(size).unwrap_or(u32::MAX)
+            .weigher(|key: &String, kept: &Arc<Kept>| {
+                u32::try_from(key.len() + kept.data.len()).unwrap_or(u32::MAX)
             })
             .time_to_live(ttl.max(Duration::from_millis(1)))
             .build();
@@ -61,6 +90,41 @@ impl Answers {
     fn enabled(&self) -> bool {
         !self.ttl.is_zero()
     }
+
+    /// The answer kept for `tenant`'s `request`, if any, as the HTTP edge looks it up
+    /// before executing (the caller must be allowed to read: see the module
+    /// documentation). `None` also while the cache store fails.
+    pub async fn lookup(
+        &self,
+        cache: &Cache,
+        tenant: &str,
+        request: &async_graphql::Request,
+    ) -> Option<Arc<Kept>> {
+        if !self.enabled() {
+            return None;
+        }
+        let generation = cache.write_generation().await?;
+        let digest = document_digest(&request.query, &request.variables);
+        let key = answer_key(tenant, generation, request.operation_name.as_deref(), &digest);
+        self.kept.get(&key)
+    }
+}
+
+/// The digest of a query text with its variables.
+fn document_digest(query: &str, variables: &Variables) -> String {
+    digest(&[
+        query.as_bytes(),
+        &serde_json::to_vec(variables).unwrap_or_default(),
+    ])
+}
+
+/// Where an answer is kept: the tenant, the write generation, the operation asked for
+/// (none when the request named none) and the document's digest.
+fn answer_key(tenant: &str, generation: u64, operation: Option<&str>, digest: &str) -> String {
+    format!(
+        "{tenant}\u{0}{generation}\u{0}{}\u{0}{digest}",
+        operation.unwrap_or_default()
+    )
 }
 
 /// The extension keeping and serving answers from [`Answers`].
@@ -80,6 +144,8 @@ struct Document {
     digest: String,
     /// By operation name (`None`: the document's one anonymous operation).
     queries: HashMap<Option<String>, bool>,
+    /// The name of the document's only operation, when it has one named operation.
+    only_name: Option<String>,
 }
 
 struct ForRequest {
@@ -109,11 +175,14 @@ impl Extension for ForRequest {
         let document = next.run(ctx, query, variables).await?;
         if self.answers.enabled() {
             *self.document.lock().unwrap_or_else(PoisonError::into_inner) = Some(Document {
-                digest: digest(&[
-                    query.as_bytes(),
-                    &serde_json::to_vec(variables).unwrap_or_default(),
-                ]),
+                digest: document_digest(query, variables),
                 queries: queries(&document),
+                only_name: match &document.operations {
+                    DocumentOperations::Multiple(ops) if ops.len() == 1 => {
+                        ops.keys().next().map(|n| n.to_string())
+                    }
+                    _ => None,
+                },
             });
         }
         Ok(document)
@@ -146,20 +215,28 @@ impl Extension for ForRequest {
         let Some(generation) = request.cache.write_generation().await else {
             return next.run(ctx, operation_name).await;
         };
-        let key = format!(
-            "{}\u{0}{generation}\u{0}{}\u{0}{}",
-            request.tenant.id,
-            operation_name.unwrap_or_default(),
-            document.digest
-        );
-        if let Some(data) = self.answers.kept.get(&key) {
-            return Response::new((*data).clone());
+        let key = answer_key(&request.tenant.id, generation, operation_name, &document.digest);
+        if let Some(kept) = self.answers.kept.get(&key)
+            && let Ok(data) = serde_json::from_slice::<Value>(&kept.data)
+        {
+            return Response::new(data);
         }
         let response = next.run(ctx, operation_name).await;
         // Only a plain answer: no errors, nothing in `extensions`, nothing for the HTTP
         // layer beyond the data.
-        if response.errors.is_empty() && response.extensions.is_empty() && response.http_headers.is_empty() {
-            self.answers.kept.insert(key, Arc::new(response.data.clone()));
+        if response.errors.is_empty()
+            && response.extensions.is_empty()
+            && response.http_headers.is_empty()
+            && let Ok(data) = serde_json::to_vec(&response.data)
+        {
+            let operation = operation_name
+                .map(str::to_owned)
+                .or_else(|| document.only_name.clone());
+            let kept = Kept {
+                data: data.into(),
+                operation,
+            };
+            self.answers.kept.insert(key, Arc::new(kept));
         }
         response
     }

@@ -50,10 +50,10 @@ pub struct MutationRoot(roots::VendorMutations);
 pub type AppSchema = Schema<QueryRoot, MutationRoot, subscription::SubscriptionRoot>;
 
 /// Builds the schema with `settings`' limits and introspection switch, counting its
-/// requests into `metrics`, keeping whole answers as `cache` says (see [`answers`]).
+/// requests into `metrics`, keeping whole answers in `answers` (see [`answers`]).
 pub fn build_schema(
     settings: &GraphqlSettings,
-    cache: &crate::config::CacheSettings,
+    answers: std::sync::Arc<answers::Answers>,
     metrics: crate::metrics::Metrics,
 ) -> AppSchema {
     let limits = limits::Limits::new(settings, &sdl());
@@ -62,9 +62,7 @@ pub fn build_schema(
         .extension(observe::MetricsExtension(metrics))
         .extension(limits::LimitsExtension(std::sync::Arc::new(limits)))
         // Last, so that every check above has passed before an answer is served.
-        .extension(answers::AnswersExtension(std::sync::Arc::new(
-            answers::Answers::new(cache),
-        )))
+        .extension(answers::AnswersExtension(answers))
         // After the answers: a kept answer warms nothing.
         .extension(prefetch::PrefetchExtension);
     if settings.introspection {

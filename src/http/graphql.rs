@@ -28,7 +28,7 @@ use serde_json::{Value, json};
 
 use super::{
     AppState, Principal, csrf,
-    over_http::{Media, Operations, Params, Refusal, content_type, respond},
+    over_http::{Media, Operations, Params, Refusal, content_type, respond, respond_bytes},
 };
 use crate::graphql::{context, error::ErrorCode, limits};
 
@@ -120,10 +120,10 @@ async fn handle(
         Operations::Batch(_) if event_stream => Err(Refusal::bad_request(
             "an event stream (Accept: text/event-stream) runs one operation, not a batch",
         )),
-        Operations::Single(params) => {
-            let (status, body) = run(state, principal, method, params, media).await?;
-            Ok(respond(status, media, &body))
-        }
+        Operations::Single(params) => Ok(match run(state, principal, method, params, media).await? {
+            Answer::Json(status, body) => respond(status, media, &body),
+            Answer::Kept(body) => respond_bytes(StatusCode::OK, media, body),
+        }),
         Operations::Batch(batch) => {
             let max = state.graphql.max_batch;
             if batch.len() > max {
@@ -144,7 +144,8 @@ async fn handle(
                 .await
                 .into_iter()
                 .map(|answer| match answer {
-                    Ok((_, body)) => body,
+                    Ok(Answer::Json(_, body)) => body,
+                    Ok(Answer::Kept(body)) => serde_json::from_slice(&body).unwrap_or_default(),
                     Err(refusal) => json!({ "errors": [refusal.error()] }),
                 })
                 .collect();
@@ -255,17 +256,36 @@ async fn prepare(
     Ok(request.data(principal.access.clone()))
 }
 
-/// Runs one operation: the status it earns under `media` and its JSON, or why it was
-/// refused before it ran.
+/// What one operation answers.
+enum Answer {
+    /// The status it earns and its JSON.
+    Json(StatusCode, Value),
+    /// A kept answer's body, as it was serialized (200).
+    Kept(bytes::Bytes),
+}
+
+/// Runs one operation: its answer under `media`, or why it was refused before it ran.
+/// A query whose answer is kept (see [`crate::graphql::answers`]) is served without
+/// executing, when the caller may read.
 async fn run(
     state: &AppState,
     principal: &Principal,
     method: &Method,
     params: Params,
     media: Media,
-) -> Result<(StatusCode, Value), Refusal> {
+) -> Result<Answer, Refusal> {
+    let started = std::time::Instant::now();
     let request = prepare(state, principal, method, params).await?;
     let tenant = &principal.tenant;
+    if principal.access.read
+        && let Some(kept) = state.answers.lookup(&state.cache, &tenant.id, &request).await
+    {
+        let label = state.metrics.operation_label(kept.operation.as_deref());
+        state
+            .metrics
+            .graphql_request(&label, crate::metrics::Outcome::Ok, started.elapsed());
+        return Ok(Answer::Kept(kept.body()));
+    }
     let mut response = context::execute(&state.schema, request, tenant.clone(), &state.cache).await;
     let extensions = std::mem::take(&mut response.extensions);
     let (request_error, mut body) = response_json(response);
@@ -274,12 +294,12 @@ async fn run(
             Media::GraphqlResponseJson => StatusCode::BAD_REQUEST,
             Media::Json => StatusCode::OK,
         };
-        return Ok((status, body));
+        return Ok(Answer::Json(status, body));
     }
     if !extensions.is_empty() {
         body["extensions"] = serde_json::to_value(&extensions).unwrap_or_default();
     }
-    Ok((StatusCode::OK, body))
+    Ok(Answer::Json(StatusCode::OK, body))
 }
 
 /// A response as JSON, every error with a code; and whether it was refused before it

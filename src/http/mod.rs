@@ -53,6 +53,8 @@ pub struct AppState {
     pub schema: AppSchema,
     /// The read cache.
     pub cache: Cache,
+    /// Whole answers, kept briefly (also read here, before executing).
+    pub answers: Arc<crate::graphql::answers::Answers>,
     /// API key → tenant.
     pub auth: Arc<Authenticator>,
     /// Every configured tenant, for webhooks.

@@ -166,13 +166,18 @@ impl Refusal {
 /// `body` as JSON in `media`, with `status`.
 pub fn respond(status: StatusCode, media: Media, body: &Value) -> Response {
     let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
+    respond_bytes(status, media, bytes.into())
+}
+
+/// An answer whose JSON body is already serialized.
+pub fn respond_bytes(status: StatusCode, media: Media, body: bytes::Bytes) -> Response {
     (
         status,
         [(
             header::CONTENT_TYPE,
             HeaderValue::from_static(media.content_type()),
         )],
-        Body::from(bytes),
+        Body::from(body),
     )
         .into_response()
 }

@@ -196,6 +196,27 @@ async fn reads_need_the_read_scope_and_mutations_the_write_scope() {
 }
 
 #[tokio::test]
+async fn a_kept_answer_is_served_only_to_a_caller_who_may_read() {
+    // Kept for a minute: the edge serves it before executing, and must still refuse a
+    // caller without the read scope.
+    let jwt = with_jwt(jwks().await);
+    let app = spawn_app_with(|s| {
+        jwt(s);
+        s.cache.answer_ttl_ms = 60_000;
+    })
+    .await;
+    let reader = sign(&claims("switchboard:read"), SIGNING, KID);
+    let (_, first) = call(&app, &reader, QUERY).await;
+    assert!(first.get("errors").is_none(), "{first}");
+    let (_, again) = call(&app, &reader, QUERY).await;
+    assert_eq!(again, first);
+    let nothing = sign(&claims("profile"), SIGNING, KID);
+    let (_, body) = call(&app, &nothing, QUERY).await;
+    assert_eq!(first_code(&body), "FORBIDDEN", "{body}");
+    assert!(body.get("data").is_none_or(|d| d.is_null()), "{body}");
+}
+
+#[tokio::test]
 async fn client_rates_are_limited_across_instances_with_retry_after() {
     let Some(url) = crate::redis::shared_redis() else {
         return;
