@@ -35,11 +35,19 @@ pub type RequestLoader<T> = DataLoader<Traced<T>, HashMapCache>;
 /// (see [`crate::vendors::http::with_deadline`]).
 fn request_loader<T: Send + Sync + 'static>(loader: T) -> RequestLoader<T> {
     let deadline = crate::vendors::http::current_deadline();
-    let spawn = move |batch: futures::future::BoxFuture<'static, ()>| match deadline {
-        Some(deadline) => tokio::spawn(crate::vendors::http::with_deadline(deadline, batch)),
-        None => tokio::spawn(batch),
-    };
+    let spawn = move |batch: futures::future::BoxFuture<'static, ()>| spawn_within(deadline, batch);
     DataLoader::with_cache(Traced(loader), spawn, HashMapCache::default())
+}
+
+/// Runs `task` as a task of its own, under `deadline` when there is one.
+fn spawn_within<F>(deadline: Option<tokio::time::Instant>, task: F) -> tokio::task::JoinHandle<()>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    match deadline {
+        Some(deadline) => tokio::spawn(with_deadline(deadline, task)),
+        None => tokio::spawn(task),
+    }
 }
 
 /// A loader whose every batch runs in a `loader_batch` span naming the key type and
@@ -183,10 +191,7 @@ impl Loaders {
             futures::join!(people, supervisors);
         }
         .instrument(tracing::Span::current());
-        match crate::vendors::http::current_deadline() {
-            Some(deadline) => tokio::spawn(with_deadline(deadline, warm)),
-            None => tokio::spawn(warm),
-        };
+        spawn_within(crate::vendors::http::current_deadline(), warm);
     }
 
     async fn warm_people(&self) {
