@@ -445,3 +445,181 @@ async fn a_loader_batch_is_one_mget_however_many_keys_it_holds() {
         );
     }
 }
+
+/// `data[field]["totalCount"]`.
+fn total(data: &Value, field: &str) -> i64 {
+    data[field]["totalCount"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no {field} count in {data}"))
+}
+
+#[tokio::test]
+async fn every_other_write_is_read_back_on_the_other_replica() {
+    // `replicas_share_the_cache_and_read_each_others_writes` covers a create, an add, an
+    // update and a delete; here every other mutation: each read on A first (so A's
+    // cache holds it), written on B, read again on A.
+    let Some(url) = shared_redis() else { return };
+    let a = spawn_app_with(with_redis(&url)).await;
+    let b = spawn_app_beside(&a, with_redis(&url)).await;
+
+    // Dixa: members removed, then the team deleted.
+    let teams = a.data(TEAMS, json!({})).await;
+    let team = &teams["teams"]["nodes"][0];
+    let members = "query($t: ID!) { team(id: $t) { members(first: 50) { totalCount nodes { id } } } }";
+    let before = a.data(members, json!({ "t": team["id"] })).await;
+    let member = before["team"]["members"]["nodes"][0]["id"].clone();
+    b.data(
+        "mutation($t: ID!, $a: [ID!]!) { removeTeamMembers(input: { teamId: $t, agentIds: $a }) { team { id } } }",
+        json!({ "t": team["id"], "a": [member] }),
+    )
+    .await;
+    let after = a.data(members, json!({ "t": team["id"] })).await;
+    assert_eq!(
+        total(&after["team"], "members"),
+        total(&before["team"], "members") - 1
+    );
+    b.data(
+        "mutation($t: ID!) { deleteTeam(input: { teamId: $t }) { deletedTeamId } }",
+        json!({ "t": team["id"] }),
+    )
+    .await;
+    assert!(a.data(members, json!({ "t": team["id"] })).await["team"].is_null());
+    assert_eq!(
+        total(&a.data(TEAMS, json!({})).await, "teams"),
+        total(&teams, "teams") - 1
+    );
+
+    // Vonage: a user created, archived (it leaves the active users), then deleted.
+    let users = "{ users(first: 100) { totalCount } }";
+    let active = total(&a.data(users, json!({})).await, "users");
+    let created = b
+        .data(
+            "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } } }",
+            json!({ "input": crate::vonage::minimal_example() }),
+        )
+        .await;
+    let user = created["createUser"]["user"]["id"].clone();
+    assert_eq!(total(&a.data(users, json!({})).await, "users"), active + 1);
+    let read_user = "query($u: ID!) { user(id: $u) { id active } }";
+    assert_eq!(
+        a.data(read_user, json!({ "u": user })).await["user"]["active"],
+        true
+    );
+    b.data(
+        "mutation($u: ID!) { archiveUser(input: { userId: $u }) { user { id } } }",
+        json!({ "u": user }),
+    )
+    .await;
+    assert_eq!(total(&a.data(users, json!({})).await, "users"), active);
+    assert_eq!(
+        a.data(read_user, json!({ "u": user })).await["user"]["active"],
+        false
+    );
+    b.data(
+        "mutation($u: ID!) { deleteUser(input: { userId: $u }) { deletedUserId } }",
+        json!({ "u": user }),
+    )
+    .await;
+    assert!(a.data(read_user, json!({ "u": user })).await["user"].is_null());
+
+    // Huawei AICC: an account created (read as missing first), then renamed.
+    let account = "query($a: String!) { aiccAgent(account: $a) { displayName } }";
+    let name = json!({ "a": "replica.agent" });
+    assert!(a.data(account, name.clone()).await["aiccAgent"].is_null());
+    let input = json!({
+        "account": "replica.agent", "name": "Replica Agent", "password": "Sw1tchb0ard!Pw",
+        "email": "replica.agent@example.com", "agentType": "AUDIO", "role": "AGENT",
+    });
+    b.data(
+        "mutation($input: CreateAgentAccountInput!) { createAgentAccount(input: $input) { workNo } }",
+        json!({ "input": input }),
+    )
+    .await;
+    assert_eq!(
+        a.data(account, name.clone()).await["aiccAgent"]["displayName"],
+        "Replica Agent"
+    );
+    b.data(
+        "mutation($input: UpdateAgentAccountInput!) { updateAgentAccount(input: $input) { agent { displayName } } }",
+        json!({ "input": { "account": "replica.agent", "name": "Renamed Agent" } }),
+    )
+    .await;
+    assert_eq!(
+        a.data(account, name).await["aiccAgent"]["displayName"],
+        "Renamed Agent"
+    );
+
+    // Webex: a supervisor created, an agent assigned and unassigned, then deleted.
+    let ids = a
+        .data(
+            "{ availableSupervisors(first: 1) { nodes { id } }
+               agents(filter: { vendors: [WEBEX] }, first: 2) { nodes { id } } }",
+            json!({}),
+        )
+        .await;
+    let person = ids["availableSupervisors"]["nodes"][0]["id"].clone();
+    let agents: Vec<Value> = ids["agents"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].clone())
+        .collect();
+    let supervisors = "{ supervisors(filter: { vendors: [WEBEX] }) { totalCount } }";
+    let count = total(&a.data(supervisors, json!({})).await, "supervisors");
+    let created = b
+        .data(
+            "mutation($p: ID!, $a: [ID!]!) { createSupervisor(input: { personId: $p, agentIds: $a }) { supervisor { id } complete } }",
+            json!({ "p": person, "a": [agents[0]] }),
+        )
+        .await;
+    assert_eq!(created["createSupervisor"]["complete"], true, "{created}");
+    let supervisor = created["createSupervisor"]["supervisor"]["id"].clone();
+    assert_eq!(
+        total(&a.data(supervisors, json!({})).await, "supervisors"),
+        count + 1
+    );
+    let held = "query($s: ID!) { supervisor(id: $s) { agents(first: 50) { totalCount } } }";
+    assert_eq!(
+        total(
+            &a.data(held, json!({ "s": supervisor })).await["supervisor"],
+            "agents"
+        ),
+        1
+    );
+    let change = |verb: &str| {
+        format!(
+            "mutation($s: ID!, $a: [ID!]!) {{ {verb}(input: {{ supervisorId: $s, agentIds: $a }}) {{ complete }} }}"
+        )
+    };
+    b.data(
+        &change("assignSupervisorAgents"),
+        json!({ "s": supervisor, "a": [agents[1]] }),
+    )
+    .await;
+    assert_eq!(
+        total(
+            &a.data(held, json!({ "s": supervisor })).await["supervisor"],
+            "agents"
+        ),
+        2
+    );
+    b.data(
+        &change("unassignSupervisorAgents"),
+        json!({ "s": supervisor, "a": [agents[1]] }),
+    )
+    .await;
+    assert_eq!(
+        total(
+            &a.data(held, json!({ "s": supervisor })).await["supervisor"],
+            "agents"
+        ),
+        1
+    );
+    b.data(
+        "mutation($s: [ID!]!) { deleteSupervisors(input: { supervisorIds: $s }) { deletedSupervisorIds } }",
+        json!({ "s": [supervisor] }),
+    )
+    .await;
+    assert_eq!(total(&a.data(supervisors, json!({})).await, "supervisors"), count);
+    assert!(a.data(held, json!({ "s": supervisor })).await["supervisor"].is_null());
+}
