@@ -86,20 +86,45 @@ struct Conditions {
     availability: Option<Availability>,
 }
 
+/// A checked `search` (at `field`): trimmed, 1 to [`MAX_SEARCH`] characters,
+/// lower-cased.
+pub(crate) fn search_text(field: &str, raw: Option<String>) -> ApiResult<Option<String>> {
+    raw.map(|s| validate::name(field, &s, MAX_SEARCH).map(|s| s.to_lowercase()))
+        .transpose()
+}
+
+/// A checked `email` filter (at `field`), normalised as accounts are matched
+/// ([`normalise_email`]).
+pub(crate) fn email_filter(field: &str, raw: Option<String>) -> ApiResult<Option<String>> {
+    raw.map(|e| {
+        let e = validate::name(field, &e, MAX_EMAIL)?;
+        normalise_email(&e).ok_or_else(|| ApiError::bad_input(field, "must not be empty"))
+    })
+    .transpose()
+}
+
+/// Whether any of `texts` contains `search` (lower-cased by [`search_text`]), in any
+/// case; true when there is no `search`.
+pub(crate) fn found_in<'a>(search: Option<&str>, texts: impl IntoIterator<Item = Option<&'a str>>) -> bool {
+    search.is_none_or(|s| {
+        texts
+            .into_iter()
+            .flatten()
+            .any(|text| text.to_lowercase().contains(s))
+    })
+}
+
+/// Whether `email` matches `wanted` (normalised by [`email_filter`]) once normalised;
+/// true when nothing is wanted.
+pub(crate) fn email_matches(wanted: Option<&str>, email: Option<&str>) -> bool {
+    wanted.is_none_or(|wanted| email.and_then(normalise_email).as_deref() == Some(wanted))
+}
+
 impl Conditions {
     fn read(search: Option<String>, email: Option<String>) -> ApiResult<Self> {
-        let search = search
-            .map(|s| validate::name("filter.search", &s, MAX_SEARCH).map(|s| s.to_lowercase()))
-            .transpose()?;
-        let email = email
-            .map(|e| {
-                let e = validate::name("filter.email", &e, MAX_EMAIL)?;
-                normalise_email(&e).ok_or_else(|| ApiError::bad_input("filter.email", "must not be empty"))
-            })
-            .transpose()?;
         Ok(Self {
-            search,
-            email,
+            search: search_text("filter.search", search)?,
+            email: email_filter("filter.email", email)?,
             ..Self::default()
         })
     }
@@ -110,17 +135,7 @@ impl Conditions {
 
     /// Whether an account named `name` with `email` passes `search` and `email`.
     fn matches(&self, name: Option<&str>, email: Option<&str>) -> bool {
-        let searched = self.search.as_ref().is_none_or(|s| {
-            [name, email]
-                .into_iter()
-                .flatten()
-                .any(|text| text.to_lowercase().contains(s.as_str()))
-        });
-        let emailed = self
-            .email
-            .as_ref()
-            .is_none_or(|wanted| email.and_then(normalise_email).as_ref() == Some(wanted));
-        searched && emailed
+        found_in(self.search.as_deref(), [name, email]) && email_matches(self.email.as_deref(), email)
     }
 }
 
