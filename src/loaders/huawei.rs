@@ -131,7 +131,7 @@ impl Loader<AgentByAccount> for HuaweiLoader {
 
     /// One account on its own (`agentAccount/query` by account); several at once from
     /// the cached pages of every account (one call per page of the largest size, shared
-    /// with `aiccAgents`), instead of one call each.
+    /// with AICC's part of `agents`), instead of one call each.
     async fn load(
         &self,
         keys: &[AgentByAccount],
@@ -261,7 +261,8 @@ impl Loader<SkillById> for HuaweiLoader {
 const MAX_AGENT_PAGES: u64 = 1_000;
 
 /// Every agent account of `agent_types` (all when empty), in AICC's order, through the
-/// cached pages shared with `aiccAgents`' pages of that size.
+/// cached pages of the largest size (shared by AICC's part of `agents` and `node`'s
+/// batches).
 pub async fn all_agents(
     loader: &RequestLoader<HuaweiLoader>,
     agent_types: &[i32],

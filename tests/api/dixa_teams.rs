@@ -359,3 +359,57 @@ async fn a_bigger_organisation_can_be_seeded_and_the_demo_one_put_back() {
     let data = app.data("{ teams { totalCount } }", json!({})).await;
     assert_eq!(data["teams"]["totalCount"], 3, "the demo organisation again");
 }
+
+/// `teams(filter: {search})`: a case-insensitive substring of the name, counted and paged
+/// over the teams that pass; the one list read serves every filter; a blank search is
+/// refused, naming its field, before any call.
+#[tokio::test]
+async fn teams_are_filtered_by_a_search_on_the_name() {
+    let app = spawn_app().await;
+    let query = "query($f: TeamFilter, $n: Int, $a: String) {
+        teams(filter: $f, first: $n, after: $a) { totalCount pageInfo { hasNextPage endCursor } nodes { name } } }";
+    let names = |data: &Value| -> Vec<String> {
+        data["teams"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let all = app.data(query, json!({})).await;
+    assert_eq!(names(&all), ["Tier 1 Support", "Billing", "VIP Care"]);
+
+    let some = app.data(query, json!({ "f": { "search": " i " } })).await;
+    // " i " is trimmed to "i": Tier 1 Support, Billing and VIP Care all hold one.
+    assert_eq!(some["teams"]["totalCount"], 3);
+    let care = app.data(query, json!({ "f": { "search": "CARE" } })).await;
+    assert_eq!(names(&care), ["VIP Care"]);
+    assert_eq!(care["teams"]["totalCount"], 1);
+    let none = app
+        .data(query, json!({ "f": { "search": "nobody's team" } }))
+        .await;
+    assert_eq!(none["teams"]["totalCount"], 0);
+    assert_eq!(names(&none), Vec::<String>::new());
+
+    // Counted and paged over the teams that pass, not over all three.
+    let f = json!({ "search": "Li" });
+    let first = app.data(query, json!({ "f": f, "n": 1 })).await;
+    assert_eq!(names(&first), ["Billing"]);
+    assert_eq!(first["teams"]["totalCount"], 1);
+    assert_eq!(first["teams"]["pageInfo"]["hasNextPage"], false);
+    let p = json!({ "search": "p" });
+    let first = app.data(query, json!({ "f": p, "n": 1 })).await;
+    assert_eq!(names(&first), ["Tier 1 Support"]);
+    assert_eq!(first["teams"]["totalCount"], 2);
+    assert_eq!(first["teams"]["pageInfo"]["hasNextPage"], true);
+    let after = first["teams"]["pageInfo"]["endCursor"].clone();
+    let second = app.data(query, json!({ "f": p, "n": 1, "a": after })).await;
+    assert_eq!(names(&second), ["VIP Care"]);
+    assert_eq!(second["teams"]["pageInfo"]["hasNextPage"], false);
+    assert_eq!(app.calls("dixa", "GET /teams").await, 1, "one list read for all");
+
+    let body = app.graphql(query, json!({ "f": { "search": "   " } })).await;
+    assert_eq!(first_code(&body), "BAD_USER_INPUT", "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "filter.search");
+    assert_eq!(app.calls("dixa", "GET /teams").await, 1);
+}

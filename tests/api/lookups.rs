@@ -69,18 +69,19 @@ async fn lookups(app: &TestApp) -> Vec<Lookup> {
     .await;
     let webex_agent = first_id(
         app,
-        "{ availableAgents(first: 1) { nodes { id } } }",
-        "/availableAgents/nodes/0/id",
+        "{ agents(filter: { vendors: [WEBEX] }, first: 1) { nodes { id } } }",
+        "/agents/nodes/0/id",
     )
     .await;
     let aicc = app
         .data(
-            "{ aiccAgents(first: 1) { nodes { id details { ... on AiccAgentDetails { account } } } } }",
+            "{ agents(filter: { vendors: [HUAWEI_AICC] }, first: 1) {
+                 nodes { id details { ... on AiccAgentDetails { account } } } } }",
             json!({}),
         )
         .await;
-    let aicc_agent = aicc["aiccAgents"]["nodes"][0]["id"].as_str().unwrap().to_owned();
-    let account = aicc["aiccAgents"]["nodes"][0]["details"]["account"]
+    let aicc_agent = aicc["agents"]["nodes"][0]["id"].as_str().unwrap().to_owned();
+    let account = aicc["agents"]["nodes"][0]["details"]["account"]
         .as_str()
         .unwrap()
         .to_owned();

@@ -7,11 +7,11 @@
 use std::collections::{BTreeSet, HashMap};
 
 use serde_json::{Value, json};
-use switchboard::sim::{dixa, roster::PEOPLE};
+use switchboard::sim::{dixa, huawei, roster::PEOPLE, webex};
 
 use crate::helpers::{TestApp, first_code, spawn_app};
 
-/// One agent account as a vendor-specific root (or, for Dixa, the vendor itself) lists it.
+/// One agent account as its vendor (or, for Vonage, `users`) lists it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Account {
     vendor: String,
@@ -85,29 +85,94 @@ async fn dixa_agents(app: &TestApp) -> Vec<Account> {
         .collect()
 }
 
-/// Every vendor's own list of agents, by vendor, from the vendor-specific roots (and
-/// Dixa's API). `with_vonage` false leaves Vonage out (so its list is not read).
+/// Webex's own list of the organisation's available agents (`query`: Webex's filters,
+/// `&name=value`), read from the simulator.
+async fn webex_agents(app: &TestApp, query: &str) -> Vec<Account> {
+    let url = format!(
+        "http://{}/webex/v1/telephony/config/supervisors/availableAgents?max=1000{query}",
+        app.sims.addr
+    );
+    let body: Value = app
+        .client
+        .get(url)
+        .bearer_auth(webex::DEMO_TOKEN)
+        .send()
+        .await
+        .expect("Webex answers")
+        .json()
+        .await
+        .expect("JSON");
+    body["agents"]
+        .as_array()
+        .unwrap_or_else(|| panic!("agents: {body}"))
+        .iter()
+        .map(|a| Account {
+            vendor: "WEBEX".into(),
+            vendor_id: a["id"].as_str().unwrap().to_owned(),
+            name: a["displayName"].as_str().unwrap().to_owned(),
+        })
+        .collect()
+}
+
+/// Huawei AICC's own list of agent accounts (of `types`, AICC's codes; all when empty),
+/// read from the simulator with a token of its own.
+async fn aicc_agents(app: &TestApp, types: &[i32]) -> Vec<Account> {
+    let post = |path: &str, token: Option<String>, body: Value| {
+        let mut request = app
+            .client
+            .post(format!("http://{}/huawei{path}", app.sims.addr))
+            .json(&body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        async move {
+            request
+                .send()
+                .await
+                .expect("AICC answers")
+                .json::<Value>()
+                .await
+                .expect("JSON")
+        }
+    };
+    let token = post(
+        "/apigovernance/api/oauth/tokenByAkSk",
+        None,
+        json!({ "app_key": huawei::DEMO_APP_KEY, "app_secret": huawei::DEMO_APP_SECRET }),
+    )
+    .await;
+    let token = token["AccessToken"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a token: {token}"))
+        .to_owned();
+    let mut query = json!({ "pageNum": 0, "pageSize": 100 });
+    if !types.is_empty() {
+        query["agentType"] = json!(types);
+    }
+    let body = post(
+        "/apiaccess/rest/cc-management/v1/agentAccount/query",
+        Some(token),
+        query,
+    )
+    .await;
+    let data = body["data"].as_array().unwrap_or_else(|| panic!("data: {body}"));
+    assert_eq!(body["total"], data.len(), "one page holds them all");
+    data.iter()
+        .map(|a| Account {
+            vendor: "HUAWEI_AICC".into(),
+            vendor_id: a["userAccount"].as_str().unwrap().to_owned(),
+            name: a["userName"].as_str().unwrap().to_owned(),
+        })
+        .collect()
+}
+
+/// Every vendor's own list of agents, by vendor, read from the simulators (and, for
+/// Vonage, `users`, whose `agent` is the account). `with_vonage` false leaves Vonage out
+/// (so its list is not read). Each read is one call the vendor counts.
 async fn vendor_lists(app: &TestApp, with_vonage: bool) -> HashMap<&'static str, Vec<Account>> {
-    let data = app
-        .data(
-            "{ availableAgents(first: 500) { totalCount nodes { vendorId displayName } }
-               aiccAgents(first: 100) { totalCount nodes { vendorId displayName } } }",
-            json!({}),
-        )
-        .await;
     let mut lists = HashMap::new();
-    let webex: Vec<Account> = nodes(&data["availableAgents"])
-        .iter()
-        .map(|n| account("WEBEX", n))
-        .collect();
-    assert_eq!(data["availableAgents"]["totalCount"], webex.len());
-    let aicc: Vec<Account> = nodes(&data["aiccAgents"])
-        .iter()
-        .map(|n| account("HUAWEI_AICC", n))
-        .collect();
-    assert_eq!(data["aiccAgents"]["totalCount"], aicc.len());
-    lists.insert("WEBEX", webex);
-    lists.insert("HUAWEI_AICC", aicc);
+    lists.insert("WEBEX", webex_agents(app, "").await);
+    lists.insert("HUAWEI_AICC", aicc_agents(app, &[]).await);
     lists.insert("DIXA", dixa_agents(app).await);
     if with_vonage {
         let users = app
@@ -188,19 +253,15 @@ async fn agents_page_through_every_vendor_once_in_the_documented_order() {
         assert!(got.iter().any(|a| a.vendor == vendor), "{vendor} is in the list");
     }
 
-    // Each vendor's list was read once for all those pages (the vendor-specific roots
-    // above read the same cached lists).
+    // Each vendor's list was read once for all those pages: once by the test above, once
+    // by the graph (Vonage's by `users`, which the graph's list shares).
     assert_eq!(
         app.calls("webex", "GET /telephony/config/supervisors/availableAgents")
             .await,
-        1
+        2
     );
-    assert_eq!(app.calls("huawei", "POST /agentAccount/query").await, 1);
-    assert_eq!(
-        app.calls("dixa", "GET /agents").await,
-        2,
-        "once by the test, once by the graph"
-    );
+    assert_eq!(app.calls("huawei", "POST /agentAccount/query").await, 2);
+    assert_eq!(app.calls("dixa", "GET /agents").await, 2);
     assert_eq!(app.calls("vonage", "GET /users").await, 1);
 
     // A cursor from another list, or made up, is refused.
@@ -311,30 +372,31 @@ async fn every_filter_narrows_the_list() {
         "Webex agents have no presence to match"
     );
 
-    // The per-vendor filters narrow their vendor's part only.
-    let cx = app
-        .data(
-            "{ availableAgents(hasCxEssentials: true, first: 500) { totalCount }
-               aiccAgents(agentTypes: [VIDEO], first: 100) { totalCount } }",
-            json!({}),
-        )
-        .await;
+    // The per-vendor filters narrow their vendor's part only, as the vendor narrows it.
+    let webex_cx = webex_agents(&app, "&hasCxEssentials=true").await;
+    let aicc_video = aicc_agents(&app, &[11]).await;
     let (narrowed, totals) = page_all(
         &app,
         json!({ "webex": { "hasCxEssentials": true }, "aicc": { "agentTypes": ["VIDEO"] } }),
         500,
-        "vendor",
+        "vendor vendorId displayName",
     )
     .await;
-    let count = |v: &str| narrowed.iter().filter(|n| n["vendor"] == v).count();
-    assert_eq!(
-        count("WEBEX") as u64,
-        cx["availableAgents"]["totalCount"].as_u64().unwrap()
-    );
-    assert_eq!(
-        count("HUAWEI_AICC") as u64,
-        cx["aiccAgents"]["totalCount"].as_u64().unwrap()
-    );
+    let of = |v: &str| -> Vec<Account> {
+        narrowed
+            .iter()
+            .filter(|n| n["vendor"] == v)
+            .map(|n| account(v, n))
+            .collect()
+    };
+    let count = |v: &str| of(v).len();
+    let sorted = |mut list: Vec<Account>| {
+        list.sort_by_key(order_key);
+        list
+    };
+    assert!(!webex_cx.is_empty() && !aicc_video.is_empty());
+    assert_eq!(of("WEBEX"), sorted(webex_cx));
+    assert_eq!(of("HUAWEI_AICC"), sorted(aicc_video));
     assert!(count("WEBEX") < lists["WEBEX"].len() && count("HUAWEI_AICC") < lists["HUAWEI_AICC"].len());
     assert_eq!(count("DIXA"), lists["DIXA"].len());
     assert_eq!(count("VONAGE"), lists["VONAGE"].len());
@@ -719,8 +781,8 @@ async fn a_failing_vendor_leaves_the_rest_of_the_answer() {
         agents(first: 500, after: $a) { totalCount pageInfo { hasNextPage endCursor }
           nodes { vendor vendorId displayName } }
         teams(first: 10) { totalCount }
-        aiccAgents(first: 5) { totalCount }
-        availableAgents(first: 5) { totalCount } }";
+        skillQueues(first: 5) { totalCount }
+        webexLocations(first: 5) { totalCount } }";
     let body = app.graphql(query, json!({})).await;
     let data = &body["data"];
     // The other vendors' parts are whole, and the other roots answered.
@@ -731,8 +793,8 @@ async fn a_failing_vendor_leaves_the_rest_of_the_answer() {
     assert_eq!(got, expected);
     assert_eq!(data["agents"]["totalCount"], expected.len());
     assert_eq!(data["teams"]["totalCount"], 3);
-    assert_eq!(data["aiccAgents"]["totalCount"], lists["HUAWEI_AICC"].len());
-    assert_eq!(data["availableAgents"]["totalCount"], lists["WEBEX"].len());
+    assert_eq!(data["skillQueues"]["totalCount"], 7);
+    assert_eq!(data["webexLocations"]["totalCount"], 2);
     // Vonage's part is missing, with its error.
     assert!(got.iter().all(|a| a.vendor != "VONAGE"));
     let errors = body["errors"].as_array().expect("errors");

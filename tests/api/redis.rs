@@ -121,11 +121,12 @@ async fn replicas_share_the_cache_and_read_each_others_writes() {
     // Huawei AICC: an account deleted on B is gone on A.
     let listed = a
         .data(
-            "{ aiccAgents(first: 1) { nodes { details { ... on AiccAgentDetails { account } } } } }",
+            "{ agents(filter: { vendors: [HUAWEI_AICC] }, first: 1) {
+                 nodes { details { ... on AiccAgentDetails { account } } } } }",
             json!({}),
         )
         .await;
-    let name = listed["aiccAgents"]["nodes"][0]["details"]["account"].clone();
+    let name = listed["agents"]["nodes"][0]["details"]["account"].clone();
     let account = "query($a: String!) { aiccAgent(account: $a) { displayName } }";
     assert!(!a.data(account, json!({ "a": name })).await["aiccAgent"].is_null());
     b.data(

@@ -141,7 +141,7 @@ async fn read_user(app: &TestApp, id: &Value) -> Value {
 async fn all_users(app: &TestApp) -> Vec<Value> {
     let data = app
         .data(
-            "{ users(include: ALL, first: 500) { totalCount edges { node { id username name active
+            "{ users(filter: { include: ALL }, first: 500) { totalCount edges { node { id username name active
                userAccountConfiguration { role actAsAgent } } } } }",
             json!({}),
         )
@@ -162,6 +162,81 @@ async fn user_named(app: &TestApp, username: &str) -> Value {
         .unwrap_or_else(|| panic!("no user {username}"))
 }
 
+/// `users(filter:)`: `include` (active by default, as before), `search` (a
+/// case-insensitive substring of the name, username or email) and `email` (matched once
+/// normalised, as `agents` matches it), counted and paged over the users that pass;
+/// bad filters name their field before any call.
+#[tokio::test]
+async fn users_are_filtered_by_include_search_and_email() {
+    let app = spawn_app().await;
+    let query = "query($f: UserFilter, $n: Int) {
+        users(filter: $f, first: $n) { totalCount pageInfo { hasNextPage } nodes { username email } } }";
+    let usernames = |data: &Value| -> Vec<String> {
+        data["users"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["username"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let ask = |f: Value| app.data(query, json!({ "f": f }));
+
+    // search: the name (any case), the username, the email.
+    assert_eq!(
+        usernames(&ask(json!({ "search": "sOFIA g" })).await),
+        ["sofia.garcia"]
+    );
+    assert_eq!(
+        usernames(&ask(json!({ "search": "a.okaf" })).await),
+        ["mia.okafor"]
+    );
+    let everyone = ask(json!({ "search": "@EXAMPLE.com" })).await;
+    assert_eq!(everyone["users"]["totalCount"], 15, "every active user's email");
+    let paged = app
+        .data(query, json!({ "f": { "search": "@example.com" }, "n": 5 }))
+        .await;
+    assert_eq!(paged["users"]["totalCount"], 15);
+    assert_eq!(usernames(&paged).len(), 5);
+    assert_eq!(paged["users"]["pageInfo"]["hasNextPage"], true);
+
+    // email: normalised (spaces, case, plus tag) on both sides.
+    let sofia = ask(json!({ "email": "  SOFIA.GARCIA+vip@Example.COM " })).await;
+    assert_eq!(usernames(&sofia), ["sofia.garcia"]);
+    assert_eq!(sofia["users"]["nodes"][0]["email"], "Sofia.Garcia@example.com");
+    assert_eq!(
+        ask(json!({ "email": "sofia@example.com" })).await["users"]["totalCount"],
+        0
+    );
+
+    // include: active users unless asked otherwise, with the other conditions too.
+    let jonas = json!({ "search": "jonas" });
+    assert_eq!(ask(jonas.clone()).await["users"]["totalCount"], 0);
+    let mut archived = jonas.clone();
+    archived["include"] = json!("ARCHIVED");
+    assert_eq!(usernames(&ask(archived).await), ["jonas.berg"]);
+    let all = ask(json!({ "include": "ALL", "email": "JONAS.berg@example.com" })).await;
+    assert_eq!(usernames(&all), ["jonas.berg"]);
+    let archived_sofia = ask(json!({ "include": "ARCHIVED", "search": "sofia" })).await;
+    assert_eq!(archived_sofia["users"]["totalCount"], 0);
+
+    let calls = app.calls("vonage", "GET /users").await;
+    assert!(calls > 0, "the counted route is the users list");
+    for (filter, field) in [
+        (json!({ "search": "  " }), "filter.search"),
+        (json!({ "email": " " }), "filter.email"),
+        (json!({ "search": "x".repeat(101) }), "filter.search"),
+    ] {
+        let body = app.graphql(query, json!({ "f": filter })).await;
+        assert_eq!(first_code(&body), "BAD_USER_INPUT", "{body}");
+        assert_eq!(body["errors"][0]["extensions"]["field"], field, "{body}");
+    }
+    assert_eq!(
+        app.calls("vonage", "GET /users").await,
+        calls,
+        "refused before any call"
+    );
+}
+
 #[tokio::test]
 async fn the_seeded_account_has_users_of_every_role() {
     let app = spawn_app().await;
@@ -176,7 +251,7 @@ async fn the_seeded_account_has_users_of_every_role() {
         );
     }
     let active = app
-        .data("{ users { totalCount } archived: users(include: ARCHIVED) { edges { node { username active } } } }", json!({}))
+        .data("{ users { totalCount } archived: users(filter: { include: ARCHIVED }) { edges { node { username active } } } }", json!({}))
         .await;
     assert_eq!(active["users"]["totalCount"], 15);
     assert_eq!(active["archived"]["edges"][0]["node"]["username"], "jonas.berg");
@@ -698,7 +773,7 @@ async fn both_list_envelopes_are_read_page_by_page() {
         // The graph's own paging over the list.
         let page = app
             .data(
-                "{ users(include: ALL, first: 5) { totalCount pageInfo { hasNextPage endCursor } edges { node { username } } } }",
+                "{ users(filter: { include: ALL }, first: 5) { totalCount pageInfo { hasNextPage endCursor } edges { node { username } } } }",
                 json!({}),
             )
             .await;
@@ -964,7 +1039,7 @@ async fn presence_is_read_from_the_vendor_with_category_and_description() {
     let app = spawn_app().await;
     let data = app
         .data(
-            "{ users(include: ALL) { edges { node { username presence { availability category description working online } } } } }",
+            "{ users(filter: { include: ALL }) { edges { node { username presence { availability category description working online } } } } }",
             json!({}),
         )
         .await;

@@ -433,9 +433,14 @@ async fn inputs_are_checked_before_any_call() {
             "filter.webex.phoneNumber",
         ),
         (
-            "{ availableAgents(name: \"  \") { totalCount } }",
+            "{ agents(filter: { vendors: [WEBEX], webex: { name: \"  \" } }) { totalCount } }",
             json!({}),
-            "name",
+            "filter.webex.name",
+        ),
+        (
+            "{ availableSupervisors(filter: { phoneNumber: \"call me\" }) { totalCount } }",
+            json!({}),
+            "filter.phoneNumber",
         ),
         (
             "query($id: ID!) { node(id: $id) { id } }",
@@ -468,7 +473,7 @@ async fn locations_available_agents_and_nodes() {
                  basic: locationAgents(locationId: $l) { edges { node { displayName
                    details { ... on WebexAgentDetails { agentType hasCxEssentials } } } } }
                  availableSupervisors { totalCount }
-                 availableAgents { totalCount edges { node { id details { ... on WebexAgentDetails { agentType } } } } } }"#,
+                 agents(filter: { vendors: [WEBEX] }) { totalCount edges { node { id details { ... on WebexAgentDetails { agentType } } } } } }"#,
             json!({ "l": location_id(1) }),
         )
         .await;
@@ -496,8 +501,8 @@ async fn locations_available_agents_and_nodes() {
     );
     // 16 people less the 3 supervisors and the one without a licence.
     assert_eq!(data["availableSupervisors"]["totalCount"], 12);
-    let available = data["availableAgents"]["edges"].as_array().unwrap();
-    assert_eq!(data["availableAgents"]["totalCount"], 18);
+    let available = data["agents"]["edges"].as_array().unwrap();
+    assert_eq!(data["agents"]["totalCount"], 18);
     let types: std::collections::BTreeSet<&str> = available
         .iter()
         .map(|e| e["node"]["details"]["agentType"].as_str().unwrap())
@@ -520,6 +525,59 @@ async fn locations_available_agents_and_nodes() {
     // The supervisor came from the single GET, not from the list.
     assert_eq!(app.calls("webex", LIST).await, 0);
     assert_eq!(app.calls("webex", ONE).await, 1);
+}
+
+/// `availableSupervisors` takes Webex's list filters as `filter` (the input object
+/// `agents` takes under `webex`) and Webex's `order`, and sends both to Webex.
+#[tokio::test]
+async fn available_supervisors_are_filtered_and_ordered_by_webex() {
+    let app = spawn_app().await;
+    const ROUTE: &str = "GET /telephony/config/supervisors/availableSupervisors";
+    let query = "query($f: WebexListFilter, $o: WebexListOrder) {
+        availableSupervisors(filter: $f, order: $o, first: 500) { totalCount nodes { lastName } } }";
+    let last_names = |data: &Value| -> Vec<String> {
+        data["availableSupervisors"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["lastName"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let everyone = app.data(query, json!({})).await;
+    assert_eq!(everyone["availableSupervisors"]["totalCount"], 12);
+
+    let descending = app.data(query, json!({ "o": "LAST_NAME_DESC" })).await;
+    let names = last_names(&descending);
+    let mut sorted = names.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(names.len(), 12);
+    assert_eq!(names, sorted, "Webex's lastName-desc order is kept");
+
+    let cx = app
+        .data(
+            query,
+            json!({ "f": { "hasCxEssentials": true, "name": "a" }, "o": "FIRST_NAME" }),
+        )
+        .await;
+    let cx_count = cx["availableSupervisors"]["totalCount"].as_u64().unwrap();
+    assert!(cx_count > 0 && cx_count < 12, "the filter narrows: {cx}");
+    let sent: Vec<String> = app
+        .sims
+        .sims
+        .webex
+        .control
+        .requests()
+        .into_iter()
+        .filter(|r| r.route == ROUTE)
+        .filter_map(|r| r.query)
+        .collect();
+    assert!(sent.iter().any(|q| q.contains("order=lastName-desc")), "{sent:?}");
+    assert!(
+        sent.iter().any(|q| q.contains("hasCxEssentials=true")
+            && q.contains("name=a")
+            && q.contains("order=firstName")),
+        "{sent:?}"
+    );
 }
 
 #[tokio::test]

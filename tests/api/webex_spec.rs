@@ -56,8 +56,8 @@ async fn every_request_the_client_sends_is_documented() {
              supervisors(filter: { vendors: [WEBEX], webex: { name: "a", phoneNumber: "+12165550101", hasCxEssentials: true } }) { totalCount }
              all: supervisors(filter: { vendors: [WEBEX] }) { edges { node { agents { totalCount } } } }
              agents(filter: { vendors: [WEBEX], search: "a" }) { totalCount }
-             availableSupervisors(order: LAST_NAME_DESC, hasCxEssentials: false) { totalCount }
-             availableAgents(name: "o") { totalCount }
+             availableSupervisors(filter: { hasCxEssentials: false }, order: LAST_NAME_DESC) { totalCount }
+             named: agents(filter: { vendors: [WEBEX], webex: { name: "o", phoneNumber: "+12165550101", hasCxEssentials: true } }) { totalCount }
              locationAgents(locationId: $l, hasCxEssentials: true) { totalCount }
              webexLocations { edges { node { agents { totalCount } } } }
            }"#,

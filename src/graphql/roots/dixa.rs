@@ -1,7 +1,8 @@
-//! Dixa's part of the graph: teams, and the team mutations.
+//! Dixa's part of the graph: teams (with [`TeamFilter`]), and the team mutations.
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 
+use super::graph;
 use crate::{
     graphql::{
         connection::{self, ListConnection, PageRequest},
@@ -17,7 +18,7 @@ use crate::{
         Fetch,
         dixa::{self as dixa_loaders, AllTeams, TeamById},
     },
-    vendors::Vendor,
+    vendors::{Vendor, dixa},
 };
 
 /// Longest team name accepted.
@@ -25,23 +26,44 @@ pub const MAX_TEAM_NAME: usize = 100;
 /// Most agents one membership change may name.
 pub const MAX_MEMBERS_PER_CHANGE: usize = 100;
 
+/// Which teams `teams` lists. Every condition given must hold.
+#[derive(Debug, Default, InputObject)]
+pub struct TeamFilter {
+    /// A case-insensitive substring of the team's name (trimmed, 1 to 100 characters).
+    pub search: Option<String>,
+}
+
 /// Team queries.
 #[derive(Default)]
 pub struct DixaQuery;
 
 #[Object]
 impl DixaQuery {
-    /// All teams.
+    /// Dixa's teams, in Dixa's order, narrowed by `filter`; paged with offset cursors
+    /// (keep the filter the same from page to page); `totalCount` counts the teams that
+    /// pass the filter.
     async fn teams(
         &self,
         ctx: &Context<'_>,
+        filter: Option<TeamFilter>,
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Option<ListConnection<Team>>> {
         let page = PageRequest::parse(first, after.as_deref())?;
-        connection::page_of(loaders(ctx)?.dixa()?, AllTeams, page, |t| Team::new(t.clone()))
-            .await
-            .map(Some)
+        let filter = filter.unwrap_or_default();
+        let search = graph::search_text("filter.search", filter.search)?;
+        let teams = loaders(ctx)?
+            .dixa()?
+            .fetch_one(AllTeams)
+            .await?
+            .unwrap_or_default();
+        let passed: Vec<&dixa::Team> = teams
+            .iter()
+            .filter(|t| graph::found_in(search.as_deref(), [Some(t.name.as_str())]))
+            .collect();
+        Ok(Some(connection::from_slice(&passed, page, |t| {
+            Team::new((*t).clone())
+        })))
     }
 
     /// One team by global id; null, without an error, when it does not exist. A

@@ -4,12 +4,12 @@
 //! each vendor's position (`merged.rs`). A vendor that fails leaves its part out of the
 //! page and its error beside the data.
 //!
-//! May depend on: `graphql` (types, people, merged, validate, the Webex filter check of
-//! `roots::webex`), `loaders` (Dixa's team members).
+//! May depend on: `graphql` (types, people, merged, validate, the vendors' own filter
+//! objects of `roots::webex` and `roots::huawei`), `loaders` (Dixa's team members).
 
 use async_graphql::{Context, ID, InputObject, Object};
 
-use super::webex::filter_at;
+use super::{huawei::AiccAgentFilter, webex::WebexListFilter};
 use crate::{
     graphql::{
         connection::{ListConnection, page_size},
@@ -18,7 +18,7 @@ use crate::{
         id::NodeType,
         merged::{self, Part, Positions},
         people::{self, OrderKey, VendorLists, normalise_email},
-        types::{Agent, Supervisor, VendorKind, presence::Availability, skill_queue::AiccMediaType},
+        types::{Agent, Supervisor, VendorKind, presence::Availability},
         validate,
     },
     loaders::Fetch as _,
@@ -30,32 +30,6 @@ use crate::{
 pub const MAX_SEARCH: usize = 100;
 /// Longest `email` filter accepted.
 pub const MAX_EMAIL: usize = 254;
-
-/// Webex Calling's own list filters, sent to Webex. (Webex's `order` is not offered: a
-/// vendor-neutral list has one order of its own.)
-#[derive(Debug, Default, InputObject)]
-pub struct WebexListFilter {
-    /// Only names matching this (Webex's `name`).
-    pub name: Option<String>,
-    /// Only this number, extension or ESN (Webex's `phoneNumber`).
-    pub phone_number: Option<String>,
-    /// Webex's `hasCxEssentials`: Customer Experience Essentials licences only when
-    /// true, Basic ones only when false.
-    pub has_cx_essentials: Option<bool>,
-}
-
-impl WebexListFilter {
-    fn checked(self, prefix: &str) -> ApiResult<ListFilter> {
-        filter_at(prefix, self.name, self.phone_number, None, self.has_cx_essentials)
-    }
-}
-
-/// Huawei AICC's own agent filters, sent to AICC.
-#[derive(Debug, Default, InputObject)]
-pub struct AiccAgentFilter {
-    /// Only agents of these types.
-    pub agent_types: Option<Vec<AiccMediaType>>,
-}
 
 /// Which agents `agents` lists. Every condition given must hold.
 #[derive(Debug, Default, InputObject)]
@@ -75,9 +49,12 @@ pub struct AgentFilter {
     /// Only agents whose presence has this availability. Reads each listed agent's
     /// presence; vendors that report no presence (Webex, Huawei AICC) never match.
     pub availability: Option<Availability>,
-    /// Webex's own filters; they narrow Webex's part only.
+    /// Webex's own filters (`name`, `phoneNumber`, `hasCxEssentials`), sent to Webex;
+    /// they narrow Webex's part only. Webex's `order` is not offered: this list has one
+    /// documented order of its own.
     pub webex: Option<WebexListFilter>,
-    /// Huawei AICC's own filters; they narrow AICC's part only.
+    /// Huawei AICC's own filters (`agentTypes`), sent to AICC; they narrow AICC's part
+    /// only.
     pub aicc: Option<AiccAgentFilter>,
 }
 
@@ -92,7 +69,8 @@ pub struct SupervisorFilter {
     /// Only supervisors whose email matches this one once both are normalised, as in
     /// `AgentFilter.email`.
     pub email: Option<String>,
-    /// Webex's own filters; they narrow Webex's part only.
+    /// Webex's own filters (`name`, `phoneNumber`, `hasCxEssentials`), sent to Webex;
+    /// they narrow Webex's part only (no `order`: this list has one of its own).
     pub webex: Option<WebexListFilter>,
 }
 
@@ -108,20 +86,45 @@ struct Conditions {
     availability: Option<Availability>,
 }
 
+/// A checked `search` (at `field`): trimmed, 1 to [`MAX_SEARCH`] characters,
+/// lower-cased.
+pub(crate) fn search_text(field: &str, raw: Option<String>) -> ApiResult<Option<String>> {
+    raw.map(|s| validate::name(field, &s, MAX_SEARCH).map(|s| s.to_lowercase()))
+        .transpose()
+}
+
+/// A checked `email` filter (at `field`), normalised as accounts are matched
+/// ([`normalise_email`]).
+pub(crate) fn email_filter(field: &str, raw: Option<String>) -> ApiResult<Option<String>> {
+    raw.map(|e| {
+        let e = validate::name(field, &e, MAX_EMAIL)?;
+        normalise_email(&e).ok_or_else(|| ApiError::bad_input(field, "must not be empty"))
+    })
+    .transpose()
+}
+
+/// Whether any of `texts` contains `search` (lower-cased by [`search_text`]), in any
+/// case; true when there is no `search`.
+pub(crate) fn found_in<'a>(search: Option<&str>, texts: impl IntoIterator<Item = Option<&'a str>>) -> bool {
+    search.is_none_or(|s| {
+        texts
+            .into_iter()
+            .flatten()
+            .any(|text| text.to_lowercase().contains(s))
+    })
+}
+
+/// Whether `email` matches `wanted` (normalised by [`email_filter`]) once normalised;
+/// true when nothing is wanted.
+pub(crate) fn email_matches(wanted: Option<&str>, email: Option<&str>) -> bool {
+    wanted.is_none_or(|wanted| email.and_then(normalise_email).as_deref() == Some(wanted))
+}
+
 impl Conditions {
     fn read(search: Option<String>, email: Option<String>) -> ApiResult<Self> {
-        let search = search
-            .map(|s| validate::name("filter.search", &s, MAX_SEARCH).map(|s| s.to_lowercase()))
-            .transpose()?;
-        let email = email
-            .map(|e| {
-                let e = validate::name("filter.email", &e, MAX_EMAIL)?;
-                normalise_email(&e).ok_or_else(|| ApiError::bad_input("filter.email", "must not be empty"))
-            })
-            .transpose()?;
         Ok(Self {
-            search,
-            email,
+            search: search_text("filter.search", search)?,
+            email: email_filter("filter.email", email)?,
             ..Self::default()
         })
     }
@@ -132,17 +135,7 @@ impl Conditions {
 
     /// Whether an account named `name` with `email` passes `search` and `email`.
     fn matches(&self, name: Option<&str>, email: Option<&str>) -> bool {
-        let searched = self.search.as_ref().is_none_or(|s| {
-            [name, email]
-                .into_iter()
-                .flatten()
-                .any(|text| text.to_lowercase().contains(s.as_str()))
-        });
-        let emailed = self
-            .email
-            .as_ref()
-            .is_none_or(|wanted| email.and_then(normalise_email).as_ref() == Some(wanted));
-        searched && emailed
+        found_in(self.search.as_deref(), [name, email]) && email_matches(self.email.as_deref(), email)
     }
 }
 
@@ -276,19 +269,8 @@ impl GraphQuery {
             .map(|id| validate::node_id("filter.teamId", &id, NodeType::Team, Vendor::Dixa))
             .transpose()?;
         let lists = VendorLists {
-            webex: filter.webex.unwrap_or_default().checked("filter.webex.")?,
-            aicc_agent_types: {
-                let mut types: Vec<i32> = filter
-                    .aicc
-                    .and_then(|a| a.agent_types)
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|t| t.code())
-                    .collect();
-                types.sort_unstable();
-                types.dedup();
-                types
-            },
+            webex: filter.webex.unwrap_or_default().checked("filter.webex.", None)?,
+            aicc_agent_types: filter.aicc.unwrap_or_default().codes(),
         };
         // Teams are Dixa's: with a team, no other vendor can have a match to list; only
         // Dixa and Vonage report presence, so only they can match an availability.
@@ -329,7 +311,7 @@ impl GraphQuery {
         let after = Positions::<OrderKey>::decode("supervisors", after.as_deref())?;
         let filter = filter.unwrap_or_default();
         let conditions = Conditions::read(filter.search, filter.email)?;
-        let webex = filter.webex.unwrap_or_default().checked("filter.webex.")?;
+        let webex = filter.webex.unwrap_or_default().checked("filter.webex.", None)?;
         let (vendors, named) = vendors(filter.vendors, &people::SUPERVISOR_VENDORS);
         let (webex, conditions) = (&webex, &conditions);
         let results =

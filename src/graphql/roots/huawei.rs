@@ -1,5 +1,6 @@
-//! Huawei AICC's part of the graph: agent accounts (paged, or one by account), skill
-//! queues, and the agent account mutations. Every input is checked against the seed's
+//! Huawei AICC's part of the graph: one agent account by account (the list is the
+//! vendor-neutral `agents`, with [`AiccAgentFilter`]), skill queues, and the agent
+//! account mutations. Every input is checked against the seed's
 //! rules before any vendor call; each failure names its field.
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
@@ -17,13 +18,12 @@ use crate::{
     },
     loaders::{
         Fetch,
-        huawei::{self as huawei_loaders, AgentByAccount, AgentsPage, SkillsPage},
+        huawei::{self as huawei_loaders, AgentByAccount, SkillsPage},
     },
     vendors::{
         Vendor,
         huawei::{
-            AgentAccount, AgentAccountChange, AgentSkill, MAX_AGENT_PAGE_SIZE, MAX_SKILL_LIMIT,
-            NewAgentAccount, SkillFilter,
+            AgentAccount, AgentAccountChange, AgentSkill, MAX_SKILL_LIMIT, NewAgentAccount, SkillFilter,
         },
     },
 };
@@ -33,76 +33,29 @@ pub const MAX_SKILLS: usize = 100;
 /// Longest skill queue name filter.
 pub const MAX_QUEUE_NAME: usize = 100;
 
-/// AICC queries.
+/// Huawei AICC's own agent filters, sent to AICC (`agents(filter: {aicc: …})`).
+#[derive(Debug, Default, InputObject)]
+pub struct AiccAgentFilter {
+    /// Only agents of these types (AICC's `agentType`; every type when absent or empty).
+    pub agent_types: Option<Vec<AiccMediaType>>,
+}
+
+impl AiccAgentFilter {
+    /// AICC's codes of the types asked for, sorted, without repeats (empty: all).
+    pub fn codes(&self) -> Vec<i32> {
+        let mut types: Vec<i32> = self.agent_types.iter().flatten().map(|t| t.code()).collect();
+        types.sort_unstable();
+        types.dedup();
+        types
+    }
+}
+
+/// AICC queries (AICC's agent accounts are listed by the vendor-neutral `agents`).
 #[derive(Default)]
 pub struct HuaweiQuery;
 
 #[Object]
 impl HuaweiQuery {
-    /// Huawei AICC agent accounts, optionally of some agent types only.
-    async fn aicc_agents(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        agent_types: Option<Vec<AiccMediaType>>,
-    ) -> ApiResult<Option<ListConnection<Agent>>> {
-        let page = PageRequest::parse(first, after.as_deref())?;
-        let mut types: Vec<i32> = agent_types.unwrap_or_default().iter().map(|t| t.code()).collect();
-        types.sort_unstable();
-        types.dedup();
-        let huawei = loaders(ctx)?.huawei()?;
-        if page.limit == 0 {
-            return Ok(Some(connection::from_page(Vec::new(), page.offset, false, None)));
-        }
-        // Cover [offset, offset + limit) with vendor pages of one size.
-        let end = page
-            .offset
-            .checked_add(page.limit)
-            .filter(|end| *end <= u32::MAX as usize)
-            .ok_or_else(|| ApiError::bad_input("after", "is out of range"))?;
-        let size = (page.limit as u32).min(MAX_AGENT_PAGE_SIZE);
-        let first_page = (page.offset / size as usize) as u32;
-        let last_page = ((end - 1) / size as usize) as u32;
-        let keys: Vec<AgentsPage> = (first_page..=last_page)
-            .map(|page_num| AgentsPage {
-                page_num,
-                page_size: size,
-                agent_types: types.clone(),
-            })
-            .collect();
-        let pages = huawei.fetch_many(keys.clone()).await?;
-        let mut agents: Vec<AgentAccount> = Vec::new();
-        let mut total = None;
-        let mut last_full = false;
-        for key in &keys {
-            let Some(p) = pages.get(key) else { break };
-            total = total.or(p.total);
-            last_full = p.agents.len() as u32 >= size;
-            agents.extend(p.agents.iter().cloned());
-            if !last_full {
-                break;
-            }
-        }
-        let skip = page.offset - first_page as usize * size as usize;
-        let window: Vec<Agent> = agents
-            .into_iter()
-            .skip(skip)
-            .take(page.limit)
-            .map(Agent::new)
-            .collect();
-        let has_next = match total {
-            Some(t) => (end as u64) < t,
-            None => last_full,
-        };
-        Ok(Some(connection::from_page(
-            window,
-            page.offset,
-            has_next,
-            total.map(|t| t as usize),
-        )))
-    }
-
     /// One Huawei AICC agent account by its account name; null, without an error, when
     /// there is none. A malformed account is `BAD_USER_INPUT`; a vendor failure is an
     /// error.

@@ -1,9 +1,12 @@
-//! Vonage Contact Center's part of the graph: users, and the user mutations (Vonage
-//! supervisors are listed by the vendor-neutral `supervisors`).
+//! Vonage Contact Center's part of the graph: users (with [`UserFilter`]), and the user
+//! mutations (Vonage supervisors are listed by the vendor-neutral `supervisors`).
 
-use async_graphql::{Context, Enum, ID, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 
-use super::vonage_input::{self as input, CreateUserInput, UpdateUserInput, UserIdInput};
+use super::{
+    graph,
+    vonage_input::{self as input, CreateUserInput, UpdateUserInput, UserIdInput},
+};
 use crate::{
     graphql::{
         connection::{self, ListConnection, PageRequest},
@@ -15,10 +18,13 @@ use crate::{
         types::User,
         validate,
     },
-    loaders::vonage::{self as vonage_loaders, AllUsers},
+    loaders::{
+        Fetch as _,
+        vonage::{self as vonage_loaders, AllUsers},
+    },
     vendors::{
         Vendor,
-        vonage::{Include, UserBody},
+        vonage::{Include, UserBody, VonageUser},
     },
 };
 
@@ -44,26 +50,59 @@ impl From<UserInclude> for Include {
     }
 }
 
+/// Which users `users` lists. Every condition given must hold.
+#[derive(Debug, Default, InputObject)]
+pub struct UserFilter {
+    /// Active users (the default), archived ones, or both.
+    #[graphql(default)]
+    pub include: UserInclude,
+    /// A case-insensitive substring of the user's name, username or email (trimmed, 1 to
+    /// 100 characters).
+    pub search: Option<String>,
+    /// Only users whose email matches this one once both are normalised, as in
+    /// `AgentFilter.email`: trimmed, lower-cased, and without a plus-address tag
+    /// (`local+tag@domain` matches `local@domain`).
+    pub email: Option<String>,
+}
+
 /// User queries.
 #[derive(Default)]
 pub struct VonageQuery;
 
 #[Object]
 impl VonageQuery {
-    /// Vonage Contact Center users.
+    /// Vonage Contact Center users (every role), in Vonage's order, narrowed by
+    /// `filter` (active users only when no filter is given); paged with offset cursors
+    /// (keep the filter the same from page to page); `totalCount` counts the users that
+    /// pass the filter.
     async fn users(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default)] include: UserInclude,
+        filter: Option<UserFilter>,
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Option<ListConnection<User>>> {
         let page = PageRequest::parse(first, after.as_deref())?;
-        connection::page_of(loaders(ctx)?.vonage()?, AllUsers(include.into()), page, |u| {
-            User::new(u.clone())
-        })
-        .await
-        .map(Some)
+        let filter = filter.unwrap_or_default();
+        let search = graph::search_text("filter.search", filter.search)?;
+        let email = graph::email_filter("filter.email", filter.email)?;
+        let users = loaders(ctx)?
+            .vonage()?
+            .fetch_one(AllUsers(filter.include.into()))
+            .await?
+            .unwrap_or_default();
+        let passed: Vec<&VonageUser> = users
+            .iter()
+            .filter(|u| {
+                graph::found_in(
+                    search.as_deref(),
+                    [u.name.as_deref(), Some(u.username.as_str()), u.email.as_deref()],
+                ) && graph::email_matches(email.as_deref(), u.email.as_deref())
+            })
+            .collect();
+        Ok(Some(connection::from_slice(&passed, page, |u| {
+            User::new((*u).clone())
+        })))
     }
 
     /// One Vonage user by global id; null, without an error, when it does not exist. A

@@ -1,8 +1,10 @@
 //! Webex Calling's part of the graph: one supervisor with the agents it monitors (the
-//! list of supervisors is the vendor-neutral `supervisors`), the people and agents who
-//! could be assigned, the organisation's locations and the agents available in each, and
-//! the supervisor mutations, whose payloads carry Webex's per-agent outcome next to the
-//! supervisor.
+//! list of supervisors is the vendor-neutral `supervisors`, and the agents who could be
+//! assigned are `agents(filter: {vendors: [WEBEX]})`), the people who could become
+//! supervisors, the organisation's locations and the agents available in each, the
+//! supervisor mutations, whose payloads carry Webex's per-agent outcome next to the
+//! supervisor, and Webex's own list filters ([`WebexListFilter`]), which `agents` and
+//! `supervisors` take too.
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 
@@ -19,10 +21,7 @@ use crate::{
     },
     loaders::{
         Fetch,
-        webex::{
-            self as webex_loaders, AvailableAgents, AvailableSupervisors, LocationAgents, Locations,
-            SupervisorById,
-        },
+        webex::{self as webex_loaders, AvailableSupervisors, LocationAgents, Locations, SupervisorById},
     },
     vendors::{
         Vendor,
@@ -66,49 +65,52 @@ impl WebexListOrder {
     }
 }
 
-/// Checks the list filters and turns them into Webex's.
-fn filter(
-    name: Option<String>,
-    phone_number: Option<String>,
-    order: Option<WebexListOrder>,
-    has_cx_essentials: Option<bool>,
-) -> ApiResult<ListFilter> {
-    filter_at("", name, phone_number, order, has_cx_essentials)
+/// Webex Calling's own list filters, sent to Webex as its list endpoints take them.
+#[derive(Debug, Default, InputObject)]
+pub struct WebexListFilter {
+    /// Only names matching this (Webex's `name`): 1 to 100 characters once trimmed.
+    pub name: Option<String>,
+    /// Only this number, extension or ESN (Webex's `phoneNumber`): digits with an
+    /// optional leading `+`, at most 30.
+    pub phone_number: Option<String>,
+    /// Webex's `hasCxEssentials`: Customer Experience Essentials licences only when
+    /// true, Basic ones only when false.
+    pub has_cx_essentials: Option<bool>,
 }
 
-/// [`filter`] for arguments under `prefix` (`filter.webex.`), which errors name.
-pub(crate) fn filter_at(
-    prefix: &str,
-    name: Option<String>,
-    phone_number: Option<String>,
-    order: Option<WebexListOrder>,
-    has_cx_essentials: Option<bool>,
-) -> ApiResult<ListFilter> {
-    let name = name
-        .map(|n| validate::name(&format!("{prefix}name"), &n, MAX_NAME_FILTER))
-        .transpose()?;
-    let phone_number = phone_number
-        .map(|p| {
-            let p = p.trim().to_owned();
-            let ok = !p.is_empty()
-                && p.len() <= MAX_PHONE_FILTER
-                && p.chars().enumerate().all(|(i, c)| c.is_ascii_digit() || (i == 0 && c == '+'));
-            if ok {
-                Ok(p)
-            } else {
-                Err(ApiError::bad_input(
-                    format!("{prefix}phoneNumber"),
-                    format!("must be a number, extension or ESN: digits with an optional leading +, at most {MAX_PHONE_FILTER}"),
-                ))
-            }
+impl WebexListFilter {
+    /// Checks the filters and turns them into Webex's, sorted by `order` (Webex's
+    /// default when `None`). Errors name the field under `prefix` (`filter.`,
+    /// `filter.webex.`).
+    pub fn checked(self, prefix: &str, order: Option<WebexListOrder>) -> ApiResult<ListFilter> {
+        let name = self
+            .name
+            .map(|n| validate::name(&format!("{prefix}name"), &n, MAX_NAME_FILTER))
+            .transpose()?;
+        let phone_number = self
+            .phone_number
+            .map(|p| {
+                let p = p.trim().to_owned();
+                let ok = !p.is_empty()
+                    && p.len() <= MAX_PHONE_FILTER
+                    && p.chars().enumerate().all(|(i, c)| c.is_ascii_digit() || (i == 0 && c == '+'));
+                if ok {
+                    Ok(p)
+                } else {
+                    Err(ApiError::bad_input(
+                        format!("{prefix}phoneNumber"),
+                        format!("must be a number, extension or ESN: digits with an optional leading +, at most {MAX_PHONE_FILTER}"),
+                    ))
+                }
+            })
+            .transpose()?;
+        Ok(ListFilter {
+            name,
+            phone_number,
+            order: order.map(|o| o.as_str().to_owned()),
+            has_cx_essentials: self.has_cx_essentials,
         })
-        .transpose()?;
-    Ok(ListFilter {
-        name,
-        phone_number,
-        order: order.map(|o| o.as_str().to_owned()),
-        has_cx_essentials,
-    })
+    }
 }
 
 /// A global id of a Webex agent, returning the Webex id.
@@ -225,43 +227,22 @@ impl WebexQuery {
         lookup::webex_supervisor(ctx, "id", &webex_id, has_cx_essentials).await
     }
 
-    /// People of the organisation who could become supervisors.
-    #[allow(clippy::too_many_arguments)]
+    /// People of the organisation who could become supervisors (candidates for
+    /// `createSupervisor`, not supervisors: those are `supervisors`), as agents. Filtered
+    /// and sorted by Webex (`order`: Webex's own order when absent); paged with offset
+    /// cursors; `totalCount` is exact.
     async fn available_supervisors(
         &self,
         ctx: &Context<'_>,
+        filter: Option<WebexListFilter>,
+        order: Option<WebexListOrder>,
         first: Option<i32>,
         after: Option<String>,
-        name: Option<String>,
-        phone_number: Option<String>,
-        order: Option<WebexListOrder>,
-        has_cx_essentials: Option<bool>,
     ) -> ApiResult<Option<ListConnection<Agent>>> {
         let page = PageRequest::parse(first, after.as_deref())?;
-        let filter = filter(name, phone_number, order, has_cx_essentials)?;
+        let filter = filter.unwrap_or_default().checked("filter.", order)?;
         connection::page_of(loaders(ctx)?.webex()?, AvailableSupervisors(filter), page, |s| {
             Agent::new(agent_from_supervisor(s))
-        })
-        .await
-        .map(Some)
-    }
-
-    /// Agents of the organisation who could be assigned to a supervisor.
-    #[allow(clippy::too_many_arguments)]
-    async fn available_agents(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        name: Option<String>,
-        phone_number: Option<String>,
-        order: Option<WebexListOrder>,
-        has_cx_essentials: Option<bool>,
-    ) -> ApiResult<Option<ListConnection<Agent>>> {
-        let page = PageRequest::parse(first, after.as_deref())?;
-        let filter = filter(name, phone_number, order, has_cx_essentials)?;
-        connection::page_of(loaders(ctx)?.webex()?, AvailableAgents(filter), page, |a| {
-            Agent::new(a.clone())
         })
         .await
         .map(Some)

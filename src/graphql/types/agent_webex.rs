@@ -1,23 +1,22 @@
 //! A Webex Calling agent (a person, workspace or virtual line) as an
 //! [`Agent`](super::Agent), with its email (from the location lists, since the org-wide
-//! lists carry none) and the supervisors who monitor it.
+//! lists carry none). The supervisors who monitor it are `supervisor_webex.rs`'s to
+//! find (supervisors are built over agents, not the other way round).
 
 use async_graphql::{Context, Enum, SimpleObject};
 use async_trait::async_trait;
 
 use super::{
-    PhoneNumber, Supervisor,
+    PhoneNumber,
     agent::{AgentDetails, AgentSource, join_name},
-    supervisor_webex::WebexSupervisor,
 };
 use crate::{
     graphql::{context::loaders, error::ApiResult},
-    loaders::Fetch as _,
-    loaders::webex::{PeopleEmails, SupervisorById, Supervisors},
+    loaders::webex::PeopleEmails,
     vendors::{
         Vendor,
         webex::{
-            self, ListFilter,
+            self,
             ids::{WebexId, uuid_of},
         },
     },
@@ -148,30 +147,6 @@ impl AgentSource for webex::Agent {
             Some(email) => Ok(Some(email.clone())),
             None => webex_email(ctx, &self.id).await,
         }
-    }
-
-    /// Every supervisor (one list), each with its agents (one read per supervisor,
-    /// shared with `Supervisor.agents`), kept where the agents hold this one.
-    async fn supervisors(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<Supervisor>>> {
-        let webex = loaders(ctx)?.webex()?;
-        let all = webex
-            .fetch_one(Supervisors(ListFilter::default()))
-            .await?
-            .unwrap_or_default();
-        let keys: Vec<SupervisorById> = all.iter().map(WebexSupervisor::detail_key).collect();
-        let details = webex.fetch_many(keys.clone()).await?;
-        let me = uuid_of(&self.id);
-        Ok(Some(
-            all.iter()
-                .zip(&keys)
-                .filter(|(_, key)| {
-                    details
-                        .get(key)
-                        .is_some_and(|d| d.agents.iter().any(|a| me.is_some() && uuid_of(&a.id) == me))
-                })
-                .map(|(s, _)| Supervisor::new(WebexSupervisor::from_summary(s.clone())))
-                .collect(),
-        ))
     }
 
     fn details(&self) -> AgentDetails {

@@ -4,6 +4,7 @@
 pub mod agent;
 pub mod agent_aicc;
 pub mod agent_dixa;
+pub mod agent_fields;
 pub mod agent_vonage;
 pub mod agent_webex;
 pub mod common;

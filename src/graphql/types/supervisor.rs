@@ -3,7 +3,12 @@
 //! vendor's own details, `agents` as a connection, and the same person's agent accounts
 //! (`linkedAgents`). Each vendor implements
 //! [`SupervisorSource`] in its own file (`supervisor_webex.rs`, …), so adding a vendor
-//! touches nothing here but the [`SupervisorDetails`] union.
+//! touches nothing here but the [`SupervisorDetails`] union (and, for a vendor whose
+//! supervisors say whom they monitor, its arm of [`monitoring`]).
+//!
+//! May depend on: `types::{agent*, common}`, `graphql::{connection, error, id, people}`,
+//! `vendors`. The `agent*.rs` files never depend on this side: the edge from an agent to
+//! its supervisors is resolved here ([`monitoring`]) and shown by `agent_fields.rs`.
 
 use std::{fmt, sync::Arc};
 
@@ -11,8 +16,9 @@ use async_graphql::{Context, ID, Object, Union};
 use async_trait::async_trait;
 
 use super::{
-    Agent, PhoneNumber, VendorKind, supervisor_vonage::VonageSupervisorDetails,
-    supervisor_webex::WebexSupervisorDetails,
+    Agent, PhoneNumber, VendorKind,
+    supervisor_vonage::VonageSupervisorDetails,
+    supervisor_webex::{self, WebexSupervisorDetails},
 };
 use crate::{
     graphql::{
@@ -174,5 +180,17 @@ impl Supervisor {
     async fn linked_agents(&self, ctx: &Context<'_>) -> ApiResult<Vec<Agent>> {
         let email = self.email_of(ctx).await?;
         people::linked_agents(ctx, None, email.as_deref()).await
+    }
+}
+
+/// The supervisors who monitor `agent`, from the vendor's supervisors' agent lists:
+/// Webex's; `None` for the vendors whose supervisors do not say (Vonage) or that have
+/// none (a non-Webex account is not followed to the same person's Webex account).
+pub async fn monitoring(ctx: &Context<'_>, agent: &Agent) -> ApiResult<Option<Vec<Supervisor>>> {
+    match agent.account_vendor() {
+        Vendor::Webex => supervisor_webex::monitoring(ctx, agent.account_id())
+            .await
+            .map(Some),
+        Vendor::HuaweiAicc | Vendor::Dixa | Vendor::Vonage => Ok(None),
     }
 }

@@ -7,7 +7,7 @@ use async_graphql::{Context, SimpleObject};
 use async_trait::async_trait;
 
 use super::{
-    Agent, PhoneNumber,
+    Agent, PhoneNumber, Supervisor,
     agent::join_name,
     agent_webex::webex_email,
     supervisor::{SupervisorDetails, SupervisorSource},
@@ -18,12 +18,41 @@ use crate::{
         context::loaders,
         error::ApiResult,
     },
-    loaders::{Fetch, webex::SupervisorById},
+    loaders::{
+        Fetch,
+        webex::{SupervisorById, Supervisors},
+    },
     vendors::{
         Vendor,
-        webex::{self, SupervisorDetail},
+        webex::{self, ListFilter, SupervisorDetail, ids::uuid_of},
     },
 };
+
+/// The Webex supervisors who monitor the Webex agent `agent_id`: every supervisor (one
+/// list), each with its agents (one read per supervisor, shared with
+/// `Supervisor.agents`), kept where the agents hold this one.
+pub async fn monitoring(ctx: &Context<'_>, agent_id: &str) -> ApiResult<Vec<Supervisor>> {
+    let Some(me) = uuid_of(agent_id) else {
+        return Ok(Vec::new());
+    };
+    let webex = loaders(ctx)?.webex()?;
+    let all = webex
+        .fetch_one(Supervisors(ListFilter::default()))
+        .await?
+        .unwrap_or_default();
+    let keys: Vec<SupervisorById> = all.iter().map(WebexSupervisor::detail_key).collect();
+    let details = webex.fetch_many(keys.clone()).await?;
+    Ok(all
+        .iter()
+        .zip(&keys)
+        .filter(|(_, key)| {
+            details
+                .get(key)
+                .is_some_and(|d| d.agents.iter().any(|a| uuid_of(&a.id) == Some(me)))
+        })
+        .map(|(s, _)| Supervisor::new(WebexSupervisor::from_summary(s.clone())))
+        .collect())
+}
 
 /// Webex Calling's own details of a supervisor.
 #[derive(Debug, Clone, SimpleObject)]
