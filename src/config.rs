@@ -203,7 +203,8 @@ pub struct CacheSettings {
     #[serde(default = "default_idempotency_ttl")]
     pub idempotency_ttl_secs: u64,
     /// Milliseconds a whole query answer is kept for the same query, variables and
-    /// tenant, until any write (`SWITCHBOARD_CACHE__ANSWER_TTL_MS`; 0: off).
+    /// tenant, until any write; a due one is served for up to as long again while its
+    /// successor is computed (`SWITCHBOARD_CACHE__ANSWER_TTL_MS`; 0: off).
     #[serde(default = "default_answer_ttl")]
     pub answer_ttl_ms: u64,
     /// Upper bound of the kept answers, in MiB (`SWITCHBOARD_CACHE__ANSWER_MAX_MIB`).

@@ -307,6 +307,11 @@ impl Gateway {
                 command.env_remove(key);
             }
         }
+        // `BENCH_GATEWAY_LOG` is the gateways' `RUST_LOG`, for looking into a run (their
+        // logs are under target/tmp/gateway-bench-logs).
+        if let Ok(filter) = std::env::var("BENCH_GATEWAY_LOG") {
+            command.env("RUST_LOG", filter);
+        }
         command.env("SWITCHBOARD_LISTEN", "127.0.0.1:0");
         command.env("SWITCHBOARD_SERVER__READINESS_INTERVAL_SECS", "3600");
         command.env("SWITCHBOARD_SERVER__READINESS_TIMEOUT_MS", "10000");

@@ -1,11 +1,16 @@
 //! Whole answers, kept briefly: a wallboard asks the same query many times a second, and
 //! resolving its hundreds of fields again each time (through loaders and the item cache)
 //! costs far more than the vendors' data changes. An answer without errors is kept for
-//! `cache.answer_ttl_ms` (1 s, never longer than the shortest item TTL) under the tenant, the query text and its variables, the
-//! operation, and the cache's write generation, which every invalidation moves (on every
-//! replica, when the cache is in Redis): after any write, no answer from before it is
-//! served. So an answer is never older than its item cache entries plus the TTL, and
-//! never older than a write.
+//! `cache.answer_ttl_ms` (1 s, never longer than the shortest item TTL) under the tenant,
+//! the query text and its variables, the operation, and the cache's write generation,
+//! which every invalidation moves (on every replica, when the cache is in Redis): after
+//! any write, no answer from before it is served.
+//!
+//! Once its TTL is over, an answer is due: the first request to find it so computes the
+//! next one, and until that one is kept (at most another TTL) the others are still served
+//! the due one, so a popular query never makes its callers wait for the rebuild (stale
+//! while revalidate). An answer is so never older than its item cache entries plus twice
+//! the TTL, and never older than a write.
 //!
 //! An answer is kept as its serialized JSON, so serving it costs a copy of bytes, not a
 //! walk of hundreds of fields. It is kept by an async-graphql extension, registered after
@@ -21,8 +26,11 @@
 
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex, PoisonError},
-    time::Duration,
+    sync::{
+        Arc, Mutex, PoisonError,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::{Duration, Instant},
 };
 
 use async_graphql::{
@@ -45,6 +53,10 @@ pub struct Kept {
     data: Bytes,
     /// The operation that ran (its name, if it had one), for the metrics.
     pub operation: Option<String>,
+    /// When it was kept.
+    kept_at: Instant,
+    /// Whether a request is computing its successor (it is due).
+    renewing: AtomicBool,
 }
 
 impl Kept {
@@ -82,13 +94,21 @@ impl Answers {
             .weigher(|key: &String, kept: &Arc<Kept>| {
                 u32::try_from(key.len() + kept.data.len()).unwrap_or(u32::MAX)
             })
-            .time_to_live(ttl.max(Duration::from_millis(1)))
+            // Due after `ttl`, served while its successor is computed for another `ttl`.
+            .time_to_live(ttl.max(Duration::from_millis(1)) * 2)
             .build();
         Self { ttl, kept }
     }
 
     fn enabled(&self) -> bool {
         !self.ttl.is_zero()
+    }
+
+    /// The answer under `key` if it is not due yet.
+    fn fresh(&self, key: &str) -> Option<Arc<Kept>> {
+        self.kept
+            .get(key)
+            .filter(|kept| kept.kept_at.elapsed() < self.ttl)
     }
 
     /// The answer kept for `tenant`'s `request`, if any, as the HTTP edge looks it up
@@ -106,7 +126,17 @@ impl Answers {
         let generation = cache.write_generation().await?;
         let digest = document_digest(&request.query, &request.variables);
         let key = answer_key(tenant, generation, request.operation_name.as_deref(), &digest);
-        self.kept.get(&key)
+        let kept = self.kept.get(&key)?;
+        if kept.kept_at.elapsed() < self.ttl {
+            return Some(kept);
+        }
+        // Due: the first caller to see it so computes the next one (`None`: execute);
+        // the others are served this one meanwhile.
+        let first = kept
+            .renewing
+            .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok();
+        (!first).then_some(kept)
     }
 }
 
@@ -216,7 +246,7 @@ impl Extension for ForRequest {
             return next.run(ctx, operation_name).await;
         };
         let key = answer_key(&request.tenant.id, generation, operation_name, &document.digest);
-        if let Some(kept) = self.answers.kept.get(&key)
+        if let Some(kept) = self.answers.fresh(&key)
             && let Ok(data) = serde_json::from_slice::<Value>(&kept.data)
         {
             return Response::new(data);
@@ -235,6 +265,8 @@ impl Extension for ForRequest {
             let kept = Kept {
                 data: data.into(),
                 operation,
+                kept_at: Instant::now(),
+                renewing: AtomicBool::new(false),
             };
             self.answers.kept.insert(key, Arc::new(kept));
         }

@@ -83,3 +83,55 @@ async fn an_answer_with_errors_is_never_kept() {
     let answered = app.data(TEAMS, json!({})).await;
     assert_eq!(answered["teams"]["totalCount"], 3);
 }
+
+#[tokio::test]
+async fn a_due_answer_is_served_while_the_first_caller_computes_the_next() {
+    // Answers and teams both due after 1 s; then Dixa answers 0.8 s late.
+    let app = spawn_app_with(|s| {
+        s.cache.answer_ttl_ms = 1_000;
+        s.cache.directory_ttl_secs = 1;
+    })
+    .await;
+    let first = app.data(TEAMS, json!({})).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    app.fault("dixa", json!({ "latencyMs": 800 })).await;
+    let calls = app.total_calls("dixa").await;
+
+    // The first caller after the TTL computes the next answer, through the slow vendor.
+    let renewing = tokio::spawn({
+        let (url, auth) = (app.url("/graphql"), app.bearer());
+        async move {
+            let started = std::time::Instant::now();
+            let body: serde_json::Value = reqwest::Client::new()
+                .post(url)
+                .header("authorization", auth)
+                .json(&json!({ "query": TEAMS }))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            (body, started.elapsed())
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    // Meanwhile another is served the due answer at once, without a vendor call.
+    let started = std::time::Instant::now();
+    assert_eq!(app.data(TEAMS, json!({})).await, first);
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(500),
+        "{:?}",
+        started.elapsed()
+    );
+    let (renewed, took) = renewing.await.unwrap();
+    assert!(
+        took >= std::time::Duration::from_millis(1_500),
+        "the first caller waited: {took:?}"
+    );
+    assert_eq!(renewed["data"], first);
+    assert!(
+        app.total_calls("dixa").await > calls,
+        "the next answer was computed afresh"
+    );
+}
