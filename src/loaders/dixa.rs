@@ -414,8 +414,12 @@ pub async fn change_members(
     } else {
         l.api.remove_team_members(team_id, agent_ids).await
     };
-    // Forgotten also when the call failed: it may have happened all the same.
-    let mut keys = l.team_keys(team_id);
+    // Forgotten also when the call failed: it may have happened all the same. The team's
+    // own record (its name) does not hold its members and stays.
+    let mut keys = vec![
+        l.key("team_members", Some(team_id)),
+        l.key("team_presence", Some(team_id)),
+    ];
     keys.extend(agent_ids.iter().map(|a| l.key("agent_teams", Some(a))));
     l.cache.invalidate(&keys).await;
     loader.clear::<MembersOf>();

@@ -29,12 +29,14 @@ async fn every_request_the_client_sends_is_documented() {
     })
     .await;
 
-    // Reads: lists, paged presence, members (batched into GET /agents), every agent's
-    // presence at once and one agent's alone, agents' teams, and one team by id.
+    // Reads: lists, members (their whole records batched into GET /agents), every
+    // agent's presence at once (which also serves several
+    // teams' presence) and one agent's alone, agents' teams, and one team by id with its
+    // presence (paged).
     let data = app
         .data(
             r#"{ teams { edges { node { id
-                   members { edges { node { id displayName presence { availability } teams { name } } } }
+                   members { edges { node { id displayName firstName presence { availability } teams { name } } } }
                    presence { totalCount } } } } }"#,
             json!({}),
         )
@@ -47,7 +49,7 @@ async fn every_request_the_client_sends_is_documented() {
     )
     .await;
     app.data(
-        "query($id: ID!) { team(id: $id) { name } }",
+        "query($id: ID!) { team(id: $id) { name presence { totalCount } } }",
         json!({ "id": team_id }),
     )
     .await;
