@@ -30,9 +30,8 @@ async fn every_request_the_client_sends_is_documented() {
     .await;
 
     // Reads: lists, members (their whole records batched into GET /agents), every
-    // agent's presence at once (which also serves several
-    // teams' presence) and one agent's alone, agents' teams, and one team by id with its
-    // presence (paged).
+    // agent's presence at once (which also serves several teams' presence) and one
+    // agent's alone, agents' teams, and one team by id with its presence (paged).
     let data = app
         .data(
             r#"{ teams { edges { node { id
