@@ -769,6 +769,12 @@ pub struct ServerSettings {
     /// Milliseconds one readiness probe may take (`SWITCHBOARD_SERVER__READINESS_TIMEOUT_MS`).
     #[serde(default = "default_readiness_timeout")]
     pub readiness_timeout_ms: u64,
+    /// GraphQL operations executing at once over HTTP; more wait their turn, within their
+    /// tenant's request deadline, then get 503 with `Retry-After`. Bounds the memory a
+    /// burst takes; answers served from the kept ones need no turn (default: 8 per CPU
+    /// core; `SWITCHBOARD_SERVER__MAX_CONCURRENT_OPERATIONS`).
+    #[serde(default = "default_max_operations")]
+    pub max_concurrent_operations: usize,
 }
 
 fn default_max_body() -> usize {
@@ -786,6 +792,9 @@ fn default_readiness_interval() -> u64 {
 fn default_readiness_timeout() -> u64 {
     2_000
 }
+fn default_max_operations() -> usize {
+    8 * std::thread::available_parallelism().map_or(2, usize::from)
+}
 
 impl Default for ServerSettings {
     fn default() -> Self {
@@ -798,6 +807,7 @@ impl Default for ServerSettings {
             apq_cache_mib: default_apq_mib(),
             readiness_interval_secs: default_readiness_interval(),
             readiness_timeout_ms: default_readiness_timeout(),
+            max_concurrent_operations: default_max_operations(),
         }
     }
 }
@@ -1146,6 +1156,10 @@ impl Settings {
             ("graphql.max_batch", g.max_batch),
             ("graphql.max_selections", g.max_selections),
             ("server.max_body_bytes", self.server.max_body_bytes),
+            (
+                "server.max_concurrent_operations",
+                self.server.max_concurrent_operations,
+            ),
         ];
         if let Some((key, _)) = positive.iter().find(|(_, v)| *v == 0) {
             return Err(ConfigError(format!("{key} must be above zero")));

@@ -102,6 +102,7 @@ impl Application {
         let state = AppState {
             schema: build_schema(&settings.graphql, answers.clone(), metrics.clone()),
             answers,
+            operations: Arc::new(tokio::sync::Semaphore::new(server.max_concurrent_operations)),
             metrics,
             cache,
             auth: Arc::new(auth),

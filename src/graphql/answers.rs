@@ -74,6 +74,37 @@ impl Kept {
 pub struct Answers {
     ttl: Duration,
     kept: moka::sync::Cache<String, Arc<Kept>>,
+    /// The answers being computed for callers who found none, by key: identical
+    /// requests arriving meanwhile wait for that one instead of computing their own (a
+    /// wall of screens asking at once costs one execution, and its memory, not one each).
+    computing: Mutex<HashMap<String, tokio::sync::watch::Receiver<()>>>,
+}
+
+/// What [`Answers::lookup`] found.
+pub enum Lookup {
+    /// An answer to serve.
+    Kept(Arc<Kept>),
+    /// None: the caller executes the request. While it holds this, identical requests
+    /// wait for it (its answer, once kept, is theirs); dropping it releases them.
+    Compute(Option<Computing>),
+}
+
+/// A caller computing an answer others may wait for (see [`Lookup::Compute`]).
+pub struct Computing {
+    answers: Arc<Answers>,
+    key: String,
+    _done: tokio::sync::watch::Sender<()>,
+}
+
+impl Drop for Computing {
+    fn drop(&mut self) {
+        // Dropping the sender (after this) wakes every waiter.
+        self.answers
+            .computing
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&self.key);
+    }
 }
 
 impl Answers {
@@ -97,7 +128,11 @@ impl Answers {
             // Due after `ttl`, served while its successor is computed for another `ttl`.
             .time_to_live(ttl.max(Duration::from_millis(1)) * 2)
             .build();
-        Self { ttl, kept }
+        Self {
+            ttl,
+            kept,
+            computing: Mutex::default(),
+        }
     }
 
     fn enabled(&self) -> bool {
@@ -111,32 +146,65 @@ impl Answers {
             .filter(|kept| kept.kept_at.elapsed() < self.ttl)
     }
 
-    /// The answer kept for `tenant`'s `request`, if any, as the HTTP edge looks it up
-    /// before executing (the caller must be allowed to read: see the module
-    /// documentation). `None` also while the cache store fails.
+    /// The answer kept for `tenant`'s `request`, as the HTTP edge looks it up before
+    /// executing (the caller must be allowed to read: see the module documentation).
+    /// When there is none and an identical request is being computed, waits for that one
+    /// (at most until `deadline`) and serves its answer. Nothing while the cache store
+    /// fails.
     pub async fn lookup(
-        &self,
+        self: &Arc<Self>,
         cache: &Cache,
         tenant: &str,
         request: &async_graphql::Request,
-    ) -> Option<Arc<Kept>> {
+        deadline: tokio::time::Instant,
+    ) -> Lookup {
         if !self.enabled() {
-            return None;
+            return Lookup::Compute(None);
         }
-        let generation = cache.write_generation().await?;
+        let Some(generation) = cache.write_generation().await else {
+            return Lookup::Compute(None);
+        };
         let digest = document_digest(&request.query, &request.variables);
         let key = answer_key(tenant, generation, request.operation_name.as_deref(), &digest);
-        let kept = self.kept.get(&key)?;
-        if kept.kept_at.elapsed() < self.ttl {
-            return Some(kept);
+        if let Some(kept) = self.kept.get(&key) {
+            if kept.kept_at.elapsed() < self.ttl {
+                return Lookup::Kept(kept);
+            }
+            // Due: the first caller to see it so computes the next one; the others are
+            // served this one meanwhile.
+            let first = kept
+                .renewing
+                .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok();
+            return if first {
+                Lookup::Compute(None)
+            } else {
+                Lookup::Kept(kept)
+            };
         }
-        // Due: the first caller to see it so computes the next one (`None`: execute);
-        // the others are served this one meanwhile.
-        let first = kept
-            .renewing
-            .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
-            .is_ok();
-        (!first).then_some(kept)
+        let waiting = {
+            let mut computing = self.computing.lock().unwrap_or_else(PoisonError::into_inner);
+            match computing.get(&key) {
+                Some(done) => done.clone(),
+                None => {
+                    let (done, waiting) = tokio::sync::watch::channel(());
+                    computing.insert(key.clone(), waiting);
+                    return Lookup::Compute(Some(Computing {
+                        answers: self.clone(),
+                        key,
+                        _done: done,
+                    }));
+                }
+            }
+        };
+        let mut waiting = waiting;
+        // The sender is dropped when the computation ends, however it ends.
+        let _ = tokio::time::timeout_at(deadline, waiting.changed()).await;
+        match self.fresh(&key) {
+            Some(kept) => Lookup::Kept(kept),
+            // Not kept (it failed, or took too long): computed afresh.
+            None => Lookup::Compute(None),
+        }
     }
 }
 

@@ -30,7 +30,7 @@ use super::{
     AppState, Principal, csrf,
     over_http::{Media, Operations, Params, Refusal, content_type, respond, respond_bytes},
 };
-use crate::graphql::{context, error::ErrorCode, limits};
+use crate::graphql::{answers::Lookup, context, error::ErrorCode, limits};
 
 /// A GraphQL-shaped error response outside of execution (panics).
 pub fn error_response(status: StatusCode, code: ErrorCode, message: &str) -> Response {
@@ -197,6 +197,18 @@ async fn within_rates(state: &AppState, principal: &Principal) -> Result<(), Ref
     Ok(())
 }
 
+/// Every turn to execute was taken for the whole request deadline.
+fn busy() -> Refusal {
+    Refusal::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::RateLimited,
+        "the server is busy: every turn to run an operation was taken until this request's deadline \
+         (server.max_concurrent_operations); retry after 1 s",
+    )
+    .with_number_header(header::RETRY_AFTER, 1)
+    .with_extension("retryAfter", 1)
+}
+
 fn unsupported(message: &str) -> Refusal {
     Refusal::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, ErrorCode::BadRequest, message)
 }
@@ -277,16 +289,33 @@ async fn run(
     let started = std::time::Instant::now();
     let request = prepare(state, principal, method, params).await?;
     let tenant = &principal.tenant;
-    if principal.access.read
-        && let Some(kept) = state.answers.lookup(&state.cache, &tenant.id, &request).await
-    {
-        let label = state.metrics.operation_label(kept.operation.as_deref());
-        state
-            .metrics
-            .graphql_request(&label, crate::metrics::Outcome::Ok, started.elapsed());
-        return Ok(Answer::Kept(kept.body()));
+    let mut _computing = None;
+    if principal.access.read {
+        let deadline = tokio::time::Instant::now() + tenant.request_deadline;
+        match state
+            .answers
+            .lookup(&state.cache, &tenant.id, &request, deadline)
+            .await
+        {
+            Lookup::Kept(kept) => {
+                let label = state.metrics.operation_label(kept.operation.as_deref());
+                state
+                    .metrics
+                    .graphql_request(&label, crate::metrics::Outcome::Ok, started.elapsed());
+                return Ok(Answer::Kept(kept.body()));
+            }
+            // Held until the answer is kept (or not): identical requests wait for it.
+            Lookup::Compute(computing) => _computing = computing,
+        }
     }
+    let turn = tokio::time::timeout(tenant.request_deadline, state.operations.acquire())
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .ok_or_else(busy)?;
     let mut response = context::execute(&state.schema, request, tenant.clone(), &state.cache).await;
+    drop(turn);
+    drop(_computing);
     let extensions = std::mem::take(&mut response.extensions);
     let (request_error, mut body) = response_json(response);
     if request_error {

@@ -55,6 +55,8 @@ pub struct AppState {
     pub cache: Cache,
     /// Whole answers, kept briefly (also read here, before executing).
     pub answers: Arc<crate::graphql::answers::Answers>,
+    /// Turns to execute an operation (`server.max_concurrent_operations`).
+    pub operations: Arc<tokio::sync::Semaphore>,
     /// API key → tenant.
     pub auth: Arc<Authenticator>,
     /// Every configured tenant, for webhooks.

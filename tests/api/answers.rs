@@ -135,3 +135,60 @@ async fn a_due_answer_is_served_while_the_first_caller_computes_the_next() {
         "the next answer was computed afresh"
     );
 }
+
+#[tokio::test]
+async fn identical_requests_arriving_together_are_executed_once() {
+    // What one execution reads from the item cache, on an app of its own.
+    let one = spawn_app_with(keep_answers).await;
+    let expected = one.data(TEAMS, json!({})).await;
+    let reads_of_one = cache_reads(&one).await;
+
+    // Twenty at once, while the vendor is slow: one executes, the others wait for its
+    // answer.
+    let app = spawn_app_with(keep_answers).await;
+    app.fault("dixa", json!({ "latencyMs": 300 })).await;
+    let answers = futures::future::join_all((0..20).map(|_| app.data(TEAMS, json!({})))).await;
+    assert!(answers.iter().all(|a| *a == expected));
+    assert_eq!(cache_reads(&app).await, reads_of_one, "one execution's reads");
+}
+
+#[tokio::test]
+async fn operations_beyond_the_cap_wait_their_turn_then_are_refused() {
+    // One turn, a 1.5 s deadline, and a vendor answering 1 s late, so the query (teams,
+    // then their members) runs until its deadline: of three sent together one runs, the
+    // next waits for its turn, and the last waits past its deadline and is refused.
+    let app = spawn_app_with(|s| {
+        s.server.max_concurrent_operations = 1;
+        s.http.request_deadline_ms = 1_500;
+        s.cache.answer_ttl_ms = 0;
+    })
+    .await;
+    app.fault("dixa", json!({ "latencyMs": 1_000 })).await;
+    let auth = app.bearer();
+    let slow = "{ teams { nodes { members { totalCount } } } }";
+    let (a, b, c) = tokio::join!(
+        app.graphql_with_auth(Some(&auth), slow, json!({})),
+        app.graphql_with_auth(Some(&auth), slow, json!({})),
+        app.graphql_with_auth(Some(&auth), slow, json!({})),
+    );
+    let answers = [&a, &b, &c];
+    let refused: Vec<&(reqwest::StatusCode, serde_json::Value)> = answers
+        .into_iter()
+        .filter(|(status, _)| status.as_u16() == 503)
+        .collect();
+    assert!(!refused.is_empty() && refused.len() < 3, "{answers:?}");
+    let body = &refused[0].1;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "RATE_LIMITED", "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["retryAfter"], 1, "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("server.max_concurrent_operations")
+    );
+    // With the turn free again, the next one runs.
+    let (status, _) = app
+        .graphql_with_auth(Some(&auth), "{ teams { totalCount } }", json!({}))
+        .await;
+    assert_eq!(status.as_u16(), 200);
+}
