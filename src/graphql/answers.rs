@@ -6,11 +6,13 @@
 //! which every invalidation moves (on every replica, when the cache is in Redis): after
 //! any write, no answer from before it is served.
 //!
-//! Once its TTL is over, an answer is due: the first request to find it so computes the
-//! next one, and until that one is kept (at most another TTL) the others are still served
-//! the due one, so a popular query never makes its callers wait for the rebuild (stale
-//! while revalidate). An answer is so never older than its item cache entries plus twice
-//! the TTL, and never older than a write.
+//! Once its TTL is over, an answer is due: it is still served, and the first request to
+//! find it so has the next one computed in the background, on a thread of the blocking
+//! pool (a rebuild of hundreds of fields is milliseconds of CPU that would otherwise
+//! hold one of the few runtime workers, and every request queued behind it); until that
+//! one is kept (at most another TTL) the due one is served. A popular query so never
+//! makes its callers wait for a rebuild (stale while revalidate). An answer is never
+//! older than its item cache entries plus twice the TTL, and never older than a write.
 //!
 //! An answer is kept as its serialized JSON, so serving it costs a copy of bytes, not a
 //! walk of hundreds of fields. It is kept by an async-graphql extension, registered after
@@ -84,10 +86,18 @@ pub struct Answers {
 pub enum Lookup {
     /// An answer to serve.
     Kept(Arc<Kept>),
+    /// A due answer to serve, whose successor the caller starts computing in the
+    /// background (a [`Renewal`]).
+    Renew(Arc<Kept>),
     /// None: the caller executes the request. While it holds this, identical requests
     /// wait for it (its answer, once kept, is theirs); dropping it releases them.
     Compute(Option<Computing>),
 }
+
+/// Marks the execution that computes a due answer's successor in the background: no
+/// client waits for it, and it is not counted as a client's request.
+#[derive(Debug, Clone, Copy)]
+pub struct Renewal;
 
 /// A caller computing an answer others may wait for (see [`Lookup::Compute`]).
 pub struct Computing {
@@ -170,14 +180,14 @@ impl Answers {
             if kept.kept_at.elapsed() < self.ttl {
                 return Lookup::Kept(kept);
             }
-            // Due: the first caller to see it so computes the next one; the others are
-            // served this one meanwhile.
+            // Due: served all the same; the first caller to see it so has the next one
+            // computed.
             let first = kept
                 .renewing
                 .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
                 .is_ok();
             return if first {
-                Lookup::Compute(None)
+                Lookup::Renew(kept)
             } else {
                 Lookup::Kept(kept)
             };

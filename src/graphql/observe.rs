@@ -4,7 +4,7 @@
 //! limits), and runs each operation in a `graphql_operation` span (the parent of its
 //! loader batches and vendor calls).
 //!
-//! May depend on: `metrics`.
+//! May depend on: `metrics`, `graphql::answers` (the mark of a background renewal).
 
 use std::{
     sync::{Arc, Mutex, PoisonError},
@@ -53,6 +53,10 @@ impl RequestMetrics {
 #[async_trait::async_trait]
 impl Extension for RequestMetrics {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        if ctx.data_opt::<super::answers::Renewal>().is_some() {
+            // A kept answer's background renewal: no client's request.
+            return next.run(ctx).await;
+        }
         let started = Instant::now();
         let response = next.run(ctx).await;
         let outcome = match (

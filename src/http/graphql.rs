@@ -30,7 +30,12 @@ use super::{
     AppState, Principal, csrf,
     over_http::{Media, Operations, Params, Refusal, content_type, respond, respond_bytes},
 };
-use crate::graphql::{answers::Lookup, context, error::ErrorCode, limits};
+use crate::graphql::{
+    answers::{Kept, Lookup, Renewal},
+    context,
+    error::ErrorCode,
+    limits,
+};
 
 /// A GraphQL-shaped error response outside of execution (panics).
 pub fn error_response(status: StatusCode, code: ErrorCode, message: &str) -> Response {
@@ -197,6 +202,36 @@ async fn within_rates(state: &AppState, principal: &Principal) -> Result<(), Ref
     Ok(())
 }
 
+/// A kept answer, served (and counted in the request metrics).
+fn served(state: &AppState, kept: &Kept, started: std::time::Instant) -> Answer {
+    let label = state.metrics.operation_label(kept.operation.as_deref());
+    state
+        .metrics
+        .graphql_request(&label, crate::metrics::Outcome::Ok, started.elapsed());
+    Answer::Kept(kept.body())
+}
+
+/// Computes the successor of `request`'s due answer in the background, on a thread of
+/// the blocking pool (see [`crate::graphql::answers`]), as the same caller.
+fn renew(state: &AppState, principal: &Principal, request: &async_graphql::Request) {
+    use tracing::Instrument as _;
+    let mut again = async_graphql::Request::new(request.query.clone()).variables(request.variables.clone());
+    if let Some(name) = &request.operation_name {
+        again = again.operation_name(name.clone());
+    }
+    let again = again.data(principal.access.clone()).data(Renewal);
+    let (schema, tenant, cache) = (
+        state.schema.clone(),
+        principal.tenant.clone(),
+        state.cache.clone(),
+    );
+    let span = tracing::info_span!(parent: None, "answer_renewal", tenant = %tenant.id);
+    let runtime = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || {
+        runtime.block_on(context::execute(&schema, again, tenant, &cache).instrument(span));
+    });
+}
+
 /// Every turn to execute was taken for the whole request deadline.
 fn busy() -> Refusal {
     Refusal::new(
@@ -297,12 +332,10 @@ async fn run(
             .lookup(&state.cache, &tenant.id, &request, deadline)
             .await
         {
-            Lookup::Kept(kept) => {
-                let label = state.metrics.operation_label(kept.operation.as_deref());
-                state
-                    .metrics
-                    .graphql_request(&label, crate::metrics::Outcome::Ok, started.elapsed());
-                return Ok(Answer::Kept(kept.body()));
+            Lookup::Kept(kept) => return Ok(served(state, &kept, started)),
+            Lookup::Renew(kept) => {
+                renew(state, principal, &request);
+                return Ok(served(state, &kept, started));
             }
             // Held until the answer is kept (or not): identical requests wait for it.
             Lookup::Compute(computing) => _computing = computing,
