@@ -79,7 +79,7 @@ pub struct Answers {
     /// The answers being computed for callers who found none, by key: identical
     /// requests arriving meanwhile wait for that one instead of computing their own (a
     /// wall of screens asking at once costs one execution, and its memory, not one each).
-    computing: Mutex<HashMap<String, tokio::sync::watch::Receiver<()>>>,
+    computing: Mutex<HashMap<String, tokio::sync::watch::Receiver<Option<Shared>>>>,
 }
 
 /// What [`Answers::lookup`] found.
@@ -92,6 +92,9 @@ pub enum Lookup {
     /// None: the caller executes the request. While it holds this, identical requests
     /// wait for it (its answer, once kept, is theirs); dropping it releases them.
     Compute(Option<Computing>),
+    /// What the identical request computed meanwhile answered, kept or not (a failure
+    /// included: waiters share it rather than each asking the vendor again).
+    Shared(Shared),
 }
 
 /// Marks the execution that computes a due answer's successor in the background: no
@@ -103,7 +106,18 @@ pub struct Renewal;
 pub struct Computing {
     answers: Arc<Answers>,
     key: String,
-    _done: tokio::sync::watch::Sender<()>,
+    done: tokio::sync::watch::Sender<Option<Shared>>,
+}
+
+/// An answer as the HTTP edge sends it: whether the request was refused before it ran,
+/// and the JSON body.
+pub type Shared = Arc<(bool, serde_json::Value)>;
+
+impl Computing {
+    /// Hands `answer` to the identical requests waiting for this one.
+    pub fn share(&self, request_error: bool, answer: &serde_json::Value) {
+        let _ = self.done.send(Some(Arc::new((request_error, answer.clone()))));
+    }
 }
 
 impl Drop for Computing {
@@ -197,12 +211,12 @@ impl Answers {
             match computing.get(&key) {
                 Some(done) => done.clone(),
                 None => {
-                    let (done, waiting) = tokio::sync::watch::channel(());
+                    let (done, waiting) = tokio::sync::watch::channel(None);
                     computing.insert(key.clone(), waiting);
                     return Lookup::Compute(Some(Computing {
                         answers: self.clone(),
                         key,
-                        _done: done,
+                        done,
                     }));
                 }
             }
@@ -210,6 +224,9 @@ impl Answers {
         let mut waiting = waiting;
         // The sender is dropped when the computation ends, however it ends.
         let _ = tokio::time::timeout_at(deadline, waiting.changed()).await;
+        if let Some(shared) = waiting.borrow().clone() {
+            return Lookup::Shared(shared);
+        }
         match self.fresh(&key) {
             Some(kept) => Lookup::Kept(kept),
             // Not kept (it failed, or took too long): computed afresh.

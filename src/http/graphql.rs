@@ -337,7 +337,11 @@ async fn run(
                 renew(state, principal, &request);
                 return Ok(served(state, &kept, started));
             }
-            // Held until the answer is kept (or not): identical requests wait for it.
+            Lookup::Shared(shared) => {
+                let (request_error, body) = &*shared;
+                return Ok(Answer::Json(status_of(*request_error, media), body.clone()));
+            }
+            // Held until the answer is shared: identical requests wait for it.
             Lookup::Compute(computing) => _computing = computing,
         }
     }
@@ -348,20 +352,24 @@ async fn run(
         .ok_or_else(busy)?;
     let mut response = context::execute(&state.schema, request, tenant.clone(), &state.cache).await;
     drop(turn);
-    drop(_computing);
     let extensions = std::mem::take(&mut response.extensions);
     let (request_error, mut body) = response_json(response);
-    if request_error {
-        let status = match media {
-            Media::GraphqlResponseJson => StatusCode::BAD_REQUEST,
-            Media::Json => StatusCode::OK,
-        };
-        return Ok(Answer::Json(status, body));
-    }
-    if !extensions.is_empty() {
+    if !request_error && !extensions.is_empty() {
         body["extensions"] = serde_json::to_value(&extensions).unwrap_or_default();
     }
-    Ok(Answer::Json(StatusCode::OK, body))
+    if let Some(computing) = &_computing {
+        computing.share(request_error, &body);
+    }
+    Ok(Answer::Json(status_of(request_error, media), body))
+}
+
+/// The status of an answer under `media`: a request refused before it ran is a 400 for
+/// `application/graphql-response+json`.
+fn status_of(request_error: bool, media: Media) -> StatusCode {
+    match media {
+        Media::GraphqlResponseJson if request_error => StatusCode::BAD_REQUEST,
+        _ => StatusCode::OK,
+    }
 }
 
 /// A response as JSON, every error with a code; and whether it was refused before it
