@@ -324,7 +324,7 @@ async fn run(
     let started = std::time::Instant::now();
     let request = prepare(state, principal, method, params).await?;
     let tenant = &principal.tenant;
-    let mut _computing = None;
+    let mut computing = None;
     if principal.access.read {
         let deadline = tokio::time::Instant::now() + tenant.request_deadline;
         match state
@@ -342,7 +342,7 @@ async fn run(
                 return Ok(Answer::Json(status_of(*request_error, media), body.clone()));
             }
             // Held until the answer is shared: identical requests wait for it.
-            Lookup::Compute(computing) => _computing = computing,
+            Lookup::Compute(leader) => computing = leader,
         }
     }
     let turn = tokio::time::timeout(tenant.request_deadline, state.operations.acquire())
@@ -357,7 +357,7 @@ async fn run(
     if !request_error && !extensions.is_empty() {
         body["extensions"] = serde_json::to_value(&extensions).unwrap_or_default();
     }
-    if let Some(computing) = &_computing {
+    if let Some(computing) = &computing {
         computing.share(request_error, &body);
     }
     Ok(Answer::Json(status_of(request_error, media), body))
