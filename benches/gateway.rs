@@ -243,6 +243,36 @@ async fn measure(
 ) -> anyhow::Result<(Vec<scenarios::ScenarioResult>, scenarios::WriteRead)> {
     let mut results = Vec::new();
     let facts = scenarios::facts(sims, options).await?;
+    // `BENCH_ONLY=<scenario>` (say `wallboard`) runs that scenario alone and stops: for
+    // looking into one (a profiler attached to its gateway), not for the report.
+    if let Ok(only) = std::env::var("BENCH_ONLY") {
+        let mut all = Vec::from(scenarios::scenarios());
+        if only.eq_ignore_ascii_case("entities") {
+            sims.seed_dixa(scenarios::ENTITY_TEAMS, scenarios::MEMBERS_PER_TEAM)
+                .await?;
+            all.push(scenarios::entities_scenario(sims).await?);
+        }
+        for scenario in all {
+            if scenario.name.eq_ignore_ascii_case(&only) {
+                let result = scenarios::run_scenario(&scenario, &facts, sims, options, namespaces).await?;
+                for run in &result.runs {
+                    let half = run.half.as_ref().map(|h| (h.latency.p50, h.latency.p99));
+                    println!(
+                        "{}: cold p50 {:?} p99 {:?}, {} calls; peak {:.0}/s, {} calls; half p50/p99 {half:?}; \
+                         RSS peak {:.1} MB",
+                        run.cache,
+                        run.cold.p50,
+                        run.cold.p99,
+                        run.cold_calls.per_query(run.cold.count),
+                        run.peak.throughput(),
+                        run.peak_calls.per_query(run.peak_requests),
+                        run.memory.peak_bytes as f64 / 1e6,
+                    );
+                }
+            }
+        }
+        anyhow::bail!("BENCH_ONLY={only}: that scenario alone was run; no report written");
+    }
     for scenario in scenarios::scenarios() {
         results.push(scenarios::run_scenario(&scenario, &facts, sims, options, namespaces).await?);
     }

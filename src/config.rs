@@ -771,8 +771,9 @@ pub struct ServerSettings {
     pub readiness_timeout_ms: u64,
     /// GraphQL operations executing at once over HTTP; more wait their turn, within their
     /// tenant's request deadline, then get 503 with `Retry-After`. Bounds the memory a
-    /// burst takes; answers served from the kept ones need no turn (default: 8 per CPU
-    /// core; `SWITCHBOARD_SERVER__MAX_CONCURRENT_OPERATIONS`).
+    /// burst takes; answers served from the kept ones need no turn (default: 4 per CPU
+    /// core, as many as the cores and the vendor call caps can move forward at once;
+    /// `SWITCHBOARD_SERVER__MAX_CONCURRENT_OPERATIONS`).
     #[serde(default = "default_max_operations")]
     pub max_concurrent_operations: usize,
 }
@@ -793,7 +794,7 @@ fn default_readiness_timeout() -> u64 {
     2_000
 }
 fn default_max_operations() -> usize {
-    8 * std::thread::available_parallelism().map_or(2, usize::from)
+    4 * std::thread::available_parallelism().map_or(2, usize::from)
 }
 
 impl Default for ServerSettings {

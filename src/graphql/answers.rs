@@ -7,9 +7,10 @@
 //! any write, no answer from before it is served.
 //!
 //! Once its TTL is over, an answer is due: it is still served, and the first request to
-//! find it so has the next one computed in the background, on a thread of the blocking
-//! pool (a rebuild of hundreds of fields is milliseconds of CPU that would otherwise
-//! hold one of the few runtime workers, and every request queued behind it); until that
+//! find it so has the next one computed in the background, on a thread of its own at a
+//! low priority (a rebuild of hundreds of fields is milliseconds of CPU that would
+//! otherwise hold one of the few runtime workers, and every request queued behind it:
+//! see [`renew_in_background`]); until that
 //! one is kept (at most another TTL) the due one is served. A popular query so never
 //! makes its callers wait for a rebuild (stale while revalidate). An answer is never
 //! older than its item cache entries plus twice the TTL, and never older than a write.
@@ -110,13 +111,20 @@ pub struct Computing {
 }
 
 /// An answer as the HTTP edge sends it: whether the request was refused before it ran,
-/// and the JSON body.
-pub type Shared = Arc<(bool, serde_json::Value)>;
+/// and the serialized JSON body.
+#[derive(Debug, Clone)]
+pub struct Shared {
+    /// Refused before it ran (no `data`): a 400 under `application/graphql-response+json`.
+    pub request_error: bool,
+    /// The JSON body.
+    pub body: Bytes,
+}
 
 impl Computing {
-    /// Hands `answer` to the identical requests waiting for this one.
-    pub fn share(&self, request_error: bool, answer: &serde_json::Value) {
-        let _ = self.done.send(Some(Arc::new((request_error, answer.clone()))));
+    /// Hands `answer` (a cheap copy: the bytes are shared) to the identical requests
+    /// waiting for this one.
+    pub fn share(&self, answer: &Shared) {
+        let _ = self.done.send(Some(answer.clone()));
     }
 }
 
@@ -170,16 +178,16 @@ impl Answers {
             .filter(|kept| kept.kept_at.elapsed() < self.ttl)
     }
 
-    /// The answer kept for `tenant`'s `request`, as the HTTP edge looks it up before
+    /// The answer kept for `tenant`'s request `id`, as the HTTP edge looks it up before
     /// executing (the caller must be allowed to read: see the module documentation).
     /// When there is none and an identical request is being computed, waits for that one
     /// (at most until `deadline`) and serves its answer. Nothing while the cache store
-    /// fails.
+    /// fails. The request then executed carries `id` (see [`AnswerId`]).
     pub async fn lookup(
         self: &Arc<Self>,
         cache: &Cache,
         tenant: &str,
-        request: &async_graphql::Request,
+        id: &AnswerId,
         deadline: tokio::time::Instant,
     ) -> Lookup {
         if !self.enabled() {
@@ -188,8 +196,7 @@ impl Answers {
         let Some(generation) = cache.write_generation().await else {
             return Lookup::Compute(None);
         };
-        let digest = document_digest(&request.query, &request.variables);
-        let key = answer_key(tenant, generation, request.operation_name.as_deref(), &digest);
+        let key = answer_key(tenant, generation, id.operation.as_deref(), &id.digest);
         if let Some(kept) = self.kept.get(&key) {
             if kept.kept_at.elapsed() < self.ttl {
                 return Lookup::Kept(kept);
@@ -235,6 +242,82 @@ impl Answers {
     }
 }
 
+/// A renewal's work, run on the renewal thread.
+type RenewalJob = Box<dyn FnOnce() + Send>;
+
+/// Runs `job` (the computation of a due answer's successor) on the renewal thread: one
+/// thread, started when first needed, that runs renewals one after the other at a low
+/// scheduling priority (nice 10, on Linux). A rebuild of a wallboard is milliseconds of
+/// CPU; at normal priority it competes with the runtime's workers for the cores, and the
+/// requests they are serving meanwhile wait (the tail of the latency). At low priority
+/// it takes the CPU they leave idle. The tasks it spawns (loader batches) run on the
+/// runtime as usual. Should the thread fail to start, the job runs on the blocking pool.
+pub fn renew_in_background(job: impl FnOnce() + Send + 'static) {
+    static RENEWALS: std::sync::OnceLock<Option<std::sync::mpsc::Sender<RenewalJob>>> =
+        std::sync::OnceLock::new();
+    let renewals = RENEWALS.get_or_init(|| {
+        let (send, receive) = std::sync::mpsc::channel::<RenewalJob>();
+        let started = std::thread::Builder::new()
+            .name("answer-renewal".into())
+            .spawn(move || {
+                lower_priority();
+                for job in receive {
+                    job();
+                }
+            });
+        match started {
+            Ok(_) => Some(send),
+            Err(e) => {
+                tracing::warn!(error = %e, "no renewal thread; due answers are renewed on the blocking pool");
+                None
+            }
+        }
+    });
+    let job: RenewalJob = Box::new(job);
+    let job = match renewals {
+        Some(send) => match send.send(job) {
+            Ok(()) => return,
+            Err(std::sync::mpsc::SendError(job)) => job,
+        },
+        None => job,
+    };
+    tokio::task::spawn_blocking(job);
+}
+
+/// Lowers the calling thread's scheduling priority (Linux: the nice value is a thread's
+/// own). Nothing elsewhere; a failure only leaves the priority as it was.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority on the calling thread's id changes only that thread's nice
+    // value; it reads and writes no memory of ours.
+    unsafe {
+        let _ = libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, 10);
+    }
+}
+
+/// What a request's answer is kept under, besides the tenant and the write generation:
+/// the digest of its query text and variables, and the operation as the client named it
+/// (`None` when it named none). The HTTP edge computes it once, looks the answer up by
+/// it, and hands it to the execution as request data, so the answer is kept where the
+/// edge looks (async-graphql names the operation it runs even when the client did not)
+/// and the digest of a large request is not computed twice. Other transports leave it
+/// out; the extension then computes its own.
+#[derive(Debug, Clone)]
+pub struct AnswerId {
+    digest: String,
+    operation: Option<String>,
+}
+
+impl AnswerId {
+    /// The id of `request`.
+    pub fn of(request: &async_graphql::Request) -> Self {
+        Self {
+            digest: document_digest(&request.query, &request.variables),
+            operation: request.operation_name.clone(),
+        }
+    }
+}
+
 /// The digest of a query text with its variables.
 fn document_digest(query: &str, variables: &Variables) -> String {
     digest(&[
@@ -267,6 +350,8 @@ impl ExtensionFactory for AnswersExtension {
 /// The parsed document's digest and which of its operations are queries.
 struct Document {
     digest: String,
+    /// The operation as the HTTP edge keyed it ([`AnswerId`]); `None` without one.
+    edge_operation: Option<Option<String>>,
     /// By operation name (`None`: the document's one anonymous operation).
     queries: HashMap<Option<String>, bool>,
     /// The name of the document's only operation, when it has one named operation.
@@ -299,8 +384,14 @@ impl Extension for ForRequest {
     ) -> ServerResult<ExecutableDocument> {
         let document = next.run(ctx, query, variables).await?;
         if self.answers.enabled() {
+            let id = ctx.data_opt::<AnswerId>();
             *self.document.lock().unwrap_or_else(PoisonError::into_inner) = Some(Document {
-                digest: document_digest(query, variables),
+                digest: match id {
+                    Some(id) => id.digest.clone(),
+                    None => document_digest(query, variables),
+                },
+                // The edge's key names the operation as the client did.
+                edge_operation: id.map(|id| id.operation.clone()),
                 queries: queries(&document),
                 only_name: match &document.operations {
                     DocumentOperations::Multiple(ops) if ops.len() == 1 => {
@@ -340,7 +431,11 @@ impl Extension for ForRequest {
         let Some(generation) = request.cache.write_generation().await else {
             return next.run(ctx, operation_name).await;
         };
-        let key = answer_key(&request.tenant.id, generation, operation_name, &document.digest);
+        let keyed_as = match &document.edge_operation {
+            Some(operation) => operation.as_deref(),
+            None => operation_name,
+        };
+        let key = answer_key(&request.tenant.id, generation, keyed_as, &document.digest);
         if let Some(kept) = self.answers.fresh(&key)
             && let Ok(data) = serde_json::from_slice::<Value>(&kept.data)
         {

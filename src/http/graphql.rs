@@ -28,10 +28,10 @@ use serde_json::{Value, json};
 
 use super::{
     AppState, Principal, csrf,
-    over_http::{Media, Operations, Params, Refusal, content_type, respond, respond_bytes},
+    over_http::{Media, Operations, Params, Refusal, content_type, respond_bytes},
 };
 use crate::graphql::{
-    answers::{Kept, Lookup, Renewal},
+    answers::{AnswerId, Kept, Lookup, Renewal, Shared},
     context,
     error::ErrorCode,
     limits,
@@ -125,10 +125,14 @@ async fn handle(
         Operations::Batch(_) if event_stream => Err(Refusal::bad_request(
             "an event stream (Accept: text/event-stream) runs one operation, not a batch",
         )),
-        Operations::Single(params) => Ok(match run(state, principal, method, params, media).await? {
-            Answer::Json(status, body) => respond(status, media, &body),
-            Answer::Kept(body) => respond_bytes(StatusCode::OK, media, body),
-        }),
+        Operations::Single(params) => {
+            let answer = run(state, principal, method, params).await?;
+            Ok(respond_bytes(
+                status_of(answer.request_error, media),
+                media,
+                answer.body,
+            ))
+        }
         Operations::Batch(batch) => {
             let max = state.graphql.max_batch;
             if batch.len() > max {
@@ -144,17 +148,23 @@ async fn handle(
             }
             let answers = batch
                 .into_iter()
-                .map(|params| run(state, principal, method, params, media));
-            let bodies: Vec<Value> = futures::future::join_all(answers)
-                .await
-                .into_iter()
-                .map(|answer| match answer {
-                    Ok(Answer::Json(_, body)) => body,
-                    Ok(Answer::Kept(body)) => serde_json::from_slice(&body).unwrap_or_default(),
-                    Err(refusal) => json!({ "errors": [refusal.error()] }),
-                })
-                .collect();
-            Ok(respond(StatusCode::OK, media, &Value::Array(bodies)))
+                .map(|params| run(state, principal, method, params));
+            // The answers' bodies, already JSON, joined into an array.
+            let mut bodies = vec![b'['];
+            for (i, answer) in futures::future::join_all(answers).await.into_iter().enumerate() {
+                if i > 0 {
+                    bodies.push(b',');
+                }
+                match answer {
+                    Ok(answer) => bodies.extend_from_slice(&answer.body),
+                    Err(refusal) => {
+                        let body = json!({ "errors": [refusal.error()] });
+                        bodies.extend(serde_json::to_vec(&body).unwrap_or_default());
+                    }
+                }
+            }
+            bodies.push(b']');
+            Ok(respond_bytes(StatusCode::OK, media, bodies.into()))
         }
     }
 }
@@ -203,23 +213,26 @@ async fn within_rates(state: &AppState, principal: &Principal) -> Result<(), Ref
 }
 
 /// A kept answer, served (and counted in the request metrics).
-fn served(state: &AppState, kept: &Kept, started: std::time::Instant) -> Answer {
+fn served(state: &AppState, kept: &Kept, started: std::time::Instant) -> Shared {
     let label = state.metrics.operation_label(kept.operation.as_deref());
     state
         .metrics
         .graphql_request(&label, crate::metrics::Outcome::Ok, started.elapsed());
-    Answer::Kept(kept.body())
+    Shared {
+        request_error: false,
+        body: kept.body(),
+    }
 }
 
-/// Computes the successor of `request`'s due answer in the background, on a thread of
-/// the blocking pool (see [`crate::graphql::answers`]), as the same caller.
-fn renew(state: &AppState, principal: &Principal, request: &async_graphql::Request) {
+/// Computes the successor of `request`'s due answer in the background, on the renewal
+/// thread (see [`crate::graphql::answers`]), as the same caller.
+fn renew(state: &AppState, principal: &Principal, request: &async_graphql::Request, id: AnswerId) {
     use tracing::Instrument as _;
     let mut again = async_graphql::Request::new(request.query.clone()).variables(request.variables.clone());
     if let Some(name) = &request.operation_name {
         again = again.operation_name(name.clone());
     }
-    let again = again.data(principal.access.clone()).data(Renewal);
+    let again = again.data(principal.access.clone()).data(Renewal).data(id);
     let (schema, tenant, cache) = (
         state.schema.clone(),
         principal.tenant.clone(),
@@ -227,7 +240,7 @@ fn renew(state: &AppState, principal: &Principal, request: &async_graphql::Reque
     );
     let span = tracing::info_span!(parent: None, "answer_renewal", tenant = %tenant.id);
     let runtime = tokio::runtime::Handle::current();
-    tokio::task::spawn_blocking(move || {
+    crate::graphql::answers::renew_in_background(move || {
         runtime.block_on(context::execute(&schema, again, tenant, &cache).instrument(span));
     });
 }
@@ -303,64 +316,50 @@ async fn prepare(
     Ok(request.data(principal.access.clone()))
 }
 
-/// What one operation answers.
-enum Answer {
-    /// The status it earns and its JSON.
-    Json(StatusCode, Value),
-    /// A kept answer's body, as it was serialized (200).
-    Kept(bytes::Bytes),
-}
-
-/// Runs one operation: its answer under `media`, or why it was refused before it ran.
-/// A query whose answer is kept (see [`crate::graphql::answers`]) is served without
-/// executing, when the caller may read.
+/// Runs one operation: its answer, or why it was refused before it ran. A query whose
+/// answer is kept (see [`crate::graphql::answers`]) is served without executing, when
+/// the caller may read.
 async fn run(
     state: &AppState,
     principal: &Principal,
     method: &Method,
     params: Params,
-    media: Media,
-) -> Result<Answer, Refusal> {
+) -> Result<Shared, Refusal> {
     let started = std::time::Instant::now();
-    let request = prepare(state, principal, method, params).await?;
+    let mut request = prepare(state, principal, method, params).await?;
     let tenant = &principal.tenant;
     let mut computing = None;
     if principal.access.read {
         let deadline = tokio::time::Instant::now() + tenant.request_deadline;
+        let id = AnswerId::of(&request);
         match state
             .answers
-            .lookup(&state.cache, &tenant.id, &request, deadline)
+            .lookup(&state.cache, &tenant.id, &id, deadline)
             .await
         {
             Lookup::Kept(kept) => return Ok(served(state, &kept, started)),
             Lookup::Renew(kept) => {
-                renew(state, principal, &request);
+                renew(state, principal, &request, id);
                 return Ok(served(state, &kept, started));
             }
-            Lookup::Shared(shared) => {
-                let (request_error, body) = &*shared;
-                return Ok(Answer::Json(status_of(*request_error, media), body.clone()));
-            }
+            Lookup::Shared(shared) => return Ok(shared),
             // Held until the answer is shared: identical requests wait for it.
             Lookup::Compute(leader) => computing = leader,
         }
+        request = request.data(id);
     }
     let turn = tokio::time::timeout(tenant.request_deadline, state.operations.acquire())
         .await
         .ok()
         .and_then(Result::ok)
         .ok_or_else(busy)?;
-    let mut response = context::execute(&state.schema, request, tenant.clone(), &state.cache).await;
+    let response = context::execute(&state.schema, request, tenant.clone(), &state.cache).await;
     drop(turn);
-    let extensions = std::mem::take(&mut response.extensions);
-    let (request_error, mut body) = response_json(response);
-    if !request_error && !extensions.is_empty() {
-        body["extensions"] = serde_json::to_value(&extensions).unwrap_or_default();
-    }
+    let answer = response_body(response);
     if let Some(computing) = &computing {
-        computing.share(request_error, &body);
+        computing.share(&answer);
     }
-    Ok(Answer::Json(status_of(request_error, media), body))
+    Ok(answer)
 }
 
 /// The status of an answer under `media`: a request refused before it ran is a 400 for
@@ -372,10 +371,9 @@ fn status_of(request_error: bool, media: Media) -> StatusCode {
     }
 }
 
-/// A response as JSON, every error with a code; and whether it was refused before it
-/// ran (no data, only errors without a path). Its `extensions` are left out (the HTTP
-/// answer adds them). Shared by HTTP, sockets and event streams.
-pub fn response_json(mut response: async_graphql::Response) -> (bool, Value) {
+/// Gives every error of `response` a code, and says whether it was refused before it
+/// ran (no data, only errors without a path).
+fn coded(response: &mut async_graphql::Response) -> bool {
     // Every error Switchboard raises carries a code; the rest come from parsing,
     // validation or input coercion of the request itself.
     for error in &mut response.errors {
@@ -385,9 +383,48 @@ pub fn response_json(mut response: async_graphql::Response) -> (bool, Value) {
         }
     }
     // Errors without a path happened before execution: the request produced no data.
-    let request_error = response.data == async_graphql::Value::Null
+    response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
-        && response.errors.iter().all(|e| e.path.is_empty());
+        && response.errors.iter().all(|e| e.path.is_empty())
+}
+
+/// A response as the HTTP answer's body: `data`, `errors` (every one with a code) and
+/// `extensions`, or only `errors` when it was refused before it ran. Serialized
+/// straight from the response, without a copy of its tree as a `serde_json::Value`.
+pub fn response_body(mut response: async_graphql::Response) -> Shared {
+    #[derive(serde::Serialize)]
+    struct Body<'a> {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        data: Option<&'a async_graphql::Value>,
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        errors: &'a [async_graphql::ServerError],
+        #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+        extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
+    }
+    let request_error = coded(&mut response);
+    let no_extensions = std::collections::BTreeMap::new();
+    let body = Body {
+        data: (!request_error).then_some(&response.data),
+        errors: &response.errors,
+        extensions: if request_error {
+            &no_extensions
+        } else {
+            &response.extensions
+        },
+    };
+    Shared {
+        request_error,
+        body: serde_json::to_vec(&body)
+            .unwrap_or_else(|_| b"{}".to_vec())
+            .into(),
+    }
+}
+
+/// A response as JSON, every error with a code; and whether it was refused before it
+/// ran (no data, only errors without a path). Its `extensions` are left out. For
+/// sockets and event streams, which wrap it in their own messages.
+pub fn response_json(mut response: async_graphql::Response) -> (bool, Value) {
+    let request_error = coded(&mut response);
     let errors = serde_json::to_value(&response.errors).unwrap_or_default();
     if request_error {
         return (true, json!({ "errors": errors }));
