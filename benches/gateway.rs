@@ -252,9 +252,9 @@ async fn measure(
                 .await?;
             all.push(scenarios::entities_scenario(sims).await?);
         }
-        for scenario in all {
+        for scenario in &all {
             if scenario.name.eq_ignore_ascii_case(&only) {
-                let result = scenarios::run_scenario(&scenario, &facts, sims, options, namespaces).await?;
+                let result = scenarios::run_scenario(scenario, &facts, sims, options, namespaces).await?;
                 for run in &result.runs {
                     let half = run.half.as_ref().map(|h| (h.latency.p50, h.latency.p99));
                     println!(
@@ -271,7 +271,10 @@ async fn measure(
                 }
             }
         }
-        anyhow::bail!("BENCH_ONLY={only}: that scenario alone was run; no report written");
+        if !all.iter().any(|s| s.name.eq_ignore_ascii_case(&only)) {
+            bail!("BENCH_ONLY={only}: no such scenario (wallboard, directory or entities)");
+        }
+        bail!("BENCH_ONLY={only}: that scenario alone was run; no report written");
     }
     for scenario in scenarios::scenarios() {
         results.push(scenarios::run_scenario(&scenario, &facts, sims, options, namespaces).await?);

@@ -7,10 +7,10 @@
 //! any write, no answer from before it is served.
 //!
 //! Once its TTL is over, an answer is due: it is still served, and the first request to
-//! find it so has the next one computed in the background, on a thread of its own at a
+//! find it so has the next one computed in the background, on the renewal thread at a
 //! low priority (a rebuild of hundreds of fields is milliseconds of CPU that would
 //! otherwise hold one of the few runtime workers, and every request queued behind it:
-//! see [`renew_in_background`]); until that
+//! see [`Answers::renew`]); until that
 //! one is kept (at most another TTL) the due one is served. A popular query so never
 //! makes its callers wait for a rebuild (stale while revalidate). An answer is never
 //! older than its item cache entries plus twice the TTL, and never older than a write.
@@ -63,6 +63,12 @@ pub struct Kept {
 }
 
 impl Kept {
+    /// Lets the next caller to find this due answer start its renewal (this one's
+    /// renewal did not start).
+    pub fn renewal_not_started(&self) {
+        self.renewing.store(false, Ordering::Release);
+    }
+
     /// The GraphQL response body: `{"data":…}`.
     pub fn body(&self) -> Bytes {
         let mut body = Vec::with_capacity(self.data.len() + 9);
@@ -81,6 +87,8 @@ pub struct Answers {
     /// requests arriving meanwhile wait for that one instead of computing their own (a
     /// wall of screens asking at once costs one execution, and its memory, not one each).
     computing: Mutex<HashMap<String, tokio::sync::watch::Receiver<Option<Shared>>>>,
+    /// The renewal thread's queue (see [`Answers::renew`]); `None` if it could not start.
+    renewals: std::sync::OnceLock<Option<tokio::sync::mpsc::Sender<RenewalJob>>>,
 }
 
 /// What [`Answers::lookup`] found.
@@ -164,6 +172,7 @@ impl Answers {
             ttl,
             kept,
             computing: Mutex::default(),
+            renewals: std::sync::OnceLock::new(),
         }
     }
 
@@ -242,50 +251,77 @@ impl Answers {
     }
 }
 
-/// A renewal's work, run on the renewal thread.
-type RenewalJob = Box<dyn FnOnce() + Send>;
+/// Renewals waiting for the renewal thread; past this many, a due answer is not
+/// renewed (it is computed again on request once it expires).
+const RENEWALS_QUEUED: usize = 64;
+/// Renewals the renewal thread runs at once (each mostly waits on vendor round trips).
+const RENEWALS_RUNNING: usize = 16;
 
-/// Runs `job` (the computation of a due answer's successor) on the renewal thread: one
-/// thread, started when first needed, that runs renewals one after the other at a low
-/// scheduling priority (nice 10, on Linux). A rebuild of a wallboard is milliseconds of
-/// CPU; at normal priority it competes with the runtime's workers for the cores, and the
-/// requests they are serving meanwhile wait (the tail of the latency). At low priority
-/// it takes the CPU they leave idle. The tasks it spawns (loader batches) run on the
-/// runtime as usual. Should the thread fail to start, the job runs on the blocking pool.
-pub fn renew_in_background(job: impl FnOnce() + Send + 'static) {
-    static RENEWALS: std::sync::OnceLock<Option<std::sync::mpsc::Sender<RenewalJob>>> =
-        std::sync::OnceLock::new();
-    let renewals = RENEWALS.get_or_init(|| {
-        let (send, receive) = std::sync::mpsc::channel::<RenewalJob>();
-        let started = std::thread::Builder::new()
-            .name("answer-renewal".into())
-            .spawn(move || {
-                lower_priority();
-                for job in receive {
-                    job();
+/// A renewal: the execution computing a due answer's successor.
+type RenewalJob = futures::future::BoxFuture<'static, ()>;
+
+impl Answers {
+    /// Runs `renewal` (the computation of a due answer's successor) on this cache's
+    /// renewal thread: one thread, started when first needed and ended with the cache,
+    /// at a low scheduling priority (nice 10, on Linux), running up to
+    /// [`RENEWALS_RUNNING`] renewals at once. A rebuild of a wallboard is milliseconds of
+    /// CPU; at normal priority it competes with the runtime's workers for the cores, and
+    /// the requests they are serving meanwhile wait (the tail of the latency). At low
+    /// priority it takes the CPU they leave idle. The tasks it spawns (loader batches)
+    /// run on the runtime as usual. `false` when it was not started: the queue is full,
+    /// or the thread could not start.
+    pub fn renew(&self, renewal: impl Future<Output = ()> + Send + 'static) -> bool {
+        let queue = self.renewals.get_or_init(|| {
+            let (send, receive) = tokio::sync::mpsc::channel(RENEWALS_QUEUED);
+            let runtime = tokio::runtime::Handle::current();
+            let started = std::thread::Builder::new()
+                .name("answer-renewal".into())
+                .spawn(move || {
+                    lower_priority();
+                    runtime.block_on(run_renewals(receive));
+                });
+            match started {
+                Ok(_) => Some(send),
+                Err(e) => {
+                    tracing::warn!(error = %e, "no answer renewal thread: due answers are computed on request");
+                    None
                 }
-            });
-        match started {
-            Ok(_) => Some(send),
-            Err(e) => {
-                tracing::warn!(error = %e, "no renewal thread; due answers are renewed on the blocking pool");
-                None
+            }
+        });
+        let Some(queue) = queue else { return false };
+        let queued = queue.try_send(Box::pin(renewal)).is_ok();
+        if !queued {
+            tracing::debug!("answer renewals queue full: a due answer is left to expire");
+        }
+        queued
+    }
+}
+
+/// The renewal thread's loop: takes renewals from `queue` while fewer than
+/// [`RENEWALS_RUNNING`] run, until the cache is dropped (its sender with it) and the
+/// running ones end. A renewal that panics is logged; the others go on.
+async fn run_renewals(mut queue: tokio::sync::mpsc::Receiver<RenewalJob>) {
+    use futures::{FutureExt as _, StreamExt as _, stream::FuturesUnordered};
+    let mut running = FuturesUnordered::new();
+    let mut open = true;
+    while open || !running.is_empty() {
+        tokio::select! {
+            job = queue.recv(), if open && running.len() < RENEWALS_RUNNING => match job {
+                Some(job) => running.push(std::panic::AssertUnwindSafe(job).catch_unwind()),
+                None => open = false,
+            },
+            Some(done) = running.next(), if !running.is_empty() => {
+                if done.is_err() {
+                    tracing::error!("an answer renewal panicked; the due answer expires and is computed on request");
+                }
             }
         }
-    });
-    let job: RenewalJob = Box::new(job);
-    let job = match renewals {
-        Some(send) => match send.send(job) {
-            Ok(()) => return,
-            Err(std::sync::mpsc::SendError(job)) => job,
-        },
-        None => job,
-    };
-    tokio::task::spawn_blocking(job);
+    }
 }
 
 /// Lowers the calling thread's scheduling priority (Linux: the nice value is a thread's
-/// own). Nothing elsewhere; a failure only leaves the priority as it was.
+/// own, and a thread it starts inherits it; the renewal thread starts none). Nothing
+/// elsewhere; a failure only leaves the priority as it was.
 fn lower_priority() {
     #[cfg(target_os = "linux")]
     // SAFETY: setpriority on the calling thread's id changes only that thread's nice
@@ -329,10 +365,12 @@ fn document_digest(query: &str, variables: &Variables) -> String {
 /// Where an answer is kept: the tenant, the write generation, the operation asked for
 /// (none when the request named none) and the document's digest.
 fn answer_key(tenant: &str, generation: u64, operation: Option<&str>, digest: &str) -> String {
-    format!(
-        "{tenant}\u{0}{generation}\u{0}{}\u{0}{digest}",
-        operation.unwrap_or_default()
-    )
+    // `-` for none, `=` before a name: no name and an empty one are different requests.
+    let (mark, name) = match operation {
+        Some(name) => ('=', name),
+        None => ('-', ""),
+    };
+    format!("{tenant}\u{0}{generation}\u{0}{mark}{name}\u{0}{digest}")
 }
 
 /// The extension keeping and serving answers from [`Answers`].

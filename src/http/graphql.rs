@@ -225,8 +225,14 @@ fn served(state: &AppState, kept: &Kept, started: std::time::Instant) -> Shared 
 }
 
 /// Computes the successor of `request`'s due answer in the background, on the renewal
-/// thread (see [`crate::graphql::answers`]), as the same caller.
-fn renew(state: &AppState, principal: &Principal, request: &async_graphql::Request, id: AnswerId) {
+/// thread (see [`crate::graphql::answers::Answers::renew`]), as the same caller.
+fn renew(
+    state: &AppState,
+    principal: &Principal,
+    request: &async_graphql::Request,
+    id: AnswerId,
+    kept: &Kept,
+) {
     use tracing::Instrument as _;
     let mut again = async_graphql::Request::new(request.query.clone()).variables(request.variables.clone());
     if let Some(name) = &request.operation_name {
@@ -239,10 +245,13 @@ fn renew(state: &AppState, principal: &Principal, request: &async_graphql::Reque
         state.cache.clone(),
     );
     let span = tracing::info_span!(parent: None, "answer_renewal", tenant = %tenant.id);
-    let runtime = tokio::runtime::Handle::current();
-    crate::graphql::answers::renew_in_background(move || {
-        runtime.block_on(context::execute(&schema, again, tenant, &cache).instrument(span));
-    });
+    let renewal = async move {
+        context::execute(&schema, again, tenant, &cache).await;
+    }
+    .instrument(span);
+    if !state.answers.renew(renewal) {
+        kept.renewal_not_started();
+    }
 }
 
 /// Every turn to execute was taken for the whole request deadline.
@@ -339,7 +348,7 @@ async fn run(
         {
             Lookup::Kept(kept) => return Ok(served(state, &kept, started)),
             Lookup::Renew(kept) => {
-                renew(state, principal, &request, id);
+                renew(state, principal, &request, id, &kept);
                 return Ok(served(state, &kept, started));
             }
             Lookup::Shared(shared) => return Ok(shared),
