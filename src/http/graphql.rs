@@ -229,16 +229,13 @@ fn served(state: &AppState, kept: &Kept, started: std::time::Instant) -> Shared 
 fn renew(
     state: &AppState,
     principal: &Principal,
-    request: &async_graphql::Request,
+    request: async_graphql::Request,
     id: AnswerId,
     kept: &Kept,
 ) {
     use tracing::Instrument as _;
-    let mut again = async_graphql::Request::new(request.query.clone()).variables(request.variables.clone());
-    if let Some(name) = &request.operation_name {
-        again = again.operation_name(name.clone());
-    }
-    let again = again.data(principal.access.clone()).data(Renewal).data(id);
+    // The request as `prepare` made it (the caller's access among its data), marked.
+    let again = request.data(Renewal).data(id);
     let (schema, tenant, cache) = (
         state.schema.clone(),
         principal.tenant.clone(),
@@ -348,7 +345,7 @@ async fn run(
         {
             Lookup::Kept(kept) => return Ok(served(state, &kept, started)),
             Lookup::Renew(kept) => {
-                renew(state, principal, &request, id, &kept);
+                renew(state, principal, request, id, &kept);
                 return Ok(served(state, &kept, started));
             }
             Lookup::Shared(shared) => return Ok(shared),
@@ -411,15 +408,13 @@ pub fn response_body(mut response: async_graphql::Response) -> Shared {
         extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
     }
     let request_error = coded(&mut response);
-    let no_extensions = std::collections::BTreeMap::new();
+    if request_error {
+        response.extensions.clear();
+    }
     let body = Body {
         data: (!request_error).then_some(&response.data),
         errors: &response.errors,
-        extensions: if request_error {
-            &no_extensions
-        } else {
-            &response.extensions
-        },
+        extensions: &response.extensions,
     };
     Shared {
         request_error,
