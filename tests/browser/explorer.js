@@ -30,7 +30,10 @@ const TIMEOUT = 20000;
       (r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/graphql'
         && operationName(r.request()) === 'IntrospectionQuery',
       { timeout: 0 }); // bounded where it is awaited, not from before the page loads
-    introspected.catch(() => {}); // rejects when the browser closes; never unhandled
+    // Its body is read as soon as it arrives: Chromium may drop a response body it has
+    // buffered long enough, and the first query runs before the schema step.
+    const introspection = introspected.then(async (r) => ({ status: r.status(), text: await r.text() }));
+    introspection.catch(() => {}); // rejects when the browser closes; never unhandled
     await page.goto(process.argv[2], { waitUntil: 'networkidle' });
     await page.waitForSelector('.graphiql-execute-button', { timeout: TIMEOUT });
 
@@ -51,9 +54,8 @@ const TIMEOUT = 20000;
     // answer has no `data` at all).
     const schema = { status: null, errors: null, types: 0 };
     await step('schema', stepErrors, async () => {
-      const r = await within(TIMEOUT, introspected, 'no IntrospectionQuery request');
-      schema.status = r.status();
-      const text = await r.text();
+      const { status, text } = await within(TIMEOUT, introspection, 'no IntrospectionQuery answer');
+      schema.status = status;
       let body;
       try { body = JSON.parse(text); } catch { body = { errors: [`not JSON: ${text.slice(0, 200)}`] }; }
       const types = body?.data?.__schema?.types;
@@ -69,7 +71,12 @@ const TIMEOUT = 20000;
     let docsText = '';
     if (haveSchema) {
       await step('docs', stepErrors, async () => {
-        await page.click('button[aria-label="Show Documentation Explorer"]', { timeout: TIMEOUT });
+        // Open it unless a first try left it open, and start from its root.
+        if (await page.locator('.graphiql-doc-explorer').count() === 0) {
+          await page.click('button[aria-label="Show Documentation Explorer"]', { timeout: TIMEOUT });
+        }
+        const back = page.locator('.graphiql-doc-explorer-back');
+        for (let i = 0; i < 5 && await back.count() > 0; i += 1) await back.first().click({ timeout: TIMEOUT });
         const search = page.locator('[data-cy="doc-explorer-input"]');
         await search.click({ timeout: TIMEOUT });
         await search.fill('Agent');
@@ -88,6 +95,7 @@ const TIMEOUT = 20000;
     let suggestions = [];
     if (haveSchema) {
       await step('suggestions', stepErrors, async () => {
+        await page.keyboard.press('Escape'); // closes hints a first try left open
         await page.click('.graphiql-query-editor .CodeMirror', { timeout: TIMEOUT });
         await page.keyboard.press('Control+A');
         await page.keyboard.type('{ te', { delay: 50 });
@@ -122,7 +130,20 @@ function within(ms, promise, what) {
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
-/** Runs one optional step; its failure is noted, and the run goes on. */
+/**
+ * Runs one step, once more when it fails (a loaded CI machine can miss a keystroke or
+ * a render); a failure both times is noted in `stepErrors`, and the run goes on. A
+ * first failure that the second try mends is told on stderr.
+ */
 async function step(name, stepErrors, fn) {
-  try { await fn(); } catch (e) { stepErrors.push(`${name}: ${e.message.split('\n')[0]}`); }
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await fn();
+      return;
+    } catch (e) {
+      const why = `${name}: ${e.message.split('\n')[0]}`;
+      if (attempt === 2) { stepErrors.push(why); return; }
+      console.error(`retrying after ${why}`);
+    }
+  }
 }
