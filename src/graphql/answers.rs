@@ -345,11 +345,13 @@ pub struct AnswerId {
 }
 
 impl AnswerId {
-    /// The id of `request`.
-    pub fn of(request: &async_graphql::Request) -> Self {
+    /// The id of a request for `query` with `variables`, the JSON text the client sent
+    /// (hashed as sent: the same values spelt differently are another request, which
+    /// costs a miss, never a wrong answer), and the `operation` it named.
+    pub fn new(query: &str, variables: Option<&str>, operation: Option<&str>) -> Self {
         Self {
-            digest: document_digest(&request.query, &request.variables),
-            operation: request.operation_name.clone(),
+            digest: digest(&[query.as_bytes(), variables.unwrap_or("{}").as_bytes()]),
+            operation: operation.map(str::to_owned),
         }
     }
 }

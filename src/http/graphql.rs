@@ -24,7 +24,7 @@ use axum::{
     http::{HeaderMap, Method, StatusCode, header},
     response::Response,
 };
-use serde_json::{Value, json};
+use serde_json::{Value, json, value::RawValue};
 
 use super::{
     AppState, Principal, csrf,
@@ -119,7 +119,7 @@ async fn handle(
     };
     match operations {
         Operations::Single(params) if event_stream => {
-            let request = prepare(state, principal, method, params).await?;
+            let request = prepare(state, principal, method, params).await?.into_request()?;
             Ok(super::sse::stream(state, principal.tenant.clone(), request))
         }
         Operations::Batch(_) if event_stream => Err(Refusal::bad_request(
@@ -289,6 +289,22 @@ async fn read_body(body: Body, headers: &HeaderMap, max: usize) -> Result<bytes:
     axum::body::to_bytes(body, max).await.map_err(|_| too_large())
 }
 
+/// One operation, its persisted query resolved: the request to run (the caller's access
+/// among its data), its variables still the text the client sent.
+struct Prepared {
+    request: async_graphql::Request,
+    variables: Option<Box<RawValue>>,
+}
+
+impl Prepared {
+    /// The request with its variables.
+    fn into_request(self) -> Result<async_graphql::Request, Refusal> {
+        Ok(self
+            .request
+            .variables(Params::variables(self.variables.as_deref())?))
+    }
+}
+
 /// One operation's request: its persisted query resolved, refused over GET unless a
 /// query.
 async fn prepare(
@@ -296,7 +312,7 @@ async fn prepare(
     principal: &Principal,
     method: &Method,
     params: Params,
-) -> Result<async_graphql::Request, Refusal> {
+) -> Result<Prepared, Refusal> {
     let tenant = &principal.tenant;
     let query = state
         .apq
@@ -316,10 +332,10 @@ async fn prepare(
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
-    if let Some(variables) = params.variables {
-        request = request.variables(async_graphql::Variables::from_json(Value::Object(variables)));
-    }
-    Ok(request.data(principal.access.clone()))
+    Ok(Prepared {
+        request: request.data(principal.access.clone()),
+        variables: params.variables,
+    })
 }
 
 /// Runs one operation: its answer, or why it was refused before it ran. A query whose
@@ -332,12 +348,17 @@ async fn run(
     params: Params,
 ) -> Result<Shared, Refusal> {
     let started = std::time::Instant::now();
-    let mut request = prepare(state, principal, method, params).await?;
+    let prepared = prepare(state, principal, method, params).await?;
     let tenant = &principal.tenant;
     let mut computing = None;
-    if principal.access.read {
+    let request = if principal.access.read {
         let deadline = tokio::time::Instant::now() + tenant.request_deadline;
-        let id = AnswerId::of(&request);
+        let id = AnswerId::new(
+            &prepared.request.query,
+            prepared.variables.as_deref().map(RawValue::get),
+            prepared.request.operation_name.as_deref(),
+        );
+        // A kept answer is served without reading the variables.
         match state
             .answers
             .lookup(&state.cache, &tenant.id, &id, deadline)
@@ -345,15 +366,20 @@ async fn run(
         {
             Lookup::Kept(kept) => return Ok(served(state, &kept, started)),
             Lookup::Renew(kept) => {
-                renew(state, principal, request, id, &kept);
+                match prepared.into_request() {
+                    Ok(request) => renew(state, principal, request, id, &kept),
+                    Err(_) => kept.renewal_not_started(),
+                }
                 return Ok(served(state, &kept, started));
             }
             Lookup::Shared(shared) => return Ok(shared),
             // Held until the answer is shared: identical requests wait for it.
             Lookup::Compute(leader) => computing = leader,
         }
-        request = request.data(id);
-    }
+        prepared.into_request()?.data(id)
+    } else {
+        prepared.into_request()?
+    };
     let turn = tokio::time::timeout(tenant.request_deadline, state.operations.acquire())
         .await
         .ok()

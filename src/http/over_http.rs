@@ -8,7 +8,7 @@ use axum::{
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value, json, value::RawValue};
 
 use crate::graphql::error::ErrorCode;
 
@@ -189,8 +189,11 @@ pub struct Params {
     pub query: Option<String>,
     /// Which operation of the document to run.
     pub operation_name: Option<String>,
-    /// Variable values.
-    pub variables: Option<Map<String, Value>>,
+    /// Variable values: a JSON object, kept as the text the client sent. The answers
+    /// cache keys on that text, so a repeated request is served without building its
+    /// variables (an `_entities` call's are hundreds of objects); they are built only
+    /// when the operation runs.
+    pub variables: Option<Box<RawValue>>,
     /// Protocol extensions (`persistedQuery`).
     pub extensions: Option<Map<String, Value>>,
 }
@@ -204,29 +207,54 @@ pub enum Operations {
     Batch(Vec<Params>),
 }
 
+/// The members of one request object, unread.
+#[derive(serde::Deserialize)]
+struct Members<'a> {
+    #[serde(borrow, default)]
+    query: Option<&'a RawValue>,
+    #[serde(borrow, default, rename = "operationName")]
+    operation_name: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    variables: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    extensions: Option<&'a RawValue>,
+}
+
+/// Whether `raw` (valid JSON) is an object.
+fn is_object(raw: &RawValue) -> bool {
+    raw.get().starts_with('{')
+}
+
 impl Params {
-    /// Reads one request object of a POST body.
-    fn from_object(value: Value) -> Result<Self, Refusal> {
-        let Value::Object(mut object) = value else {
-            return Err(Refusal::bad_request(
-                "the body must be a JSON object with a `query` string (or an array of them)",
-            ));
+    /// Reads one request object of a POST body (`raw` is valid JSON).
+    fn from_raw(raw: &RawValue) -> Result<Self, Refusal> {
+        let not_object = || {
+            Refusal::bad_request("the body must be a JSON object with a `query` string (or an array of them)")
         };
-        let text = |object: &mut Map<String, Value>, key: &str| match object.remove(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(_) => Err(Refusal::bad_request(format!("`{key}` must be a string"))),
+        if !is_object(raw) {
+            return Err(not_object());
+        }
+        // Valid JSON whose members are left unread fails only on a repeated member.
+        let members: Members<'_> = serde_json::from_str(raw.get())
+            .map_err(|e| Refusal::bad_request(format!("the request object is not valid: {e}")))?;
+        let text = |member: Option<&RawValue>, key: &str| match member {
+            None => Ok(None),
+            Some(raw) => serde_json::from_str::<Option<String>>(raw.get())
+                .map_err(|_| Refusal::bad_request(format!("`{key}` must be a string"))),
         };
-        let map = |object: &mut Map<String, Value>, key: &str| match object.remove(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Object(m)) => Ok(Some(m)),
-            Some(_) => Err(Refusal::bad_request(format!("`{key}` must be an object"))),
-        };
+        let not_map = |key: &str| Refusal::bad_request(format!("`{key}` must be an object"));
         Ok(Self {
-            query: text(&mut object, "query")?,
-            operation_name: text(&mut object, "operationName")?,
-            variables: map(&mut object, "variables")?,
-            extensions: map(&mut object, "extensions")?,
+            query: text(members.query, "query")?,
+            operation_name: text(members.operation_name, "operationName")?,
+            variables: match members.variables {
+                None => None,
+                Some(raw) if is_object(raw) => Some(raw.to_owned()),
+                Some(_) => return Err(not_map("variables")),
+            },
+            extensions: match members.extensions {
+                None => None,
+                Some(raw) => Some(serde_json::from_str(raw.get()).map_err(|_| not_map("extensions"))?),
+            },
         })
     }
 
@@ -235,22 +263,38 @@ impl Params {
     pub fn from_query_string(raw: Option<&str>) -> Result<Self, Refusal> {
         let mut params = Self::default();
         for (key, value) in url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
-            let json_map = |key: &str| match serde_json::from_str::<Value>(&value) {
-                Ok(Value::Object(m)) => Ok(Some(m)),
-                Ok(Value::Null) => Ok(None),
-                _ => Err(Refusal::bad_request(format!(
-                    "`{key}` must be a JSON object (URL-encoded)"
-                ))),
-            };
+            let not_map =
+                |key: &str| Refusal::bad_request(format!("`{key}` must be a JSON object (URL-encoded)"));
             match &*key {
                 "query" => params.query = Some(value.into_owned()),
                 "operationName" => params.operation_name = Some(value.into_owned()).filter(|s| !s.is_empty()),
-                "variables" => params.variables = json_map("variables")?,
-                "extensions" => params.extensions = json_map("extensions")?,
+                "variables" => {
+                    params.variables = match RawValue::from_string(value.trim().to_owned()) {
+                        Ok(raw) if raw.get() == "null" => None,
+                        Ok(raw) if is_object(&raw) => Some(raw),
+                        _ => return Err(not_map("variables")),
+                    }
+                }
+                "extensions" => {
+                    params.extensions = match serde_json::from_str::<Value>(&value) {
+                        Ok(Value::Object(m)) => Some(m),
+                        Ok(Value::Null) => None,
+                        _ => return Err(not_map("extensions")),
+                    }
+                }
                 _ => {}
             }
         }
         Ok(params)
+    }
+
+    /// The variables as async-graphql takes them (none when absent).
+    pub fn variables(variables: Option<&RawValue>) -> Result<async_graphql::Variables, Refusal> {
+        match variables {
+            None => Ok(async_graphql::Variables::default()),
+            Some(raw) => serde_json::from_str(raw.get())
+                .map_err(|e| Refusal::bad_request(format!("`variables` could not be read: {e}"))),
+        }
     }
 }
 
@@ -262,23 +306,24 @@ impl Operations {
                 "the body is empty: send a JSON object with a `query` string",
             ));
         }
-        let value: Value = serde_json::from_slice(body).map_err(|e| {
+        // Checked whole first, then read member by member: the values stay text.
+        let raw: &RawValue = serde_json::from_slice(body).map_err(|e| {
             // serde_json's message names the position, never the content.
             Refusal::bad_request(format!("the body is not valid JSON: {e}"))
         })?;
-        match value {
-            Value::Array(items) => {
-                if items.is_empty() {
-                    return Err(Refusal::bad_request("the batch is empty"));
-                }
-                items
-                    .into_iter()
-                    .map(Params::from_object)
-                    .collect::<Result<_, _>>()
-                    .map(Operations::Batch)
-            }
-            other => Params::from_object(other).map(Operations::Single),
+        if !raw.get().starts_with('[') {
+            return Params::from_raw(raw).map(Operations::Single);
         }
+        let items: Vec<&RawValue> = serde_json::from_str(raw.get())
+            .map_err(|e| Refusal::bad_request(format!("the body is not valid JSON: {e}")))?;
+        if items.is_empty() {
+            return Err(Refusal::bad_request("the batch is empty"));
+        }
+        items
+            .into_iter()
+            .map(Params::from_raw)
+            .collect::<Result<_, _>>()
+            .map(Operations::Batch)
     }
 }
 
@@ -346,13 +391,21 @@ mod tests {
         assert!(refusal(r#"{"query": "{a}", "variables": "x"}"#).contains("`variables`"));
         assert!(refusal(r#"{"query": "{a}", "operationName": false}"#).contains("`operationName`"));
         assert!(refusal(r#"{"query": "{a}", "extensions": []}"#).contains("`extensions`"));
+        assert!(refusal(r#"[{"query": "{a}"}, 2]"#).contains("JSON object"));
+        assert!(refusal(r#"{"query": "{a}", "query": "{b}"}"#).contains("duplicate field `query`"));
         let Ok(Operations::Single(p)) = Operations::from_json_body(br#"{"query":"{a}","variables":null}"#)
         else {
             panic!("a valid body")
         };
         assert_eq!(p.query.as_deref(), Some("{a}"));
         let get = Params::from_query_string(Some("query=%7Ba%7D&variables=%7B%22n%22%3A1%7D")).unwrap();
-        assert_eq!(get.variables.unwrap()["n"], 1);
+        let variables = Params::variables(get.variables.as_deref()).unwrap();
+        assert_eq!(
+            variables.get(&async_graphql::Name::new("n")),
+            Some(&async_graphql::Value::from(1))
+        );
+        let spaced = Params::from_query_string(Some("query=x&variables=%20null%20")).unwrap();
+        assert!(spaced.variables.is_none());
         assert!(Params::from_query_string(Some("query=x&variables=%5B%5D")).is_err());
     }
 }

@@ -1,7 +1,13 @@
 //! Dixa's loaders: teams, members, presence and agents (one by id, or all of them), and
 //! the team writes.
 
-use std::{collections::HashMap, sync::Arc};
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+};
 
 use async_graphql::dataloader::Loader;
 
@@ -43,17 +49,27 @@ pub struct AgentPresenceOf(pub String);
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TeamsOfAgent(pub String);
 
-/// Reads Dixa through the cache for one tenant.
+/// Reads Dixa through the cache for one tenant, for one request.
 pub struct DixaLoader {
     api: Arc<dyn DixaApi>,
     cache: Cache,
     tenant: Arc<str>,
+    /// Every agent's presence, read once for the request (see [`DixaLoader::all_presence`]).
+    all_presence: tokio::sync::OnceCell<Result<Arc<Vec<UserPresence>>, VendorError>>,
+    /// Whether a batch of the request reads (or is about to read) every agent's presence.
+    all_presence_wanted: AtomicBool,
 }
 
 impl DixaLoader {
     /// A loader over `api` for `tenant`.
     pub fn new(api: Arc<dyn DixaApi>, cache: Cache, tenant: Arc<str>) -> Self {
-        Self { api, cache, tenant }
+        Self {
+            api,
+            cache,
+            tenant,
+            all_presence: tokio::sync::OnceCell::new(),
+            all_presence_wanted: AtomicBool::new(false),
+        }
     }
 
     fn key(&self, resource: &str, id: Option<&str>) -> CacheKey {
@@ -111,13 +127,22 @@ impl DixaLoader {
             .await
     }
 
-    /// Every agent's presence (`GET /agents/presence`), through the cache.
-    async fn all_presence(&self) -> Result<Vec<UserPresence>, VendorError> {
-        self.cache
-            .get_or_fetch(&self.key("all_presence", None), TtlClass::Presence, || {
-                self.api.list_all_presence()
+    /// Every agent's presence (`GET /agents/presence`), through the cache, read once for
+    /// the request: the team and the agent presence batches share one copy, and a batch
+    /// starting while another reads it waits for that read.
+    async fn all_presence(&self) -> Result<Arc<Vec<UserPresence>>, VendorError> {
+        self.all_presence_wanted.store(true, Ordering::Relaxed);
+        self.all_presence
+            .get_or_init(|| async {
+                self.cache
+                    .get_or_fetch(&self.key("all_presence", None), TtlClass::Presence, || {
+                        self.api.list_all_presence()
+                    })
+                    .await
+                    .map(Arc::new)
             })
             .await
+            .clone()
     }
 
     fn team_keys(&self, team_id: &str) -> Vec<CacheKey> {
@@ -190,15 +215,16 @@ impl Loader<TeamPresenceOf> for DixaLoader {
     type Value = Outcome<Arc<Vec<UserPresence>>>;
     type Error = VendorError;
 
-    /// One team: `GET /teams/{id}/presence`. Several: a team's presence is its members',
-    /// so each team's member list (the one `Team.members` reads: one shared call per team
-    /// through the cache) and one `GET /agents/presence` for every agent serve them all,
-    /// instead of one presence call per team.
+    /// One team: `GET /teams/{id}/presence`. Several (or one while the request reads
+    /// every agent's presence anyway): a team's presence is its members', so each team's
+    /// member list (the one `Team.members` reads: one shared call per team through the
+    /// cache) and one `GET /agents/presence` for every agent serve them all, instead of
+    /// one presence call per team.
     async fn load(
         &self,
         keys: &[TeamPresenceOf],
     ) -> Result<HashMap<TeamPresenceOf, Self::Value>, VendorError> {
-        if keys.len() < 2 {
+        if keys.len() < 2 && !self.all_presence_wanted.load(Ordering::Relaxed) {
             return Ok(arcs(
                 self.batch(
                     keys,
@@ -210,6 +236,7 @@ impl Loader<TeamPresenceOf> for DixaLoader {
                 .await,
             ));
         }
+        self.all_presence_wanted.store(true, Ordering::Relaxed);
         let members = futures::future::join_all(keys.iter().map(|TeamPresenceOf(id)| {
             self.cached("team_members", id, TtlClass::Directory, || {
                 self.api.list_team_members(id)
@@ -292,7 +319,11 @@ impl Loader<AgentPresenceOf> for DixaLoader {
     ) -> Result<HashMap<AgentPresenceOf, Self::Value>, VendorError> {
         // What the cache holds, read in one round trip; one agent missing is read on its
         // own, several at once with the one call that answers for every agent (whose
-        // answers then prime each agent's entry).
+        // answers then prime each agent's entry). A lone agent whose batch was split off
+        // a larger one (a field resolved a little later) joins that one's read.
+        if keys.len() > 1 {
+            self.all_presence_wanted.store(true, Ordering::Relaxed);
+        }
         let cache_keys: Vec<CacheKey> = keys
             .iter()
             .map(|k| self.key("agent_presence", Some(&k.0)))
@@ -308,7 +339,7 @@ impl Loader<AgentPresenceOf> for DixaLoader {
                 None => missing.push(key.clone()),
             }
         }
-        if missing.len() == 1 {
+        if missing.len() == 1 && !self.all_presence_wanted.load(Ordering::Relaxed) {
             let AgentPresenceOf(id) = missing.remove(0);
             let one = self
                 .cached("agent_presence", &id, TtlClass::Presence, || {

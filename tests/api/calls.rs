@@ -174,3 +174,28 @@ async fn a_node_batch_of_fifty_mixed_ids_makes_the_fewest_calls() {
         json!({ "POST /Auth/connect/token": 1, "GET /users": 1 })
     );
 }
+
+#[tokio::test]
+async fn a_presence_asked_after_the_teams_joins_their_one_presence_read() {
+    let source = spawn_app().await;
+    let first = "{ agents(first: 1, filter: { vendors: [DIXA] }) { nodes { id } } }";
+    let id = source.data(first, json!({})).await["agents"]["nodes"][0]["id"].clone();
+    let app = spawn_app().await;
+    // The agent itself is read late, so its presence is asked alone, after the teams'
+    // presence (every agent's, in one call) was asked for.
+    app.fault(
+        "dixa",
+        json!({ "route": "GET /agents/{agentId}", "latencyMs": 150 }),
+    )
+    .await;
+    let query = "query ($id: ID!) {
+        teams(first: 10) { nodes { presence(first: 20) { nodes { availability } } } }
+        node(id: $id) { ... on Agent { presence { availability } } } }";
+    let data = app.data(query, json!({ "id": id })).await;
+    assert!(data["node"]["presence"]["availability"].is_string(), "{data}");
+    // No `GET /agents/{agentId}/presence` of its own.
+    assert_eq!(
+        take_calls(&app, "dixa").await,
+        json!({ "GET /teams": 1, "GET /teams/{teamId}/agents": 3, "GET /agents/presence": 1, "GET /agents/{agentId}": 1 })
+    );
+}
