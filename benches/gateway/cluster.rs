@@ -79,8 +79,8 @@ impl Sims {
         Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
-    /// Every vendor answers every call `ms` later (a fault rule without a route matches
-    /// every route), replacing any earlier rule.
+    /// Every vendor answers every call `ms` after it arrived, its own work included (a
+    /// fault rule without a route matches every route), replacing any earlier rule.
     pub async fn set_latency(&self, ms: u64) -> anyhow::Result<()> {
         for vendor in VENDORS {
             self.control(reqwest::Method::DELETE, vendor, "/faults", None)
@@ -89,7 +89,7 @@ impl Sims {
                 reqwest::Method::POST,
                 vendor,
                 "/faults",
-                Some(json!({ "latencyMs": ms })),
+                Some(json!({ "respondAtMs": ms })),
             )
             .await?;
         }

@@ -220,7 +220,7 @@ pub fn render(r: &Results<'_>) -> String {
     let _ = writeln!(w, "| other load | {other} |");
     let _ = writeln!(
         w,
-        "| setup | every simulated vendor call answers {} ms late (simulator fault rule, every route); gateways are the \
+        "| setup | every simulated vendor call is answered {} ms after it arrived, the simulator's work inside them (simulator fault rule `respondAtMs`, every route); gateways are the \
          `{}` `switchboard serve` binary, each its own process on 127.0.0.1; the load generator and the simulators \
          share this machine's cores in the benchmark process; vendor rate budgets off and up to {} calls in flight \
          per vendor (`http.max_concurrent_calls`; 8 by default); {} concurrent clients; {} s warm-up, then {} s \
@@ -605,8 +605,12 @@ fn render_method(w: &mut String, o: &Options) {
          are those runs' alone. Each configured tenant costs a gateway memory of its own (see the idle row), so the \
          RSS target is judged on the one-tenant gateways. Redis runs use a fresh key namespace \
          (`bench-<uuid>`), deleted at the end.\n\
-         - **Vendor latency.** `POST /{{vendor}}/_sim/faults {{\"latencyMs\": {lat}}}` without a route, on all four \
-         simulators: every vendor call, token exchanges included, answers {lat} ms late. Vendor calls are read from \
+         - **Vendor latency.** `POST /{{vendor}}/_sim/faults {{\"respondAtMs\": {lat}}}` without a route, on all four \
+         simulators: every vendor call, token exchanges included, is answered {lat} ms after it arrived, the \
+         simulator's own work (reading the call, building its JSON) inside those {lat} ms, as a remote vendor's latency \
+         holds its own work. (With `latencyMs` the simulator would do that work after the wait, on the cores the \
+         gateway uses, and a dozen answers due at once would queue behind each other: a 20 ms vendor would answer in \
+         21 to 25 ms.) Vendor calls are read from \
          `GET /{{vendor}}/_sim/calls` (reset with `DELETE`) around each measurement.\n\
          - **Cold.** A cold query must find the cache empty without anyone writing to the vendors or flushing a shared \
          Redis. The cold samples' gateway serves tenants `cold0` … `cold{last}` besides `warm`, all pointing at \

@@ -44,6 +44,13 @@ pub struct FaultRule {
     /// answer comes late (a client that gives up first cannot know it happened).
     #[serde(default)]
     pub latency_after_ms: u64,
+    /// The answer leaves this many milliseconds after the call arrived, the simulator's
+    /// own work (reading the call, building the answer) counted inside them, as a remote
+    /// vendor's latency holds its own work; later only when that work takes longer. The
+    /// benchmark's vendor latency: with `latency_ms` the simulator's work, on the same
+    /// cores as the gateway, would come on top of it.
+    #[serde(default)]
+    pub respond_at_ms: u64,
     /// Answer with this status instead of the real answer.
     #[serde(default)]
     pub status: Option<u16>,
@@ -336,6 +343,7 @@ pub async fn count_and_fault(
         .get::<axum::extract::OriginalUri>()
         .map_or_else(|| request.uri().path().to_owned(), |o| o.0.path().to_owned());
     let path = control.unprefixed(&original).to_owned();
+    let arrived = tokio::time::Instant::now();
     let _in_flight = InFlight::enter(&control);
     *control
         .calls
@@ -350,11 +358,13 @@ pub async fn count_and_fault(
     if fault.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(fault.latency_ms)).await;
     }
+    let respond_at = arrived + Duration::from_millis(fault.respond_at_ms);
     let Some(status) = fault.status.and_then(|s| StatusCode::from_u16(s).ok()) else {
         let response = next.run(request).await;
         if fault.latency_after_ms > 0 {
             tokio::time::sleep(Duration::from_millis(fault.latency_after_ms)).await;
         }
+        tokio::time::sleep_until(respond_at).await;
         return response;
     };
     let message = fault
@@ -366,6 +376,7 @@ pub async fn count_and_fault(
             .headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from(secs));
     }
+    tokio::time::sleep_until(respond_at).await;
     response
 }
 
@@ -455,6 +466,7 @@ mod tests {
             path: None,
             latency_ms: 0,
             latency_after_ms: 0,
+            respond_at_ms: 0,
             status: Some(500),
             rate: 1.0,
             times: Some(2),

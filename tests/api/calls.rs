@@ -199,3 +199,24 @@ async fn a_presence_asked_after_the_teams_joins_their_one_presence_read() {
         json!({ "GET /teams": 1, "GET /teams/{teamId}/agents": 3, "GET /agents/presence": 1, "GET /agents/{agentId}": 1 })
     );
 }
+
+/// The benchmark's vendor latency (`respondAtMs`) counts from the call's arrival, so a
+/// wait before the simulator's work is inside it, not added to it (as `latencyMs` is).
+#[tokio::test]
+async fn a_simulated_latency_can_hold_the_simulators_own_work() {
+    let app = spawn_app().await;
+    let teams = "{ teams(first: 1) { nodes { name } } }";
+    app.fault(
+        "dixa",
+        json!({ "route": "GET /teams", "latencyMs": 300, "respondAtMs": 600 }),
+    )
+    .await;
+    let started = std::time::Instant::now();
+    app.data(teams, json!({})).await;
+    let took = started.elapsed();
+    // 600 ms after arrival: not before, and not 300 + 600.
+    assert!(
+        took >= std::time::Duration::from_millis(600) && took < std::time::Duration::from_millis(880),
+        "{took:?}"
+    );
+}
