@@ -19,10 +19,10 @@ use std::{
     fmt,
     future::Future,
     sync::{
-        Arc, Mutex, PoisonError,
+        Arc, Mutex, OnceLock, PoisonError,
         atomic::{AtomicBool, Ordering},
     },
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use async_trait::async_trait;
@@ -176,9 +176,9 @@ pub struct Cache {
     store: Arc<dyn CacheStore>,
     namespace: Arc<str>,
     ttls: Arc<CacheSettings>,
-    /// Fetches under way, by key and result type: every concurrent miss of a key waits
-    /// for the one fetch and gets its outcome, failure included.
-    inflight: Arc<Mutex<HashMap<(String, TypeId), Flight>>>,
+    /// Fetches under way (or just ended), by key and result type: every concurrent miss
+    /// of a key waits for the one fetch and gets its outcome, failure included.
+    inflight: Arc<Mutex<Flights>>,
     healthy: Arc<AtomicBool>,
     /// Rate slots in this process: the in-process cache's, and a shared store's
     /// stand-in while it fails.
@@ -190,8 +190,60 @@ pub struct Cache {
     metrics: Option<Metrics>,
 }
 
-/// One fetch's outcome, shared by everyone waiting for it (a `Result<T, E>`).
-type Flight = Arc<tokio::sync::OnceCell<Arc<dyn Any + Send + Sync>>>;
+/// One fetch, shared by everyone waiting for it: its outcome (a `Result<T, E>`), and
+/// when it ended.
+#[derive(Default)]
+struct Flight {
+    outcome: tokio::sync::OnceCell<Arc<dyn Any + Send + Sync>>,
+    ended: OnceLock<Instant>,
+}
+
+/// How long an ended fetch stays joinable, for a miss whose read of the store began
+/// before the fetch ended (and so could not see what it stored); at least as long as
+/// any store read may take.
+const ENDED_FLIGHT_KEPT: Duration = Duration::from_secs(1);
+
+/// The fetches under way, and those ended within [`ENDED_FLIGHT_KEPT`].
+struct Flights {
+    by_key: HashMap<(String, TypeId), Arc<Flight>>,
+    /// When ended fetches were last dropped (at most once per [`ENDED_FLIGHT_KEPT`]).
+    pruned_at: Instant,
+}
+
+impl Default for Flights {
+    fn default() -> Self {
+        Self {
+            by_key: HashMap::new(),
+            pruned_at: Instant::now(),
+        }
+    }
+}
+
+impl Flights {
+    /// The fetch of `slot` a miss whose store read began at `looked` joins: one under
+    /// way, or one that ended after `looked` (what it stored landed too late for that
+    /// read); otherwise a new one.
+    fn join(&mut self, slot: &(String, TypeId), looked: Instant) -> Arc<Flight> {
+        if let Some(flight) = self.by_key.get(slot)
+            && flight.ended.get().is_none_or(|ended| *ended >= looked)
+        {
+            return flight.clone();
+        }
+        let now = Instant::now();
+        if now.duration_since(self.pruned_at) >= ENDED_FLIGHT_KEPT {
+            // Kept: the ones under way (someone holds them: a fetch whose caller gave up
+            // is dropped) and the recently ended.
+            self.by_key.retain(|_, f| match f.ended.get() {
+                None => Arc::strong_count(f) > 1,
+                Some(ended) => now.duration_since(*ended) < ENDED_FLIGHT_KEPT,
+            });
+            self.pruned_at = now;
+        }
+        let flight = Arc::new(Flight::default());
+        self.by_key.insert(slot.clone(), flight.clone());
+        flight
+    }
+}
 
 impl Cache {
     /// A cache over `store`.
@@ -437,18 +489,27 @@ impl Cache {
         Fut: Future<Output = Result<T, E>>,
     {
         let full = self.full_key(key);
+        let looked = Instant::now();
         let cached = self.read(&full).await;
         self.count(key, cached.is_some());
         if let Some(hit) = cached {
             return Ok(hit);
         }
-        self.fetch_missed(key, class, fetch).await
+        self.fetch_missed(key, looked, class, fetch).await
     }
 
-    /// What `fetch` returns for `key`, which a read (a batch's [`Cache::get_many`], say)
-    /// just missed: as [`Cache::get_or_fetch`] after its read, sharing one fetch among
-    /// concurrent misses and storing the answer only if no write happened meanwhile.
-    pub async fn fetch_missed<T, E, F, Fut>(&self, key: &CacheKey, class: TtlClass, fetch: F) -> Result<T, E>
+    /// What `fetch` returns for `key`, which a read begun at `looked` (a batch's
+    /// [`Cache::get_many`], say) just missed: as [`Cache::get_or_fetch`] after its read,
+    /// sharing one fetch among concurrent misses (a fetch that ended while the read was
+    /// under way counts as concurrent) and storing the answer only if no write happened
+    /// meanwhile.
+    pub async fn fetch_missed<T, E, F, Fut>(
+        &self,
+        key: &CacheKey,
+        looked: Instant,
+        class: TtlClass,
+        fetch: F,
+    ) -> Result<T, E>
     where
         T: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
         E: Clone + Send + Sync + 'static,
@@ -457,11 +518,13 @@ impl Cache {
     {
         let full = self.full_key(key);
         let slot = (full.clone(), TypeId::of::<Result<T, E>>());
-        let flight = {
-            let mut inflight = self.inflight.lock().unwrap_or_else(PoisonError::into_inner);
-            inflight.entry(slot.clone()).or_default().clone()
-        };
+        let flight = self
+            .inflight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .join(&slot, looked);
         let outcome = flight
+            .outcome
             .get_or_init(|| async {
                 // The generation before the vendor is asked: a write after this point
                 // bumps it, and the answer is then not stored.
@@ -470,16 +533,12 @@ impl Cache {
                 if let (Ok(value), Some(generation)) = (&fetched, generation) {
                     self.store_if_unchanged(&full, class, value, generation).await;
                 }
+                // Stored (or not): a read begun from now on sees what the store holds.
+                let _ = flight.ended.set(Instant::now());
                 Arc::new(fetched) as Arc<dyn Any + Send + Sync>
             })
             .await
             .clone();
-        {
-            let mut inflight = self.inflight.lock().unwrap_or_else(PoisonError::into_inner);
-            if inflight.get(&slot).is_some_and(|f| Arc::ptr_eq(f, &flight)) {
-                inflight.remove(&slot);
-            }
-        }
         match outcome.downcast_ref::<Result<T, E>>() {
             Some(result) => result.clone(),
             None => unreachable!("a flight is keyed by its result type"),
@@ -509,6 +568,13 @@ impl Cache {
     /// and no read already under way stores what it fetched before.
     pub async fn invalidate(&self, keys: &[CacheKey]) {
         let mut full: Vec<String> = keys.iter().map(|k| self.full_key(k)).collect();
+        // A miss from now on starts a fetch of its own rather than join one begun before
+        // the write (whose waiters still get its outcome).
+        self.inflight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .by_key
+            .retain(|(key, _), _| !full.contains(key));
         // Every write also moves the write generation (see `write_generation`).
         full.push(self.writes_key());
         self.note(self.store.invalidate(&full).await);
@@ -537,6 +603,53 @@ mod tests {
     use std::sync::atomic::AtomicUsize;
 
     use super::*;
+
+    #[tokio::test]
+    async fn a_miss_read_before_a_fetch_ended_joins_it_unless_a_write_came_between() {
+        let cache = Cache::in_memory(&CacheSettings::default());
+        let key = CacheKey::new("t1", "DIXA", "agents", None);
+        let calls = Arc::new(AtomicUsize::new(0));
+        let fetch = |n: u32| {
+            let calls = calls.clone();
+            move || async move {
+                calls.fetch_add(1, Ordering::SeqCst);
+                Ok::<_, ()>(n)
+            }
+        };
+        // A read that began before the first fetch ended (and so missed what it
+        // stored) gets that fetch's answer, without a call of its own.
+        let looked = Instant::now();
+        assert_eq!(
+            cache.get_or_fetch(&key, TtlClass::Directory, fetch(1)).await,
+            Ok(1)
+        );
+        assert_eq!(
+            cache
+                .fetch_missed(&key, looked, TtlClass::Directory, fetch(2))
+                .await,
+            Ok(1)
+        );
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        // One that began after it ended fetches again.
+        let later = Instant::now();
+        assert_eq!(
+            cache
+                .fetch_missed(&key, later, TtlClass::Directory, fetch(3))
+                .await,
+            Ok(3)
+        );
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        // A write between: the read must not join a fetch from before it.
+        let looked = Instant::now();
+        cache.invalidate(std::slice::from_ref(&key)).await;
+        assert_eq!(
+            cache
+                .fetch_missed(&key, looked, TtlClass::Directory, fetch(4))
+                .await,
+            Ok(4)
+        );
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
+    }
 
     #[tokio::test]
     async fn concurrent_misses_fetch_once_and_invalidation_refetches() {

@@ -285,6 +285,7 @@ where
     Fut: Future<Output = Result<V, VendorError>>,
 {
     let cache_keys: Vec<CacheKey> = keys.iter().map(&cache_key).collect();
+    let looked = std::time::Instant::now();
     let hits: Vec<Option<V>> = cache.get_many(&cache_keys).await;
     let mut out = HashMap::with_capacity(keys.len());
     let mut missing = Vec::new();
@@ -298,7 +299,9 @@ where
     }
     let load = &load;
     let fetched = futures::future::join_all(missing.into_iter().map(|(key, cached)| async move {
-        let result = cache.fetch_missed(&cached, class, || load(key.clone())).await;
+        let result = cache
+            .fetch_missed(&cached, looked, class, || load(key.clone()))
+            .await;
         (key, result)
     }))
     .await;
