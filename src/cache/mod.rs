@@ -190,11 +190,12 @@ pub struct Cache {
     metrics: Option<Metrics>,
 }
 
-/// One fetch, shared by everyone waiting for it: its outcome (a `Result<T, E>`), and
-/// when it ended.
-#[derive(Default)]
+/// One fetch, shared by everyone waiting for it: its outcome (a `Result<T, E>`), the
+/// key's generation when it began, and when it ended.
 struct Flight {
     outcome: tokio::sync::OnceCell<Arc<dyn Any + Send + Sync>>,
+    /// `None` while the store failed to tell.
+    generation: Option<u64>,
     ended: OnceLock<Instant>,
 }
 
@@ -220,26 +221,39 @@ impl Default for Flights {
 }
 
 impl Flights {
-    /// The fetch of `slot` a miss whose store read began at `looked` joins: one under
-    /// way, or one that ended after `looked` (what it stored landed too late for that
-    /// read); otherwise a new one.
-    fn join(&mut self, slot: &(String, TypeId), looked: Instant) -> Arc<Flight> {
+    /// Drops the fetches ended longer than [`ENDED_FLIGHT_KEPT`] ago, and those nobody
+    /// runs any more (a caller that gave up: nobody else holds them), at most once per
+    /// [`ENDED_FLIGHT_KEPT`].
+    fn prune(&mut self) {
+        let now = Instant::now();
+        if now.duration_since(self.pruned_at) < ENDED_FLIGHT_KEPT {
+            return;
+        }
+        self.by_key.retain(|_, f| match f.ended.get() {
+            None => Arc::strong_count(f) > 1,
+            Some(ended) => now.duration_since(*ended) < ENDED_FLIGHT_KEPT,
+        });
+        self.pruned_at = now;
+    }
+
+    /// The fetch of `slot` a miss whose store read began at `looked`, and which then
+    /// found the key at `generation`, joins: one begun at that generation (none begun
+    /// before a write since, on any replica sharing the store) that is under way or
+    /// ended after `looked` (what it stored landed too late for that read); otherwise a
+    /// new one.
+    fn join(&mut self, slot: &(String, TypeId), looked: Instant, generation: Option<u64>) -> Arc<Flight> {
         if let Some(flight) = self.by_key.get(slot)
+            && flight.generation == generation
             && flight.ended.get().is_none_or(|ended| *ended >= looked)
         {
             return flight.clone();
         }
-        let now = Instant::now();
-        if now.duration_since(self.pruned_at) >= ENDED_FLIGHT_KEPT {
-            // Kept: the ones under way (someone holds them: a fetch whose caller gave up
-            // is dropped) and the recently ended.
-            self.by_key.retain(|_, f| match f.ended.get() {
-                None => Arc::strong_count(f) > 1,
-                Some(ended) => now.duration_since(*ended) < ENDED_FLIGHT_KEPT,
-            });
-            self.pruned_at = now;
-        }
-        let flight = Arc::new(Flight::default());
+        self.prune();
+        let flight = Arc::new(Flight {
+            outcome: tokio::sync::OnceCell::new(),
+            generation,
+            ended: OnceLock::new(),
+        });
         self.by_key.insert(slot.clone(), flight.clone());
         flight
     }
@@ -518,19 +532,20 @@ impl Cache {
     {
         let full = self.full_key(key);
         let slot = (full.clone(), TypeId::of::<Result<T, E>>());
+        // The key's generation now, before the vendor is asked: a write after this point
+        // bumps it, so an answer fetched from here is then not stored, and a miss after
+        // the write (here or on another replica) does not join this fetch.
+        let generation = self.note(self.store.generation(&full).await);
         let flight = self
             .inflight
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .join(&slot, looked);
+            .join(&slot, looked, generation);
         let outcome = flight
             .outcome
             .get_or_init(|| async {
-                // The generation before the vendor is asked: a write after this point
-                // bumps it, and the answer is then not stored.
-                let generation = self.note(self.store.generation(&full).await);
                 let fetched = fetch().await;
-                if let (Ok(value), Some(generation)) = (&fetched, generation) {
+                if let (Ok(value), Some(generation)) = (&fetched, flight.generation) {
                     self.store_if_unchanged(&full, class, value, generation).await;
                 }
                 // Stored (or not): a read begun from now on sees what the store holds.
@@ -570,11 +585,11 @@ impl Cache {
         let mut full: Vec<String> = keys.iter().map(|k| self.full_key(k)).collect();
         // A miss from now on starts a fetch of its own rather than join one begun before
         // the write (whose waiters still get its outcome).
-        self.inflight
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .by_key
-            .retain(|(key, _), _| !full.contains(key));
+        {
+            let mut flights = self.inflight.lock().unwrap_or_else(PoisonError::into_inner);
+            flights.by_key.retain(|(key, _), _| !full.contains(key));
+            flights.prune();
+        }
         // Every write also moves the write generation (see `write_generation`).
         full.push(self.writes_key());
         self.note(self.store.invalidate(&full).await);
@@ -639,16 +654,56 @@ mod tests {
             Ok(3)
         );
         assert_eq!(calls.load(Ordering::SeqCst), 2);
-        // A write between: the read must not join a fetch from before it.
+        // A write after a fetch ended, before a read that missed it joins it: the read
+        // must not get the answer from before the write.
+        let key = CacheKey::new("t1", "DIXA", "teams", None);
         let looked = Instant::now();
+        assert_eq!(
+            cache.get_or_fetch(&key, TtlClass::Presence, fetch(4)).await,
+            Ok(4)
+        );
         cache.invalidate(std::slice::from_ref(&key)).await;
         assert_eq!(
             cache
-                .fetch_missed(&key, looked, TtlClass::Directory, fetch(4))
+                .fetch_missed(&key, looked, TtlClass::Presence, fetch(5))
                 .await,
-            Ok(4)
+            Ok(5)
         );
-        assert_eq!(calls.load(Ordering::SeqCst), 3);
+        assert_eq!(calls.load(Ordering::SeqCst), 4);
+    }
+
+    #[tokio::test]
+    async fn a_miss_after_a_write_on_another_replica_does_not_join_a_fetch_from_before() {
+        // Two replicas: each its own fetches under way, one store between them.
+        let settings = CacheSettings::default();
+        let store: Arc<dyn CacheStore> = Arc::new(memory::MemoryStore::new(settings.memory_max_mib));
+        let (a, b) = (Cache::new(store.clone(), &settings), Cache::new(store, &settings));
+        let key = CacheKey::new("t1", "DIXA", "team_members", Some("t"));
+        let calls = Arc::new(AtomicUsize::new(0));
+        let fetch = |n: u32, late: u64| {
+            let calls = calls.clone();
+            move || async move {
+                calls.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(late)).await;
+                Ok::<_, ()>(n)
+            }
+        };
+        // B reads slowly; A writes meanwhile; B reads again: the second read must not
+        // get the answer of the read begun before the write.
+        let before = tokio::spawn({
+            let (b, key, fetch) = (b.clone(), key.clone(), fetch(1, 300));
+            async move { b.get_or_fetch(&key, TtlClass::Directory, fetch).await }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        a.invalidate(std::slice::from_ref(&key)).await;
+        assert_eq!(
+            b.get_or_fetch(&key, TtlClass::Directory, fetch(2, 0)).await,
+            Ok(2)
+        );
+        assert_eq!(before.await.unwrap(), Ok(1));
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        // And the first read's older answer was not stored.
+        assert_eq!(b.get::<u32>(&key).await, Some(2));
     }
 
     #[tokio::test]

@@ -234,13 +234,20 @@ impl Params {
         if !is_object(raw) {
             return Err(not_object());
         }
-        // Valid JSON whose members are left unread fails only on a repeated member.
+        // The object's syntax was checked; reading its members fails on a repeated one.
+        // (A member's own text is read below; the whole-body check skips what only a
+        // read finds: numbers out of range, lone surrogates in strings.)
         let members: Members<'_> = serde_json::from_str(raw.get())
             .map_err(|e| Refusal::bad_request(format!("the request object is not valid: {e}")))?;
         let text = |member: Option<&RawValue>, key: &str| match member {
             None => Ok(None),
-            Some(raw) => serde_json::from_str::<Option<String>>(raw.get())
-                .map_err(|_| Refusal::bad_request(format!("`{key}` must be a string"))),
+            Some(raw) => serde_json::from_str::<Option<String>>(raw.get()).map_err(|e| {
+                Refusal::bad_request(if raw.get().starts_with('"') {
+                    format!("`{key}` could not be read: {e}")
+                } else {
+                    format!("`{key}` must be a string")
+                })
+            }),
         };
         let not_map = |key: &str| Refusal::bad_request(format!("`{key}` must be an object"));
         Ok(Self {
@@ -253,7 +260,11 @@ impl Params {
             },
             extensions: match members.extensions {
                 None => None,
-                Some(raw) => Some(serde_json::from_str(raw.get()).map_err(|_| not_map("extensions"))?),
+                Some(raw) if is_object(raw) => Some(
+                    serde_json::from_str(raw.get())
+                        .map_err(|e| Refusal::bad_request(format!("`extensions` could not be read: {e}")))?,
+                ),
+                Some(_) => return Err(not_map("extensions")),
             },
         })
     }
@@ -393,6 +404,7 @@ mod tests {
         assert!(refusal(r#"{"query": "{a}", "extensions": []}"#).contains("`extensions`"));
         assert!(refusal(r#"[{"query": "{a}"}, 2]"#).contains("JSON object"));
         assert!(refusal(r#"{"query": "{a}", "query": "{b}"}"#).contains("duplicate field `query`"));
+        assert!(refusal(r#"{"query": "\ud800"}"#).contains("`query` could not be read"));
         let Ok(Operations::Single(p)) = Operations::from_json_body(br#"{"query":"{a}","variables":null}"#)
         else {
             panic!("a valid body")

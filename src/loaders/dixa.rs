@@ -3,10 +3,8 @@
 
 use std::{
     collections::HashMap,
-    sync::{
-        Arc,
-        atomic::{AtomicBool, Ordering},
-    },
+    sync::Arc,
+    time::{Duration, Instant},
 };
 
 use async_graphql::dataloader::Loader;
@@ -54,11 +52,16 @@ pub struct DixaLoader {
     api: Arc<dyn DixaApi>,
     cache: Cache,
     tenant: Arc<str>,
-    /// Every agent's presence, read once for the request (see [`DixaLoader::all_presence`]).
-    all_presence: tokio::sync::OnceCell<Result<Arc<Vec<UserPresence>>, VendorError>>,
-    /// Whether a batch of the request reads (or is about to read) every agent's presence.
-    all_presence_wanted: AtomicBool,
+    /// Every agent's presence as last read, and when (see [`DixaLoader::all_presence`]).
+    all_presence: tokio::sync::Mutex<Option<(Instant, Arc<Vec<UserPresence>>)>>,
+    /// When a batch last read (or was about to read) every agent's presence.
+    all_presence_wanted: std::sync::Mutex<Option<Instant>>,
 }
+
+/// How long one read of every agent's presence serves the loader's batches: a request's
+/// span. (A subscription keeps its loaders for as long as it runs; its later events
+/// read presence again.)
+const ALL_PRESENCE_SHARED: Duration = Duration::from_secs(1);
 
 impl DixaLoader {
     /// A loader over `api` for `tenant`.
@@ -67,8 +70,8 @@ impl DixaLoader {
             api,
             cache,
             tenant,
-            all_presence: tokio::sync::OnceCell::new(),
-            all_presence_wanted: AtomicBool::new(false),
+            all_presence: tokio::sync::Mutex::new(None),
+            all_presence_wanted: std::sync::Mutex::new(None),
         }
     }
 
@@ -128,21 +131,43 @@ impl DixaLoader {
     }
 
     /// Every agent's presence (`GET /agents/presence`), through the cache, read once for
-    /// the request: the team and the agent presence batches share one copy, and a batch
-    /// starting while another reads it waits for that read.
+    /// a request ([`ALL_PRESENCE_SHARED`]): the team and the agent presence batches share
+    /// one copy, and a batch starting while another reads it waits for that read. A
+    /// failure is not kept.
     async fn all_presence(&self) -> Result<Arc<Vec<UserPresence>>, VendorError> {
-        self.all_presence_wanted.store(true, Ordering::Relaxed);
-        self.all_presence
-            .get_or_init(|| async {
-                self.cache
-                    .get_or_fetch(&self.key("all_presence", None), TtlClass::Presence, || {
-                        self.api.list_all_presence()
-                    })
-                    .await
-                    .map(Arc::new)
-            })
-            .await
-            .clone()
+        self.want_all_presence();
+        let mut last = self.all_presence.lock().await;
+        if let Some((read_at, all)) = last.as_ref()
+            && read_at.elapsed() < ALL_PRESENCE_SHARED
+        {
+            return Ok(all.clone());
+        }
+        let all = Arc::new(
+            self.cache
+                .get_or_fetch(&self.key("all_presence", None), TtlClass::Presence, || {
+                    self.api.list_all_presence()
+                })
+                .await?,
+        );
+        *last = Some((Instant::now(), all.clone()));
+        Ok(all)
+    }
+
+    /// Notes that a batch reads every agent's presence.
+    fn want_all_presence(&self) {
+        *self
+            .all_presence_wanted
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Instant::now());
+    }
+
+    /// Whether a batch read (or is about to read) every agent's presence lately: a lone
+    /// key then joins that read rather than make a call of its own.
+    fn all_presence_wanted(&self) -> bool {
+        self.all_presence_wanted
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .is_some_and(|at| at.elapsed() < ALL_PRESENCE_SHARED)
     }
 
     fn team_keys(&self, team_id: &str) -> Vec<CacheKey> {
@@ -224,7 +249,7 @@ impl Loader<TeamPresenceOf> for DixaLoader {
         &self,
         keys: &[TeamPresenceOf],
     ) -> Result<HashMap<TeamPresenceOf, Self::Value>, VendorError> {
-        if keys.len() < 2 && !self.all_presence_wanted.load(Ordering::Relaxed) {
+        if keys.len() < 2 && !self.all_presence_wanted() {
             return Ok(arcs(
                 self.batch(
                     keys,
@@ -236,7 +261,7 @@ impl Loader<TeamPresenceOf> for DixaLoader {
                 .await,
             ));
         }
-        self.all_presence_wanted.store(true, Ordering::Relaxed);
+        self.want_all_presence();
         let members = futures::future::join_all(keys.iter().map(|TeamPresenceOf(id)| {
             self.cached("team_members", id, TtlClass::Directory, || {
                 self.api.list_team_members(id)
@@ -321,9 +346,6 @@ impl Loader<AgentPresenceOf> for DixaLoader {
         // own, several at once with the one call that answers for every agent (whose
         // answers then prime each agent's entry). A lone agent whose batch was split off
         // a larger one (a field resolved a little later) joins that one's read.
-        if keys.len() > 1 {
-            self.all_presence_wanted.store(true, Ordering::Relaxed);
-        }
         let cache_keys: Vec<CacheKey> = keys
             .iter()
             .map(|k| self.key("agent_presence", Some(&k.0)))
@@ -339,7 +361,10 @@ impl Loader<AgentPresenceOf> for DixaLoader {
                 None => missing.push(key.clone()),
             }
         }
-        if missing.len() == 1 && !self.all_presence_wanted.load(Ordering::Relaxed) {
+        if missing.len() > 1 {
+            self.want_all_presence();
+        }
+        if missing.len() == 1 && !self.all_presence_wanted() {
             let AgentPresenceOf(id) = missing.remove(0);
             let one = self
                 .cached("agent_presence", &id, TtlClass::Presence, || {

@@ -364,7 +364,9 @@ pub async fn count_and_fault(
         if fault.latency_after_ms > 0 {
             tokio::time::sleep(Duration::from_millis(fault.latency_after_ms)).await;
         }
-        tokio::time::sleep_until(respond_at).await;
+        if fault.respond_at_ms > 0 {
+            tokio::time::sleep_until(respond_at).await;
+        }
         return response;
     };
     let message = fault
@@ -376,7 +378,9 @@ pub async fn count_and_fault(
             .headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from(secs));
     }
-    tokio::time::sleep_until(respond_at).await;
+    if fault.respond_at_ms > 0 {
+        tokio::time::sleep_until(respond_at).await;
+    }
     response
 }
 

@@ -6,7 +6,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, spawn_app, spawn_app_with};
 
 /// Every route `vendor`'s simulator counted, then the counters reset.
 async fn take_calls(app: &TestApp, vendor: &str) -> Value {
@@ -181,11 +181,12 @@ async fn a_presence_asked_after_the_teams_joins_their_one_presence_read() {
     let first = "{ agents(first: 1, filter: { vendors: [DIXA] }) { nodes { id } } }";
     let id = source.data(first, json!({})).await["agents"]["nodes"][0]["id"].clone();
     let app = spawn_app().await;
-    // The agent itself is read late, so its presence is asked alone, after the teams'
-    // presence (every agent's, in one call) was asked for.
+    // The agent itself is read late (within the second a read of every agent's presence
+    // serves a loader), so its presence is asked alone, after the teams' presence (every
+    // agent's, in one call) was asked for.
     app.fault(
         "dixa",
-        json!({ "route": "GET /agents/{agentId}", "latencyMs": 150 }),
+        json!({ "route": "GET /agents/{agentId}", "latencyMs": 500 }),
     )
     .await;
     let query = "query ($id: ID!) {
@@ -204,19 +205,20 @@ async fn a_presence_asked_after_the_teams_joins_their_one_presence_read() {
 /// wait before the simulator's work is inside it, not added to it (as `latencyMs` is).
 #[tokio::test]
 async fn a_simulated_latency_can_hold_the_simulators_own_work() {
-    let app = spawn_app().await;
+    // Vendor calls may take longer than the tests' 1.5 s.
+    let app = spawn_app_with(|s| s.http.request_timeout_ms = 10_000).await;
     let teams = "{ teams(first: 1) { nodes { name } } }";
     app.fault(
         "dixa",
-        json!({ "route": "GET /teams", "latencyMs": 300, "respondAtMs": 600 }),
+        json!({ "route": "GET /teams", "latencyMs": 1_000, "respondAtMs": 1_200 }),
     )
     .await;
     let started = std::time::Instant::now();
     app.data(teams, json!({})).await;
     let took = started.elapsed();
-    // 600 ms after arrival: not before, and not 300 + 600.
+    // 1.2 s after arrival: not before, and not 1 + 1.2 s.
     assert!(
-        took >= std::time::Duration::from_millis(600) && took < std::time::Duration::from_millis(880),
+        took >= std::time::Duration::from_millis(1_200) && took < std::time::Duration::from_millis(2_000),
         "{took:?}"
     );
 }
