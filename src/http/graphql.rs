@@ -351,9 +351,10 @@ async fn run(
     let prepared = prepare(state, principal, method, params).await?;
     let tenant = &principal.tenant;
     let mut computing = None;
-    let request = if principal.access.read {
+    let mut id = None;
+    if principal.access.read {
         let deadline = tokio::time::Instant::now() + tenant.request_deadline;
-        let id = AnswerId::new(
+        let answer = AnswerId::new(
             &prepared.request.query,
             prepared.variables.as_deref().map(RawValue::get),
             prepared.request.operation_name.as_deref(),
@@ -361,13 +362,13 @@ async fn run(
         // A kept answer is served without reading the variables.
         match state
             .answers
-            .lookup(&state.cache, &tenant.id, &id, deadline)
+            .lookup(&state.cache, &tenant.id, &answer, deadline)
             .await
         {
             Lookup::Kept(kept) => return Ok(served(state, &kept, started)),
             Lookup::Renew(kept) => {
                 match prepared.into_request() {
-                    Ok(request) => renew(state, principal, request, id, &kept),
+                    Ok(request) => renew(state, principal, request, answer, &kept),
                     Err(_) => kept.renewal_not_started(),
                 }
                 return Ok(served(state, &kept, started));
@@ -376,15 +377,18 @@ async fn run(
             // Held until the answer is shared: identical requests wait for it.
             Lookup::Compute(leader) => computing = leader,
         }
-        prepared.into_request()?.data(id)
-    } else {
-        prepared.into_request()?
-    };
+        id = Some(answer);
+    }
     let turn = tokio::time::timeout(tenant.request_deadline, state.operations.acquire())
         .await
         .ok()
         .and_then(Result::ok)
         .ok_or_else(busy)?;
+    // Built once its turn came: a request waiting for one holds only its variables' text.
+    let mut request = prepared.into_request()?;
+    if let Some(id) = id {
+        request = request.data(id);
+    }
     let response = context::execute(&state.schema, request, tenant.clone(), &state.cache).await;
     drop(turn);
     let answer = response_body(response);
