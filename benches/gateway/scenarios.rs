@@ -497,11 +497,24 @@ pub async fn run_scenario(
 
         // The cold samples get a gateway of their own: each tenant costs the gateway some
         // memory of its own, which the load runs' gateway (one tenant) should not carry.
-        let cold_tenants = if off { 0 } else { options.cold_samples };
+        // One tenant more than the samples: the process's first query, not sampled.
+        let cold_tenants = if off { 0 } else { options.cold_samples + 1 };
         let gateway = Gateway::start(sims, cache.clone(), cold_tenants, &log("cold"))?;
         gateway.ready(&http).await?;
         let cold_idle = gateway.memory()?;
         let client = Client::new(http.clone(), &gateway.url);
+        // A fresh process's first query also pays what only a first query does (its
+        // first allocations, pages of code and data touched for the first time): run on
+        // a tenant of its own, not sampled, as production serves it once per process.
+        let first = if off {
+            WARM_TENANT.to_owned()
+        } else {
+            cold_tenant(options.cold_samples)
+        };
+        client
+            .data(&Request::new(scenario.query, scenario.variables.clone(), bearer(&first)))
+            .await
+            .with_context(|| format!("{} first query", scenario.name))?;
 
         // Cold, at light load: one query at a time, each finding its cache empty.
         progress(&format!(
