@@ -512,7 +512,11 @@ pub async fn run_scenario(
             cold_tenant(options.cold_samples)
         };
         client
-            .data(&Request::new(scenario.query, scenario.variables.clone(), bearer(&first)))
+            .data(&Request::new(
+                scenario.query,
+                scenario.variables.clone(),
+                bearer(&first),
+            ))
             .await
             .with_context(|| format!("{} first query", scenario.name))?;
 
