@@ -584,7 +584,9 @@ impl Cache {
     pub async fn invalidate(&self, keys: &[CacheKey]) {
         let mut full: Vec<String> = keys.iter().map(|k| self.full_key(k)).collect();
         // A miss from now on starts a fetch of its own rather than join one begun before
-        // the write (whose waiters still get its outcome).
+        // the write (whose waiters still get its outcome). The generation a fetch began at
+        // says as much while the store answers (on every replica); this also holds, on
+        // this replica, while it does not.
         {
             let mut flights = self.inflight.lock().unwrap_or_else(PoisonError::into_inner);
             flights.by_key.retain(|(key, _), _| !full.contains(key));

@@ -135,7 +135,11 @@ impl DixaLoader {
     /// one copy, and a batch starting while another reads it waits for that read. A
     /// failure is not kept.
     async fn all_presence(&self) -> Result<Arc<Vec<UserPresence>>, VendorError> {
-        self.want_all_presence();
+        // Noted before the read: a lone key asked meanwhile joins it.
+        *self
+            .all_presence_wanted
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Instant::now());
         let mut last = self.all_presence.lock().await;
         if let Some((read_at, all)) = last.as_ref()
             && read_at.elapsed() < ALL_PRESENCE_SHARED
@@ -151,14 +155,6 @@ impl DixaLoader {
         );
         *last = Some((Instant::now(), all.clone()));
         Ok(all)
-    }
-
-    /// Notes that a batch reads every agent's presence.
-    fn want_all_presence(&self) {
-        *self
-            .all_presence_wanted
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Instant::now());
     }
 
     /// Whether a batch read (or is about to read) every agent's presence lately: a lone
@@ -261,7 +257,6 @@ impl Loader<TeamPresenceOf> for DixaLoader {
                 .await,
             ));
         }
-        self.want_all_presence();
         let members = futures::future::join_all(keys.iter().map(|TeamPresenceOf(id)| {
             self.cached("team_members", id, TtlClass::Directory, || {
                 self.api.list_team_members(id)
@@ -360,9 +355,6 @@ impl Loader<AgentPresenceOf> for DixaLoader {
                 }
                 None => missing.push(key.clone()),
             }
-        }
-        if missing.len() > 1 {
-            self.want_all_presence();
         }
         if missing.len() == 1 && !self.all_presence_wanted() {
             let AgentPresenceOf(id) = missing.remove(0);

@@ -358,28 +358,29 @@ pub async fn count_and_fault(
     if fault.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(fault.latency_ms)).await;
     }
-    let respond_at = arrived + Duration::from_millis(fault.respond_at_ms);
-    let Some(status) = fault.status.and_then(|s| StatusCode::from_u16(s).ok()) else {
-        let response = next.run(request).await;
-        if fault.latency_after_ms > 0 {
-            tokio::time::sleep(Duration::from_millis(fault.latency_after_ms)).await;
+    let response = match fault.status.and_then(|s| StatusCode::from_u16(s).ok()) {
+        None => {
+            let response = next.run(request).await;
+            if fault.latency_after_ms > 0 {
+                tokio::time::sleep(Duration::from_millis(fault.latency_after_ms)).await;
+            }
+            response
         }
-        if fault.respond_at_ms > 0 {
-            tokio::time::sleep_until(respond_at).await;
+        Some(status) => {
+            let message = fault
+                .message
+                .unwrap_or_else(|| status.canonical_reason().unwrap_or("injected fault").to_owned());
+            let mut response = control.error(status, &message);
+            if let Some(secs) = fault.retry_after_secs {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            }
+            response
         }
-        return response;
     };
-    let message = fault
-        .message
-        .unwrap_or_else(|| status.canonical_reason().unwrap_or("injected fault").to_owned());
-    let mut response = control.error(status, &message);
-    if let Some(secs) = fault.retry_after_secs {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-    }
     if fault.respond_at_ms > 0 {
-        tokio::time::sleep_until(respond_at).await;
+        tokio::time::sleep_until(arrived + Duration::from_millis(fault.respond_at_ms)).await;
     }
     response
 }
