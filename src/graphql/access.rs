@@ -8,8 +8,8 @@
 use std::sync::Arc;
 
 use async_graphql::{
-    ServerError, ServerResult, Variables,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery},
+    ServerError, ServerResult,
+    extensions::ExtensionContext,
     parser::types::{ExecutableDocument, OperationType},
 };
 
@@ -28,18 +28,6 @@ pub struct Access {
     pub write_scope: Arc<str>,
 }
 
-/// Refuses what the request's [`Access`] does not allow (a request without one is
-/// internal, e.g. the schema export, and unrestricted).
-pub struct AccessGuard;
-
-impl ExtensionFactory for AccessGuard {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(AccessGuardExtension)
-    }
-}
-
-struct AccessGuardExtension;
-
 fn forbidden(message: String, scope: &str) -> ServerError {
     let mut error = ServerError::new(message, None);
     let mut extensions = async_graphql::ErrorExtensionValues::default();
@@ -49,45 +37,38 @@ fn forbidden(message: String, scope: &str) -> ServerError {
     error
 }
 
-#[async_trait::async_trait]
-impl Extension for AccessGuardExtension {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        let Some(access) = ctx.data_opt::<Access>() else {
-            return Ok(document);
-        };
-        let mutates = document
-            .operations
-            .iter()
-            .any(|(_, op)| op.node.ty == OperationType::Mutation);
-        let reads = document
-            .operations
-            .iter()
-            .any(|(_, op)| op.node.ty != OperationType::Mutation);
-        if mutates && !access.write {
-            return Err(forbidden(
-                format!(
-                    "this caller may not run mutations: that needs the `{}` scope",
-                    access.write_scope
-                ),
-                &access.write_scope,
-            ));
-        }
-        if reads && !access.read {
-            return Err(forbidden(
-                format!(
-                    "this caller may not run queries or subscriptions: that needs the `{}` scope",
-                    access.read_scope
-                ),
-                &access.read_scope,
-            ));
-        }
-        Ok(document)
+/// Refuses what the request's [`Access`] does not allow, once its document is parsed (a
+/// request without one is internal, e.g. the schema export, and unrestricted). Run by
+/// [`super::pipeline`].
+pub(super) fn check(ctx: &ExtensionContext<'_>, document: &ExecutableDocument) -> ServerResult<()> {
+    let Some(access) = ctx.data_opt::<Access>() else {
+        return Ok(());
+    };
+    let mutates = document
+        .operations
+        .iter()
+        .any(|(_, op)| op.node.ty == OperationType::Mutation);
+    let reads = document
+        .operations
+        .iter()
+        .any(|(_, op)| op.node.ty != OperationType::Mutation);
+    if mutates && !access.write {
+        return Err(forbidden(
+            format!(
+                "this caller may not run mutations: that needs the `{}` scope",
+                access.write_scope
+            ),
+            &access.write_scope,
+        ));
     }
+    if reads && !access.read {
+        return Err(forbidden(
+            format!(
+                "this caller may not run queries or subscriptions: that needs the `{}` scope",
+                access.read_scope
+            ),
+            &access.read_scope,
+        ));
+    }
+    Ok(())
 }

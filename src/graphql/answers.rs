@@ -16,9 +16,10 @@
 //! older than its item cache entries plus twice the TTL, and never older than a write.
 //!
 //! An answer is kept as its serialized JSON, so serving it costs a copy of bytes, not a
-//! walk of hundreds of fields. It is kept by an async-graphql extension, registered after
-//! the limits and the access checks, so only an operation that passed them is kept; only
-//! queries, and only answers without errors. The extension serves kept answers to every
+//! walk of hundreds of fields. It is kept by hooks of the schema's extension
+//! ([`super::pipeline`]), run after the limits and the access checks, so only an operation
+//! that passed them is kept; only queries, and only answers without errors. The hooks
+//! serve kept answers to every
 //! transport; the HTTP edge also looks one up *before* executing (see [`Answers::lookup`]):
 //! the same tenant, query text, variables and operation passed every check when the
 //! answer was kept (the limits depend on nothing else), and the edge checks the caller
@@ -37,8 +38,8 @@ use std::{
 };
 
 use async_graphql::{
-    Response, ServerResult, Value, Variables,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery},
+    Response, Value, Variables,
+    extensions::ExtensionContext,
     parser::types::{DocumentOperations, ExecutableDocument, OperationType},
 };
 use bytes::Bytes;
@@ -375,18 +376,6 @@ fn answer_key(tenant: &str, generation: u64, operation: Option<&str>, digest: &s
     format!("{tenant}\u{0}{generation}\u{0}{mark}{name}\u{0}{digest}")
 }
 
-/// The extension keeping and serving answers from [`Answers`].
-pub struct AnswersExtension(pub Arc<Answers>);
-
-impl ExtensionFactory for AnswersExtension {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ForRequest {
-            answers: self.0.clone(),
-            document: Mutex::default(),
-        })
-    }
-}
-
 /// The parsed document's digest and which of its operations are queries.
 struct Document {
     digest: String,
@@ -398,7 +387,9 @@ struct Document {
     only_name: Option<String>,
 }
 
-struct ForRequest {
+/// One request's keeping and serving of answers from [`Answers`]; its hooks are run by
+/// [`super::pipeline`].
+pub(super) struct ForRequest {
     answers: Arc<Answers>,
     document: Mutex<Option<Document>>,
 }
@@ -413,42 +404,49 @@ fn queries(document: &ExecutableDocument) -> HashMap<Option<String>, bool> {
     }
 }
 
-#[async_trait::async_trait]
-impl Extension for ForRequest {
-    async fn parse_query(
+impl ForRequest {
+    pub(super) fn new(answers: Arc<Answers>) -> Self {
+        Self {
+            answers,
+            document: Mutex::default(),
+        }
+    }
+
+    /// Notes what the answer's key needs of the parsed document.
+    pub(super) fn parsed(
         &self,
         ctx: &ExtensionContext<'_>,
         query: &str,
         variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        if self.answers.enabled() {
-            let id = ctx.data_opt::<AnswerId>();
-            *self.document.lock().unwrap_or_else(PoisonError::into_inner) = Some(Document {
-                digest: match id {
-                    Some(id) => id.digest.clone(),
-                    None => document_digest(query, variables),
-                },
-                // The edge's key names the operation as the client did.
-                edge_operation: id.map(|id| id.operation.clone()),
-                queries: queries(&document),
-                only_name: match &document.operations {
-                    DocumentOperations::Multiple(ops) if ops.len() == 1 => {
-                        ops.keys().next().map(|n| n.to_string())
-                    }
-                    _ => None,
-                },
-            });
+        document: &ExecutableDocument,
+    ) {
+        if !self.answers.enabled() {
+            return;
         }
-        Ok(document)
+        let id = ctx.data_opt::<AnswerId>();
+        *self.document.lock().unwrap_or_else(PoisonError::into_inner) = Some(Document {
+            digest: match id {
+                Some(id) => id.digest.clone(),
+                None => document_digest(query, variables),
+            },
+            // The edge's key names the operation as the client did.
+            edge_operation: id.map(|id| id.operation.clone()),
+            queries: queries(document),
+            only_name: match &document.operations {
+                DocumentOperations::Multiple(ops) if ops.len() == 1 => {
+                    ops.keys().next().map(|n| n.to_string())
+                }
+                _ => None,
+            },
+        });
     }
 
-    async fn execute(
+    /// Serves the operation's kept answer, or runs it, `next`, and keeps its answer.
+    pub(super) async fn execute<F: Future<Output = Response>>(
         &self,
         ctx: &ExtensionContext<'_>,
         operation_name: Option<&str>,
-        next: NextExecute<'_>,
+        next: impl FnOnce() -> F,
     ) -> Response {
         let document = self
             .document
@@ -457,7 +455,7 @@ impl Extension for ForRequest {
             .take();
         let request = ctx.data_opt::<RequestContext>();
         let (Some(document), Some(request)) = (document, request) else {
-            return next.run(ctx, operation_name).await;
+            return next().await;
         };
         // The operation that runs: the named one, or the document's only one.
         let is_query = match operation_name {
@@ -466,10 +464,10 @@ impl Extension for ForRequest {
             None => None,
         };
         if is_query != Some(true) {
-            return next.run(ctx, operation_name).await;
+            return next().await;
         }
         let Some(generation) = request.cache.write_generation().await else {
-            return next.run(ctx, operation_name).await;
+            return next().await;
         };
         let keyed_as = match &document.edge_operation {
             Some(operation) => operation.as_deref(),
@@ -481,7 +479,7 @@ impl Extension for ForRequest {
         {
             return Response::new(data);
         }
-        let response = next.run(ctx, operation_name).await;
+        let response = next().await;
         // Only a plain answer: no errors, nothing in `extensions`, nothing for the HTTP
         // layer beyond the data.
         if response.errors.is_empty()

@@ -29,7 +29,6 @@ use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::{
     ServerError, ServerResult, Value, Variables,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest},
     parser::types::{
         BaseType, DocumentOperations, ExecutableDocument, OperationDefinition, Selection, SelectionSet,
         ServiceDocument, Type, TypeKind, TypeSystemDefinition,
@@ -546,38 +545,22 @@ impl<'a> Walk<'a> {
     }
 }
 
-/// The async-graphql extension that enforces [`Limits`] on every request, whatever the
-/// transport.
-pub struct LimitsExtension(pub Arc<Limits>);
-
-impl ExtensionFactory for LimitsExtension {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(LimitsCheck(self.0.clone()))
-    }
-}
-
-struct LimitsCheck(Arc<Limits>);
-
-#[async_trait::async_trait]
-impl Extension for LimitsCheck {
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        mut request: async_graphql::Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<async_graphql::Request> {
-        scan(&request.query, self.0.settings.max_tokens)?;
+impl Limits {
+    /// Enforces the limits on a request before it is prepared, whatever the transport
+    /// (run by [`super::pipeline`]), and leaves its document parsed for the schema.
+    pub(super) fn check_request(&self, request: &mut async_graphql::Request) -> ServerResult<()> {
+        scan(&request.query, self.settings.max_tokens)?;
         // Parsed here once; the schema reuses this document.
-        let variables = request.variables.clone();
-        let document = request.parsed_query()?;
-        let checked = self.0.check(document, &variables)?;
-        if checked.introspects && !self.0.settings.introspection {
+        let document = async_graphql::parser::parse_query(&request.query)?;
+        let checked = self.check(&document, &request.variables)?;
+        request.set_parsed_query(document);
+        if checked.introspects && !self.settings.introspection {
             return Err(coded(
                 ErrorCode::Forbidden,
                 "introspection is disabled on this server (graphql.introspection)",
             ));
         }
-        next.run(ctx, request).await
+        Ok(())
     }
 }
 

@@ -20,6 +20,7 @@ pub mod merged;
 pub mod node;
 pub mod observe;
 pub mod people;
+pub mod pipeline;
 pub mod prefetch;
 pub mod roots;
 pub mod subscription;
@@ -56,15 +57,11 @@ pub fn build_schema(
     answers: std::sync::Arc<answers::Answers>,
     metrics: crate::metrics::Metrics,
 ) -> AppSchema {
-    let limits = limits::Limits::new(settings, &sdl());
-    let builder = unlimited()
-        .extension(access::AccessGuard)
-        .extension(observe::MetricsExtension(metrics))
-        .extension(limits::LimitsExtension(std::sync::Arc::new(limits)))
-        // Last, so that every check above has passed before an answer is served.
-        .extension(answers::AnswersExtension(answers))
-        // After the answers: a kept answer warms nothing.
-        .extension(prefetch::PrefetchExtension);
+    let builder = unlimited().extension(pipeline::Pipeline {
+        metrics,
+        limits: std::sync::Arc::new(limits::Limits::new(settings, &sdl())),
+        answers,
+    });
     if settings.introspection {
         builder.finish()
     } else {

@@ -1,41 +1,25 @@
-//! The schema's request metrics and operation span: an async-graphql extension that
-//! counts every request by operation name and outcome and times it, whatever the
-//! transport, including the requests refused before execution (parse, validation,
-//! limits), and runs each operation in a `graphql_operation` span (the parent of its
-//! loader batches and vendor calls).
+//! The schema's request metrics and operation span, hooks of the schema's extension
+//! ([`super::pipeline`]): every request counted by operation name and outcome and timed,
+//! whatever the transport, including the requests refused before execution (parse,
+//! validation, limits), and each operation run in a `graphql_operation` span (the parent
+//! of its loader batches and vendor calls).
 //!
 //! May depend on: `metrics`, `graphql::answers` (the mark of a background renewal).
 
 use std::{
-    sync::{Arc, Mutex, PoisonError},
+    sync::{Mutex, PoisonError},
     time::Instant,
 };
 
-use async_graphql::{
-    Response, ServerResult,
-    extensions::{
-        Extension, ExtensionContext, ExtensionFactory, NextExecute, NextPrepareRequest, NextRequest,
-    },
-    parser::types::DocumentOperations,
-};
+use async_graphql::{Response, extensions::ExtensionContext, parser::types::DocumentOperations};
 
 use tracing::Instrument as _;
 
 use crate::metrics::{Metrics, Outcome};
 
-/// Counts and times every request into [`Metrics`].
-pub struct MetricsExtension(pub Metrics);
-
-impl ExtensionFactory for MetricsExtension {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(RequestMetrics {
-            metrics: self.0.clone(),
-            operation: Mutex::default(),
-        })
-    }
-}
-
-struct RequestMetrics {
+/// One request's metrics: counts and times it into [`Metrics`]. Its hooks are run by
+/// [`super::pipeline`].
+pub(super) struct RequestMetrics {
     metrics: Metrics,
     /// The operation's name: the request's `operationName` once read, then the name of
     /// the operation that ran (the document's only one when none was given).
@@ -43,22 +27,31 @@ struct RequestMetrics {
 }
 
 impl RequestMetrics {
+    pub(super) fn new(metrics: Metrics) -> Self {
+        Self {
+            metrics,
+            operation: Mutex::default(),
+        }
+    }
+
     fn set_operation(&self, name: Option<&str>) {
         if let Some(name) = name {
             *self.operation.lock().unwrap_or_else(PoisonError::into_inner) = Some(name.to_owned());
         }
     }
-}
 
-#[async_trait::async_trait]
-impl Extension for RequestMetrics {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+    /// Counts and times the whole request, `next`.
+    pub(super) async fn request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: impl Future<Output = Response>,
+    ) -> Response {
         if ctx.data_opt::<super::answers::Renewal>().is_some() {
             // A kept answer's background renewal: no client's request.
-            return next.run(ctx).await;
+            return next.await;
         }
         let started = Instant::now();
-        let response = next.run(ctx).await;
+        let response = next.await;
         let outcome = match (
             response.errors.is_empty(),
             response.data == async_graphql::Value::Null,
@@ -77,17 +70,15 @@ impl Extension for RequestMetrics {
         response
     }
 
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        request: async_graphql::Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<async_graphql::Request> {
+    /// Before the request is prepared: the name it asks for.
+    pub(super) fn requested(&self, request: &async_graphql::Request) {
         self.set_operation(request.operation_name.as_deref());
-        let mut request = next.run(ctx, request).await?;
-        // Without `operationName`, a document's only named operation names it, also
-        // when validation then refuses it (the limits have parsed it by now: this reads
-        // the parsed document, it does not parse again).
+    }
+
+    /// Once the request is prepared: without `operationName`, a document's only named
+    /// operation names it, also when validation then refuses it (the limits have parsed
+    /// it by now: this reads the parsed document, it does not parse again).
+    pub(super) fn prepared(&self, request: &mut async_graphql::Request) {
         if request.operation_name.is_none()
             && let Ok(document) = request.parsed_query()
             && let DocumentOperations::Multiple(operations) = &document.operations
@@ -96,18 +87,17 @@ impl Extension for RequestMetrics {
             let name = operations.keys().next().map(|n| n.to_string());
             self.set_operation(name.as_deref());
         }
-        Ok(request)
     }
 
-    async fn execute(
+    /// Runs the operation, `next`, in its `graphql_operation` span.
+    pub(super) async fn execute(
         &self,
-        ctx: &ExtensionContext<'_>,
         operation_name: Option<&str>,
-        next: NextExecute<'_>,
+        next: impl Future<Output = Response>,
     ) -> Response {
         self.set_operation(operation_name);
         let label = self.metrics.operation_label(operation_name);
         let span = tracing::info_span!("graphql_operation", operation = %label);
-        next.run(ctx, operation_name).instrument(span).await
+        next.instrument(span).await
     }
 }

@@ -11,17 +11,16 @@
 //! supervisors with their agents for `supervisors` selected below the root (an agent's
 //! supervisors).
 //!
-//! An async-graphql extension, registered after [`super::answers`]: a kept answer is
-//! served without warming anything, and every check (access, limits, validation) has
-//! passed before a vendor is asked.
+//! Hooks of the schema's extension ([`super::pipeline`]), run after [`super::answers`]: a
+//! kept answer is served without warming anything, and every check (access, limits,
+//! validation) has passed before a vendor is asked.
 //!
 //! May depend on: `graphql::context`, `loaders` (through the request's loaders).
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
 use async_graphql::{
-    Response, ServerResult, Variables,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery},
+    extensions::ExtensionContext,
     parser::types::{ExecutableDocument, Selection, SelectionSet},
 };
 
@@ -33,18 +32,29 @@ const LINKED_AGENTS: &str = "linkedAgents";
 /// The field, below the root, whose reads of Webex's supervisors are started early.
 const SUPERVISORS: &str = "supervisors";
 
-/// The extension warming the request's loaders (see the module documentation).
-pub struct PrefetchExtension;
-
-impl ExtensionFactory for PrefetchExtension {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ForRequest::default())
-    }
+/// One request's warming of its loaders (see the module documentation); its hooks are
+/// run by [`super::pipeline`].
+#[derive(Default)]
+pub(super) struct ForRequest {
+    warm: Mutex<Warm>,
 }
 
-#[derive(Default)]
-struct ForRequest {
-    warm: Mutex<Warm>,
+impl ForRequest {
+    /// Notes what the parsed document will read late.
+    pub(super) fn parsed(&self, document: &ExecutableDocument) {
+        *self.warm.lock().unwrap_or_else(PoisonError::into_inner) = Warm {
+            people: mentions(document, LINKED_AGENTS, true),
+            supervisors: mentions(document, SUPERVISORS, false),
+        };
+    }
+
+    /// Starts those reads, as the operation starts.
+    pub(super) fn execute(&self, ctx: &ExtensionContext<'_>) {
+        let warm = *self.warm.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(request) = ctx.data_opt::<RequestContext>() {
+            request.loaders.warm(warm);
+        }
+    }
 }
 
 /// Whether `set`, or anything below it, selects a field named `name`; at the root
@@ -76,37 +86,6 @@ fn mentions(document: &ExecutableDocument, name: &str, at_root: bool) -> bool {
             let root = fragment.node.type_condition.node.on.node == "Query";
             selects(&fragment.node.selection_set.node, name, root, at_root)
         })
-}
-
-#[async_trait::async_trait]
-impl Extension for ForRequest {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        *self.warm.lock().unwrap_or_else(PoisonError::into_inner) = Warm {
-            people: mentions(&document, LINKED_AGENTS, true),
-            supervisors: mentions(&document, SUPERVISORS, false),
-        };
-        Ok(document)
-    }
-
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        let warm = *self.warm.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(request) = ctx.data_opt::<RequestContext>() {
-            request.loaders.warm(warm);
-        }
-        next.run(ctx, operation_name).await
-    }
 }
 
 #[cfg(test)]
