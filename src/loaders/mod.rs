@@ -36,7 +36,7 @@ pub type RequestLoader<T> = DataLoader<Traced<T>, HashMapCache>;
 ///
 /// A batch starts as soon as the request's task pauses, without DataLoader's default
 /// 1 ms wait (which tokio's millisecond timer makes 1 to 2 ms, at every level of a
-/// query: the benchmark's wallboard, cold, took about 5 ms longer). An operation runs
+/// query: 3 to 5 ms of the benchmark wallboard's cold latency, in runs on one machine). An operation runs
 /// on one task, and a level's fields ask their keys in one poll of it; the batch task,
 /// spawned from it, waits in its worker's next-task slot until that poll ends, so it
 /// takes every key of that wave. Keys of a later wave (fields whose reads came back
