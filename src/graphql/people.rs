@@ -135,7 +135,7 @@ pub async fn agents_of(ctx: &Context<'_>, vendor: Vendor, lists: &VendorLists) -
             .dixa()?
             .load_one(AllAgents)
             .await?
-            .map(|all| all.iter().cloned().map(Agent::new).collect())
+            .map(|all| all.iter().cloned().map(Agent::shared).collect())
             .unwrap_or_default(),
         Vendor::Vonage => loaders
             .vonage()?

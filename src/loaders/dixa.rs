@@ -122,10 +122,13 @@ impl DixaLoader {
     }
 
     /// Every agent, through the cache (the list a large batch of [`AgentById`] reads too).
-    async fn all_agents(&self) -> Result<Vec<Agent>, VendorError> {
+    /// Each record behind an `Arc`: the list, the keys it answers and the fields that
+    /// read them share one copy, rather than cloning hundreds of records at each step.
+    async fn all_agents(&self) -> Result<Arc<Vec<Arc<Agent>>>, VendorError> {
         self.cache
-            .get_or_fetch(&self.key("agents", None), TtlClass::Directory, || {
-                self.api.list_agents()
+            .get_or_fetch(&self.key("agents", None), TtlClass::Directory, || async {
+                let agents = self.api.list_agents().await?;
+                Ok(Arc::new(agents.into_iter().map(Arc::new).collect()))
             })
             .await
     }
@@ -175,10 +178,8 @@ impl DixaLoader {
     }
 }
 
-/// Each outcome's list behind an `Arc` (shared by every field that reads it).
-fn arcs<K: Eq + std::hash::Hash, T>(
-    outcomes: HashMap<K, Outcome<Vec<T>>>,
-) -> HashMap<K, Outcome<Arc<Vec<T>>>> {
+/// Each outcome behind an `Arc` (shared by every field that reads it).
+fn arcs<K: Eq + std::hash::Hash, T>(outcomes: HashMap<K, Outcome<T>>) -> HashMap<K, Outcome<Arc<T>>> {
     outcomes.into_iter().map(|(k, v)| (k, v.map(Arc::new))).collect()
 }
 
@@ -290,7 +291,7 @@ impl Loader<TeamPresenceOf> for DixaLoader {
 }
 
 impl Loader<AgentById> for DixaLoader {
-    type Value = Outcome<Agent>;
+    type Value = Outcome<Arc<Agent>>;
     type Error = VendorError;
 
     async fn load(&self, keys: &[AgentById]) -> Result<HashMap<AgentById, Self::Value>, VendorError> {
@@ -302,30 +303,33 @@ impl Loader<AgentById> for DixaLoader {
                 Some(Ok(all)) => all,
             };
             let wanted: std::collections::HashSet<&str> = keys.iter().map(|k| k.0.as_str()).collect();
-            return Ok(all
-                .into_iter()
-                .filter(|a| wanted.contains(a.id.as_str()))
-                .map(|a| (AgentById(a.id.clone()), Ok(a)))
-                .collect());
+            let mut found = HashMap::with_capacity(keys.len());
+            found.extend(
+                all.iter()
+                    .filter(|a| wanted.contains(a.id.as_str()))
+                    .map(|a| (AgentById(a.id.clone()), Ok(a.clone()))),
+            );
+            return Ok(found);
         }
-        Ok(self
-            .batch(
+        Ok(arcs(
+            self.batch(
                 keys,
                 "agent",
                 |k| &k.0,
                 TtlClass::Directory,
                 |AgentById(id)| async move { self.api.get_agent(&id).await },
             )
-            .await)
+            .await,
+        ))
     }
 }
 
 impl Loader<AllAgents> for DixaLoader {
-    type Value = Arc<Vec<Agent>>;
+    type Value = Arc<Vec<Arc<Agent>>>;
     type Error = VendorError;
 
     async fn load(&self, _keys: &[AllAgents]) -> Result<HashMap<AllAgents, Self::Value>, VendorError> {
-        Ok(HashMap::from([(AllAgents, Arc::new(self.all_agents().await?))]))
+        Ok(HashMap::from([(AllAgents, self.all_agents().await?)]))
     }
 }
 

@@ -47,5 +47,5 @@ pub async fn dixa_agent(ctx: &Context<'_>, field: &str, agent_id: &str) -> ApiRe
         .dixa()?
         .fetch_one(AgentById(agent_id.to_owned()))
         .await?
-        .map(Agent::new))
+        .map(Agent::shared))
 }

@@ -97,6 +97,11 @@ impl Agent {
         }
     }
 
+    /// An agent over a vendor record others share too.
+    pub fn shared(source: Arc<impl AgentSource + 'static>) -> Self {
+        Self { source }
+    }
+
     /// The vendor this account lives on.
     pub fn account_vendor(&self) -> Vendor {
         self.source.vendor()

@@ -138,8 +138,9 @@ impl AgentSource for DixaMember {
             .fetch_one(AgentById(self.0.id.clone()))
             .await?;
         // An agent gone since the list was read keeps what the list said.
-        Ok(Some(Agent::new(
-            record.unwrap_or_else(|| dixa::Agent::from_member(&self.0)),
+        Ok(Some(record.map_or_else(
+            || Agent::new(dixa::Agent::from_member(&self.0)),
+            Agent::shared,
         )))
     }
 

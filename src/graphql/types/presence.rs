@@ -79,7 +79,7 @@ impl Presence {
                     .dixa()?
                     .fetch_one(AgentById(self.agent_vendor_id.clone()))
                     .await?;
-                Ok(agent.map(Agent::new))
+                Ok(agent.map(Agent::shared))
             }
             Vendor::Vonage => {
                 let user = loaders(ctx)?
