@@ -341,57 +341,39 @@ impl Loader<AgentPresenceOf> for DixaLoader {
         &self,
         keys: &[AgentPresenceOf],
     ) -> Result<HashMap<AgentPresenceOf, Self::Value>, VendorError> {
-        // What the cache holds, read in one round trip; one agent missing is read on its
-        // own, several at once with the one call that answers for every agent (whose
-        // answers then prime each agent's entry). A lone agent whose batch was split off
-        // a larger one (a field resolved a little later) joins that one's read.
-        let cache_keys: Vec<CacheKey> = keys
-            .iter()
-            .map(|k| self.key("agent_presence", Some(&k.0)))
-            .collect();
-        let cached: Vec<Option<UserPresence>> = self.cache.get_many(&cache_keys).await;
-        let mut out: HashMap<AgentPresenceOf, Self::Value> = HashMap::with_capacity(keys.len());
-        let mut missing = Vec::new();
-        for (key, hit) in keys.iter().zip(cached) {
-            match hit {
-                Some(presence) => {
-                    out.insert(key.clone(), Ok(presence));
-                }
-                None => missing.push(key.clone()),
-            }
-        }
-        if missing.len() == 1 && !self.all_presence_wanted() {
-            let AgentPresenceOf(id) = missing.remove(0);
+        // One agent: its own entry (`GET /agents/{id}/presence` on a miss). Several, or
+        // one while the request reads every agent's presence anyway (a lone key split off
+        // a larger batch, say): the one list of every agent's presence, cached as one
+        // entry and read once for the request, answers them all. No entry per agent is
+        // read or written for them: a wallboard's 200 members would cost 200 cache reads
+        // and 200 writes (a tenth of its cold query's CPU), for answers the one list
+        // already holds, and the members and their teams then show one snapshot.
+        if let [AgentPresenceOf(id)] = keys
+            && !self.all_presence_wanted()
+        {
             let one = self
-                .cached("agent_presence", &id, TtlClass::Presence, || {
-                    self.api.get_agent_presence(&id)
+                .cached("agent_presence", id, TtlClass::Presence, || {
+                    self.api.get_agent_presence(id)
                 })
                 .await;
-            if let Some(outcome) = outcome(one) {
-                out.insert(AgentPresenceOf(id), outcome);
-            }
-        } else if !missing.is_empty() {
-            match self.all_presence().await {
-                Ok(all) => {
-                    let by_agent: HashMap<&str, &UserPresence> =
-                        all.iter().map(|p| (p.user_id.as_str(), p)).collect();
-                    let found: Vec<(CacheKey, UserPresence)> = missing
-                        .iter()
-                        .filter_map(|k| {
-                            let presence = (*by_agent.get(k.0.as_str())?).clone();
-                            out.insert(k.clone(), Ok(presence.clone()));
-                            Some((self.key("agent_presence", Some(&k.0)), presence))
-                        })
-                        .collect();
-                    self.cache
-                        .put_many(TtlClass::Presence, found.iter().map(|(k, v)| (k, v)))
-                        .await;
-                }
-                // One call served every missing key: its failure is each one's.
-                Err(e) => out.extend(missing.into_iter().map(|k| (k, Err(e.clone())))),
-            }
+            return Ok(outcome(one)
+                .map(|o| (AgentPresenceOf(id.clone()), o))
+                .into_iter()
+                .collect());
         }
-        Ok(out)
+        let all = match self.all_presence().await {
+            Ok(all) => all,
+            // One call served every key: its failure is each one's.
+            Err(e) => return Ok(keys.iter().map(|k| (k.clone(), Err(e.clone()))).collect()),
+        };
+        let wanted: std::collections::HashSet<&str> = keys.iter().map(|k| k.0.as_str()).collect();
+        let mut found = HashMap::with_capacity(keys.len());
+        found.extend(
+            all.iter()
+                .filter(|p| wanted.contains(p.user_id.as_str()))
+                .map(|p| (AgentPresenceOf(p.user_id.clone()), Ok(p.clone()))),
+        );
+        Ok(found)
     }
 }
 
