@@ -178,6 +178,29 @@ impl DixaLoader {
     }
 }
 
+/// The records of a whole list (`all`, each named by `id`) that `keys` (each naming one
+/// by `key_id`) ask for, each under its key (made by `key`): how one call for every
+/// record answers a batch of keys.
+fn asked_for<K, V: Clone>(
+    keys: &[K],
+    key_id: impl Fn(&K) -> &String,
+    all: &[V],
+    id: impl Fn(&V) -> &String,
+    key: impl Fn(String) -> K,
+) -> HashMap<K, Outcome<V>>
+where
+    K: Eq + std::hash::Hash,
+{
+    let wanted: std::collections::HashSet<&str> = keys.iter().map(|k| key_id(k).as_str()).collect();
+    let mut found = HashMap::with_capacity(keys.len());
+    found.extend(
+        all.iter()
+            .filter(|v| wanted.contains(id(v).as_str()))
+            .map(|v| (key(id(v).clone()), Ok(v.clone()))),
+    );
+    found
+}
+
 /// Each outcome behind an `Arc` (shared by every field that reads it).
 fn arcs<K: Eq + std::hash::Hash, T>(outcomes: HashMap<K, Outcome<T>>) -> HashMap<K, Outcome<Arc<T>>> {
     outcomes.into_iter().map(|(k, v)| (k, v.map(Arc::new))).collect()
@@ -302,14 +325,7 @@ impl Loader<AgentById> for DixaLoader {
                 Some(Err(e)) => return Ok(keys.iter().map(|k| (k.clone(), Err(e.clone()))).collect()),
                 Some(Ok(all)) => all,
             };
-            let wanted: std::collections::HashSet<&str> = keys.iter().map(|k| k.0.as_str()).collect();
-            let mut found = HashMap::with_capacity(keys.len());
-            found.extend(
-                all.iter()
-                    .filter(|a| wanted.contains(a.id.as_str()))
-                    .map(|a| (AgentById(a.id.clone()), Ok(a.clone()))),
-            );
-            return Ok(found);
+            return Ok(asked_for(keys, |k| &k.0, &all, |a| &a.id, AgentById));
         }
         Ok(arcs(
             self.batch(
@@ -353,12 +369,14 @@ impl Loader<AgentPresenceOf> for DixaLoader {
         // list.)
         if let [AgentPresenceOf(id)] = keys {
             let key = self.key("agent_presence", Some(id));
+            let looked = Instant::now();
             if let Some(presence) = self.cache.get::<UserPresence>(&key).await {
                 return Ok(HashMap::from([(AgentPresenceOf(id.clone()), Ok(presence))]));
             }
             if !self.all_presence_wanted() {
                 let one = self
-                    .cached("agent_presence", id, TtlClass::Presence, || {
+                    .cache
+                    .fetch_missed(&key, looked, TtlClass::Presence, || {
                         self.api.get_agent_presence(id)
                     })
                     .await;
@@ -373,14 +391,7 @@ impl Loader<AgentPresenceOf> for DixaLoader {
             // One call served every key: its failure is each one's.
             Err(e) => return Ok(keys.iter().map(|k| (k.clone(), Err(e.clone()))).collect()),
         };
-        let wanted: std::collections::HashSet<&str> = keys.iter().map(|k| k.0.as_str()).collect();
-        let mut found = HashMap::with_capacity(keys.len());
-        found.extend(
-            all.iter()
-                .filter(|p| wanted.contains(p.user_id.as_str()))
-                .map(|p| (AgentPresenceOf(p.user_id.clone()), Ok(p.clone()))),
-        );
-        Ok(found)
+        Ok(asked_for(keys, |k| &k.0, &all, |p| &p.user_id, AgentPresenceOf))
     }
 }
 
