@@ -139,10 +139,7 @@ impl DixaLoader {
     /// failure is not kept.
     async fn all_presence(&self) -> Result<Arc<Vec<UserPresence>>, VendorError> {
         // Noted before the read: a lone key asked meanwhile joins it.
-        *self
-            .all_presence_wanted
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Instant::now());
+        self.presence_of_many_ahead();
         let mut last = self.all_presence.lock().await;
         if let Some((read_at, all)) = last.as_ref()
             && read_at.elapsed() < ALL_PRESENCE_SHARED
@@ -158,6 +155,18 @@ impl DixaLoader {
         );
         *last = Some((Instant::now(), all.clone()));
         Ok(all)
+    }
+
+    /// Notes that the request is about to ask for the presence of several agents (a
+    /// list's, whose nodes select it): a batch of those keys that starts with a lone one
+    /// (split off the list's wave, see `loaders::request_loader`) then joins the read of
+    /// every agent's presence instead of making a call for that agent alone. Said by the
+    /// list's resolver before it returns, so before any of the keys is asked for.
+    pub fn presence_of_many_ahead(&self) {
+        *self
+            .all_presence_wanted
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Instant::now());
     }
 
     /// Whether a batch read (or is about to read) every agent's presence lately: a lone
@@ -364,27 +373,21 @@ impl Loader<AgentPresenceOf> for DixaLoader {
         // read or written for them: a wallboard's 200 members would cost 200 cache reads
         // and 200 writes (a tenth of its cold query's CPU), for answers the one list
         // already holds, and the members and their teams then show one snapshot.
-        // (The lone key's entry is read before the check: a batch split off a larger
-        // one starts first, and that read gives the larger one time to say it wants the
-        // list.)
-        if let [AgentPresenceOf(id)] = keys {
-            let key = self.key("agent_presence", Some(id));
-            let looked = Instant::now();
-            if let Some(presence) = self.cache.get::<UserPresence>(&key).await {
-                return Ok(HashMap::from([(AgentPresenceOf(id.clone()), Ok(presence))]));
-            }
-            if !self.all_presence_wanted() {
-                let one = self
-                    .cache
-                    .fetch_missed(&key, looked, TtlClass::Presence, || {
-                        self.api.get_agent_presence(id)
-                    })
-                    .await;
-                return Ok(outcome(one)
-                    .map(|o| (AgentPresenceOf(id.clone()), o))
-                    .into_iter()
-                    .collect());
-            }
+        // A list's resolver says beforehand that it wants several agents' presence
+        // ([`DixaLoader::presence_of_many_ahead`]), so a lone key split off its wave
+        // joins the list too, however the batches start.
+        if let [AgentPresenceOf(id)] = keys
+            && !self.all_presence_wanted()
+        {
+            let one = self
+                .cached("agent_presence", id, TtlClass::Presence, || {
+                    self.api.get_agent_presence(id)
+                })
+                .await;
+            return Ok(outcome(one)
+                .map(|o| (AgentPresenceOf(id.clone()), o))
+                .into_iter()
+                .collect());
         }
         let all = match self.all_presence().await {
             Ok(all) => all,
@@ -478,4 +481,116 @@ pub async fn change_members(
     loader.clear::<TeamPresenceOf>();
     loader.clear::<TeamsOfAgent>();
     changed
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use async_trait::async_trait;
+
+    use super::*;
+    use crate::config::CacheSettings;
+
+    /// A Dixa whose agents `a1`…`a3` are online, counting its presence calls; nothing
+    /// else is asked of it here.
+    #[derive(Default)]
+    struct Presences {
+        one: AtomicUsize,
+        all: AtomicUsize,
+    }
+
+    fn online(id: &str) -> UserPresence {
+        UserPresence {
+            user_id: id.to_owned(),
+            request_time: "2026-12-01T00:00:00Z".to_owned(),
+            last_seen: None,
+            presence_status: Some("Working".to_owned()),
+            connection_status: "Online".to_owned(),
+            active_channels: Vec::new(),
+        }
+    }
+
+    #[async_trait]
+    impl DixaApi for Presences {
+        async fn get_agent_presence(&self, agent_id: &str) -> Result<UserPresence, VendorError> {
+            self.one.fetch_add(1, Ordering::SeqCst);
+            Ok(online(agent_id))
+        }
+        async fn list_all_presence(&self) -> Result<Vec<UserPresence>, VendorError> {
+            self.all.fetch_add(1, Ordering::SeqCst);
+            Ok(["a1", "a2", "a3"].map(online).into())
+        }
+        async fn list_teams(&self) -> Result<Vec<Team>, VendorError> {
+            unreachable!()
+        }
+        async fn get_team(&self, _: &str) -> Result<Team, VendorError> {
+            unreachable!()
+        }
+        async fn create_team(&self, _: &str) -> Result<Team, VendorError> {
+            unreachable!()
+        }
+        async fn delete_team(&self, _: &str) -> Result<(), VendorError> {
+            unreachable!()
+        }
+        async fn list_team_members(&self, _: &str) -> Result<Vec<TeamMember>, VendorError> {
+            unreachable!()
+        }
+        async fn add_team_members(&self, _: &str, _: &[String]) -> Result<(), VendorError> {
+            unreachable!()
+        }
+        async fn remove_team_members(&self, _: &str, _: &[String]) -> Result<(), VendorError> {
+            unreachable!()
+        }
+        async fn list_team_presence(&self, _: &str) -> Result<Vec<UserPresence>, VendorError> {
+            unreachable!()
+        }
+        async fn list_agents(&self) -> Result<Vec<Agent>, VendorError> {
+            unreachable!()
+        }
+        async fn get_agent(&self, _: &str) -> Result<Agent, VendorError> {
+            unreachable!()
+        }
+        async fn list_agent_teams(&self, _: &str) -> Result<Vec<String>, VendorError> {
+            unreachable!()
+        }
+    }
+
+    fn loader() -> (Arc<Presences>, DixaLoader) {
+        let api = Arc::new(Presences::default());
+        let cache = Cache::in_memory(&CacheSettings::default());
+        (api.clone(), DixaLoader::new(api, cache, "t".into()))
+    }
+
+    async fn presence_of(loader: &DixaLoader, id: &str) -> Outcome<UserPresence> {
+        let key = AgentPresenceOf(id.to_owned());
+        let mut found = loader.load(std::slice::from_ref(&key)).await.unwrap();
+        found.remove(&key).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_lone_agent_has_its_own_presence_call() {
+        let (api, loader) = loader();
+        assert_eq!(presence_of(&loader, "a2").await.unwrap(), online("a2"));
+        assert_eq!(
+            (api.one.load(Ordering::SeqCst), api.all.load(Ordering::SeqCst)),
+            (1, 0)
+        );
+    }
+
+    /// A list said it will read its agents' presence: a batch of them that starts with
+    /// one key (split off the list's wave) joins the one read of every agent's, and so
+    /// does the rest of the wave.
+    #[tokio::test]
+    async fn a_lone_key_of_a_list_that_wants_presence_joins_the_read_of_all() {
+        let (api, loader) = loader();
+        loader.presence_of_many_ahead();
+        assert_eq!(presence_of(&loader, "a2").await.unwrap(), online("a2"));
+        let rest = [AgentPresenceOf("a1".into()), AgentPresenceOf("a3".into())];
+        assert_eq!(loader.load(&rest).await.unwrap().len(), 2);
+        assert_eq!(
+            (api.one.load(Ordering::SeqCst), api.all.load(Ordering::SeqCst)),
+            (0, 1)
+        );
+    }
 }

@@ -18,7 +18,7 @@ use crate::{
         id::NodeType,
         merged::{self, Part, Positions},
         people::{self, OrderKey, VendorLists, normalise_email},
-        types::{Agent, Supervisor, VendorKind, presence::Availability},
+        types::{Agent, Supervisor, VendorKind, agent_dixa::presence_ahead, presence::Availability},
         validate,
     },
     loaders::Fetch as _,
@@ -193,6 +193,7 @@ async fn agent_part(
             .collect();
     }
     if let Some(wanted) = conditions.availability {
+        presence_ahead(ctx, &agents, true);
         let presence = futures::future::try_join_all(agents.iter().map(|a| a.presence_of(ctx))).await?;
         agents = agents
             .into_iter()
@@ -293,6 +294,7 @@ impl GraphQuery {
         for (vendor, e) in failed {
             people::report(ctx, vendor, e);
         }
+        presence_ahead(ctx, connection.edges.iter().map(|e| &e.node), false);
         Ok(connection)
     }
 

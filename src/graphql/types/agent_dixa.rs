@@ -153,6 +153,34 @@ impl AgentSource for DixaMember {
     }
 }
 
+/// Said by a list's resolver before it returns `agents`: when they hold several Dixa
+/// agents and the list's nodes select `presence` (or `presence` is read regardless, as
+/// `with_presence` says), every agent's presence is about to be read, and Dixa's loader
+/// is told so before any of it is asked for: one call then serves them all, however the
+/// keys fall into batches.
+pub fn presence_ahead<'a>(
+    ctx: &Context<'_>,
+    agents: impl IntoIterator<Item = &'a Agent>,
+    with_presence: bool,
+) {
+    let several = agents
+        .into_iter()
+        .filter(|a| a.account_vendor() == Vendor::Dixa)
+        .nth(1)
+        .is_some();
+    if !several {
+        return;
+    }
+    let selected = with_presence || {
+        let list = ctx.look_ahead();
+        list.field("nodes").field("presence").exists()
+            || list.field("edges").field("node").field("presence").exists()
+    };
+    if let Some(dixa) = loaders(ctx).ok().and_then(|l| l.dixa().ok()).filter(|_| selected) {
+        dixa.loader().presence_of_many_ahead();
+    }
+}
+
 /// Dixa agent `id`'s presence.
 async fn presence_of(ctx: &Context<'_>, id: &str) -> ApiResult<Option<Presence>> {
     let p = loaders(ctx)?

@@ -2,7 +2,10 @@
 
 use async_graphql::{Context, ID, Object};
 
-use super::{Agent, Presence, VendorKind, agent_dixa::DixaMember};
+use super::{
+    Agent, Presence, VendorKind,
+    agent_dixa::{DixaMember, presence_ahead},
+};
 use crate::{
     graphql::{
         connection::{self, ListConnection, PageRequest},
@@ -71,9 +74,9 @@ impl Team {
             .fetch_one(MembersOf(self.record.id.clone()))
             .await?
             .unwrap_or_default();
-        Ok(Some(connection::from_slice(&members, page, |m| {
-            Agent::new(DixaMember(m.clone()))
-        })))
+        let members = connection::from_slice(&members, page, |m| Agent::new(DixaMember(m.clone())));
+        presence_ahead(ctx, members.edges.iter().map(|e| &e.node), false);
+        Ok(Some(members))
     }
 
     /// The presence of the team's members.
