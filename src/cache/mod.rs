@@ -27,6 +27,7 @@ use std::{
 
 use async_trait::async_trait;
 use serde::{Serialize, de::DeserializeOwned};
+use tracing::Instrument as _;
 
 use crate::{config::CacheSettings, metrics::Metrics};
 
@@ -544,13 +545,31 @@ impl Cache {
         let outcome = flight
             .outcome
             .get_or_init(|| async {
-                let fetched = fetch().await;
-                if let (Ok(value), Some(generation)) = (&fetched, flight.generation) {
-                    self.store_if_unchanged(&full, class, value, generation).await;
+                let fetched = Arc::new(fetch().await);
+                match (fetched.as_ref(), flight.generation) {
+                    (Ok(_), Some(generation)) => {
+                        // Stored by a task of its own: the waiters have the answer now,
+                        // not after it is serialised (a list of hundreds of records) and
+                        // written (a round trip, with Redis). Until it is stored, `ended`
+                        // stays unset, so a miss meanwhile joins this flight and gets its
+                        // answer rather than calling again; the generation check still
+                        // keeps the answer out of the store if a write came in between.
+                        let (cache, flight, stored) = (self.clone(), flight.clone(), fetched.clone());
+                        let store = async move {
+                            if let Ok(value) = stored.as_ref() {
+                                cache.store_if_unchanged(&full, class, value, generation).await;
+                            }
+                            // Stored (or not): a read begun from now on sees what the
+                            // store holds.
+                            let _ = flight.ended.set(Instant::now());
+                        };
+                        tokio::spawn(store.in_current_span());
+                    }
+                    _ => {
+                        let _ = flight.ended.set(Instant::now());
+                    }
                 }
-                // Stored (or not): a read begun from now on sees what the store holds.
-                let _ = flight.ended.set(Instant::now());
-                Arc::new(fetched) as Arc<dyn Any + Send + Sync>
+                fetched as Arc<dyn Any + Send + Sync>
             })
             .await
             .clone();
@@ -647,7 +666,13 @@ mod tests {
             Ok(1)
         );
         assert_eq!(calls.load(Ordering::SeqCst), 1);
-        // One that began after it ended fetches again.
+        // The answer is stored by a task of its own, after the waiters have it; a miss
+        // meanwhile joins the fetch too. Once stored, the key is a hit.
+        while cache.get::<u32>(&key).await.is_none() {
+            tokio::task::yield_now().await;
+        }
+        // A miss that began after the fetch ended (the entry gone by then: evicted, say)
+        // fetches again.
         let later = Instant::now();
         assert_eq!(
             cache
