@@ -515,12 +515,27 @@ impl<'a> Walk<'a> {
         }
         // `nodes(ids)`, and federation's `_entities(representations)`.
         let ids = self
-            .argument(field, "ids")
-            .or_else(|| self.argument(field, "representations"));
-        if let Some(Value::List(ids)) = ids {
-            return Ok((ids.len() as u64, None));
+            .list_len(field, "ids")
+            .or_else(|| self.list_len(field, "representations"));
+        Ok((ids.map_or(ASSUMED_LIST_SIZE, |n| n as u64), None))
+    }
+
+    /// How many items `field`'s list argument `name` holds, where it is a list. A list
+    /// passed as a variable is measured where it is, not copied: federation's
+    /// representations are hundreds of objects.
+    fn list_len(&self, field: &async_graphql::parser::types::Field, name: &str) -> Option<usize> {
+        if let async_graphql_value::Value::Variable(variable) = &field.get_argument(name)?.node
+            && let Some(value) = self.variables.get(variable)
+        {
+            return match value {
+                Value::List(items) => Some(items.len()),
+                _ => None,
+            };
         }
-        Ok((ASSUMED_LIST_SIZE, None))
+        match self.argument(field, name)? {
+            Value::List(items) => Some(items.len()),
+            _ => None,
+        }
     }
 
     /// The value of `field`'s argument `name`, its variables filled in from the request
@@ -589,15 +604,35 @@ mod tests {
     }
 
     fn cost(query: &str) -> u64 {
+        cost_with(query, serde_json::json!({}))
+    }
+
+    fn cost_with(query: &str, variables: serde_json::Value) -> u64 {
         let settings = GraphqlSettings {
             max_cost: 0,
             ..GraphqlSettings::default()
         };
         let document = async_graphql::parser::parse_query(query).unwrap();
         Limits::new(&settings, SDL)
-            .check(&document, &Variables::default())
+            .check(&document, &Variables::from_json(variables))
             .unwrap_err()
             .actual
+    }
+
+    #[test]
+    fn a_list_passed_as_a_variable_counts_its_items() {
+        let nodes = "query($ids: [ID!]! = [\"a\"]) { nodes(ids: $ids) { id } }";
+        assert_eq!(
+            cost_with(nodes, serde_json::json!({ "ids": ["a", "b", "c", "d"] })),
+            4
+        );
+        // Not given: its default.
+        assert_eq!(cost(nodes), 1);
+        let entities = "query($r: [_Any!]!) { _entities(representations: $r) { ... on Team { name } } }";
+        let five: Vec<_> = (0..5)
+            .map(|i| serde_json::json!({ "__typename": "Team", "id": i.to_string() }))
+            .collect();
+        assert_eq!(cost_with(entities, serde_json::json!({ "r": five })), 5);
     }
 
     #[test]
