@@ -176,7 +176,7 @@ pub fn presence_ahead<'a>(
         list.field("nodes").field("presence").exists()
             || list.field("edges").field("node").field("presence").exists()
     };
-    if let Some(dixa) = loaders(ctx).ok().and_then(|l| l.dixa().ok()).filter(|_| selected) {
+    if selected && let Some(dixa) = loaders(ctx).ok().and_then(|l| l.dixa().ok()) {
         dixa.loader().presence_of_many_ahead();
     }
 }
