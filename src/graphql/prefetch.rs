@@ -7,9 +7,12 @@
 //! in flight, so the query's latency is its longest chain of dependent reads, not their
 //! sum.
 //!
-//! What is started early: every vendor's people for `linkedAgents`, and Webex's
-//! supervisors with their agents for `supervisors` selected below the root (an agent's
-//! supervisors).
+//! What is started early: every vendor's people for `linkedAgents`; Webex's supervisors
+//! with their agents for `supervisors` selected below the root (an agent's supervisors);
+//! and Dixa's every-agent presence for `presence` selected below a page of `teams` (what
+//! its members' presence and the teams' own are read from, once their member lists are
+//! in: without it, that read is a round trip of its own beside theirs, and its answer,
+//! the largest of the query, is parsed after theirs, on the query's critical path).
 //!
 //! Hooks of the schema's extension ([`super::pipeline`]), run after [`super::answers`]: a
 //! kept answer is served without warming anything, and every check (access, limits,
@@ -21,7 +24,7 @@ use std::sync::{Mutex, PoisonError};
 
 use async_graphql::{
     extensions::ExtensionContext,
-    parser::types::{ExecutableDocument, Selection, SelectionSet},
+    parser::types::{ExecutableDocument, Field, Selection, SelectionSet},
 };
 
 use super::context::RequestContext;
@@ -31,6 +34,13 @@ use crate::loaders::Warm;
 const LINKED_AGENTS: &str = "linkedAgents";
 /// The field, below the root, whose reads of Webex's supervisors are started early.
 const SUPERVISORS: &str = "supervisors";
+/// The root field and the field below it for which Dixa's every-agent presence is read
+/// early.
+const TEAMS: &str = "teams";
+const PRESENCE: &str = "presence";
+/// How deep fragment spreads are followed (the document is not validated yet, so a
+/// cycle of fragments must not recurse for ever).
+const MAX_SPREADS: usize = 16;
 
 /// One request's warming of its loaders (see the module documentation); its hooks are
 /// run by [`super::pipeline`].
@@ -45,6 +55,7 @@ impl ForRequest {
         *self.warm.lock().unwrap_or_else(PoisonError::into_inner) = Warm {
             people: mentions(document, LINKED_AGENTS, true),
             supervisors: mentions(document, SUPERVISORS, false),
+            team_presence: several_select(document, TEAMS, PRESENCE),
         };
     }
 
@@ -88,6 +99,70 @@ fn mentions(document: &ExecutableDocument, name: &str, at_root: bool) -> bool {
         })
 }
 
+/// Whether a root field named `root` of `document` asks for several items (no `first`,
+/// or not a literal below 2) and selects a field named `name` below it, through
+/// fragments too. One item is left alone: its own read may be cheaper than the list's
+/// (one team's presence is one call of its own, where the list needs its members too).
+fn several_select(document: &ExecutableDocument, root: &str, name: &str) -> bool {
+    let mut fields = Vec::new();
+    for (_, op) in document.operations.iter() {
+        root_fields(document, &op.node.selection_set.node, root, 0, &mut fields);
+    }
+    fields.into_iter().any(|field| {
+        let one = field
+            .get_argument("first")
+            .is_some_and(|first| matches!(&first.node, async_graphql_value::Value::Number(n) if n.as_u64().is_some_and(|n| n < 2)));
+        !one && selects_within(document, &field.selection_set.node, name, 0)
+    })
+}
+
+/// The fields named `root` at the root level of `set` (inline fragments and fragment
+/// spreads included), into `out`.
+fn root_fields<'a>(
+    document: &'a ExecutableDocument,
+    set: &'a SelectionSet,
+    root: &str,
+    depth: usize,
+    out: &mut Vec<&'a Field>,
+) {
+    if depth > MAX_SPREADS {
+        return;
+    }
+    for item in &set.items {
+        match &item.node {
+            Selection::Field(field) if field.node.name.node == root => out.push(&field.node),
+            Selection::Field(_) => {}
+            Selection::InlineFragment(fragment) => {
+                root_fields(document, &fragment.node.selection_set.node, root, depth + 1, out)
+            }
+            Selection::FragmentSpread(spread) => {
+                if let Some(fragment) = document.fragments.get(&spread.node.fragment_name.node) {
+                    root_fields(document, &fragment.node.selection_set.node, root, depth + 1, out)
+                }
+            }
+        }
+    }
+}
+
+/// Whether `set`, or anything below it, selects a field named `name`, following
+/// fragment spreads.
+fn selects_within(document: &ExecutableDocument, set: &SelectionSet, name: &str, depth: usize) -> bool {
+    depth <= MAX_SPREADS
+        && set.items.iter().any(|item| match &item.node {
+            Selection::Field(field) => {
+                field.node.name.node == name
+                    || selects_within(document, &field.node.selection_set.node, name, depth)
+            }
+            Selection::InlineFragment(fragment) => {
+                selects_within(document, &fragment.node.selection_set.node, name, depth)
+            }
+            Selection::FragmentSpread(spread) => document
+                .fragments
+                .get(&spread.node.fragment_name.node)
+                .is_some_and(|f| selects_within(document, &f.node.selection_set.node, name, depth + 1)),
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +196,45 @@ mod tests {
         ));
         assert!(!mentioned(
             "{ agents { nodes { id displayName presence { availability } } } }"
+        ));
+    }
+
+    fn teams_presence(query: &str) -> bool {
+        several_select(
+            &async_graphql::parser::parse_query(query).unwrap(),
+            TEAMS,
+            PRESENCE,
+        )
+    }
+
+    #[test]
+    fn presence_below_a_page_of_teams_is_found_through_fragments() {
+        assert!(teams_presence(
+            "{ teams { nodes { presence { nodes { availability } } } } }"
+        ));
+        assert!(teams_presence(
+            "{ teams(first: 10) { nodes { members { nodes { presence { availability } } } } } }"
+        ));
+        assert!(teams_presence(
+            "query($n: Int) { ... on Query { teams(first: $n) { nodes { ...M } } } } \
+             fragment M on Team { members { nodes { ... on Agent { presence { availability } } } } }"
+        ));
+        assert!(teams_presence(
+            "{ ...Q } fragment Q on Query { teams { nodes { presence { nodes { agentId } } } } }"
+        ));
+        // One team, no presence, or presence elsewhere than below the teams.
+        assert!(!teams_presence(
+            "{ teams(first: 1) { nodes { presence { nodes { agentId } } } } }"
+        ));
+        assert!(!teams_presence(
+            "{ teams { nodes { name members { nodes { displayName } } } } }"
+        ));
+        assert!(!teams_presence(
+            "{ teams { nodes { name } } node(id: \"x\") { ... on Agent { presence { availability } } } }"
+        ));
+        // A cycle of fragments (refused later, by validation) ends.
+        assert!(!teams_presence(
+            "{ teams { nodes { ...A } } } fragment A on Team { ...B } fragment B on Team { ...A }"
         ));
     }
 

@@ -52,8 +52,9 @@ pub struct DixaLoader {
     api: Arc<dyn DixaApi>,
     cache: Cache,
     tenant: Arc<str>,
-    /// Every agent's presence as last read, and when (see [`DixaLoader::all_presence`]).
-    all_presence: tokio::sync::Mutex<Option<(Instant, Arc<Vec<UserPresence>>)>>,
+    /// Every agent's presence as last read (or its failure), and when (see
+    /// [`DixaLoader::all_presence`]).
+    all_presence: tokio::sync::Mutex<Option<(Instant, Outcome<AllPresence>)>>,
     /// When a batch last read (or was about to read) every agent's presence.
     all_presence_wanted: std::sync::Mutex<Option<Instant>>,
 }
@@ -62,6 +63,15 @@ pub struct DixaLoader {
 /// span. (A subscription keeps its loaders for as long as it runs; its later events
 /// read presence again.)
 const ALL_PRESENCE_SHARED: Duration = Duration::from_secs(1);
+
+/// Presence records, each behind an `Arc`: the list, the keys it answers and the
+/// `Presence` objects that read them share one copy of each record.
+pub type AllPresence = Arc<Vec<Arc<UserPresence>>>;
+
+/// `records`, each behind an `Arc`.
+fn shared(records: Vec<UserPresence>) -> Vec<Arc<UserPresence>> {
+    records.into_iter().map(Arc::new).collect()
+}
 
 impl DixaLoader {
     /// A loader over `api` for `tenant`.
@@ -136,25 +146,26 @@ impl DixaLoader {
     /// Every agent's presence (`GET /agents/presence`), through the cache, read once for
     /// a request ([`ALL_PRESENCE_SHARED`]): the team and the agent presence batches share
     /// one copy, and a batch starting while another reads it waits for that read. A
-    /// failure is not kept.
-    async fn all_presence(&self) -> Result<Arc<Vec<UserPresence>>, VendorError> {
+    /// failure is shared the same way: the batches that wait for a read the query started
+    /// early (see `graphql::prefetch`) get its failure rather than call again.
+    pub(super) async fn all_presence(&self) -> Result<AllPresence, VendorError> {
         // Noted before the read: a lone key asked meanwhile joins it.
         self.presence_of_many_ahead();
         let mut last = self.all_presence.lock().await;
-        if let Some((read_at, all)) = last.as_ref()
+        if let Some((read_at, outcome)) = last.as_ref()
             && read_at.elapsed() < ALL_PRESENCE_SHARED
         {
-            return Ok(all.clone());
+            return outcome.clone();
         }
-        let all = Arc::new(
-            self.cache
-                .get_or_fetch(&self.key("all_presence", None), TtlClass::Presence, || {
-                    self.api.list_all_presence()
-                })
-                .await?,
-        );
-        *last = Some((Instant::now(), all.clone()));
-        Ok(all)
+        let outcome = self
+            .cache
+            .get_or_fetch(&self.key("all_presence", None), TtlClass::Presence, || async {
+                Ok(shared(self.api.list_all_presence().await?))
+            })
+            .await
+            .map(Arc::new);
+        *last = Some((Instant::now(), outcome.clone()));
+        outcome
     }
 
     /// Notes that the request is about to ask for the presence of several agents (a
@@ -266,7 +277,7 @@ impl Loader<MembersOf> for DixaLoader {
 }
 
 impl Loader<TeamPresenceOf> for DixaLoader {
-    type Value = Outcome<Arc<Vec<UserPresence>>>;
+    type Value = Outcome<AllPresence>;
     type Error = VendorError;
 
     /// One team: `GET /teams/{id}/presence`. Several (or one while the request reads
@@ -285,7 +296,7 @@ impl Loader<TeamPresenceOf> for DixaLoader {
                     "team_presence",
                     |k| &k.0,
                     TtlClass::Presence,
-                    |TeamPresenceOf(id)| async move { self.api.list_team_presence(&id).await },
+                    |TeamPresenceOf(id)| async move { Ok(shared(self.api.list_team_presence(&id).await?)) },
                 )
                 .await,
             ));
@@ -301,7 +312,8 @@ impl Loader<TeamPresenceOf> for DixaLoader {
             // One call served every team: its failure is each one's.
             Err(e) => return Ok(keys.iter().map(|k| (k.clone(), Err(e.clone()))).collect()),
         };
-        let by_agent: HashMap<&str, &UserPresence> = all.iter().map(|p| (p.user_id.as_str(), p)).collect();
+        let by_agent: HashMap<&str, &Arc<UserPresence>> =
+            all.iter().map(|p| (p.user_id.as_str(), p)).collect();
         Ok(keys
             .iter()
             .zip(members)
@@ -311,7 +323,7 @@ impl Loader<TeamPresenceOf> for DixaLoader {
                         Arc::new(
                             members
                                 .iter()
-                                .filter_map(|m| by_agent.get(m.id.as_str()).map(|p| (*p).clone()))
+                                .filter_map(|m| by_agent.get(m.id.as_str()).map(|p| Arc::clone(p)))
                                 .collect(),
                         )
                     });
@@ -359,7 +371,7 @@ impl Loader<AllAgents> for DixaLoader {
 }
 
 impl Loader<AgentPresenceOf> for DixaLoader {
-    type Value = Outcome<UserPresence>;
+    type Value = Outcome<Arc<UserPresence>>;
     type Error = VendorError;
 
     async fn load(
@@ -385,7 +397,7 @@ impl Loader<AgentPresenceOf> for DixaLoader {
                 })
                 .await;
             return Ok(outcome(one)
-                .map(|o| (AgentPresenceOf(id.clone()), o))
+                .map(|o| (AgentPresenceOf(id.clone()), o.map(Arc::new)))
                 .into_iter()
                 .collect());
         }
@@ -562,7 +574,7 @@ mod tests {
         (api.clone(), DixaLoader::new(api, cache, "t".into()))
     }
 
-    async fn presence_of(loader: &DixaLoader, id: &str) -> Outcome<UserPresence> {
+    async fn presence_of(loader: &DixaLoader, id: &str) -> Outcome<Arc<UserPresence>> {
         let key = AgentPresenceOf(id.to_owned());
         let mut found = loader.load(std::slice::from_ref(&key)).await.unwrap();
         found.remove(&key).unwrap()
@@ -571,7 +583,7 @@ mod tests {
     #[tokio::test]
     async fn a_lone_agent_has_its_own_presence_call() {
         let (api, loader) = loader();
-        assert_eq!(presence_of(&loader, "a2").await.unwrap(), online("a2"));
+        assert_eq!(*presence_of(&loader, "a2").await.unwrap(), online("a2"));
         assert_eq!(
             (api.one.load(Ordering::SeqCst), api.all.load(Ordering::SeqCst)),
             (1, 0)
@@ -585,7 +597,7 @@ mod tests {
     async fn a_lone_key_of_a_list_that_wants_presence_joins_the_read_of_all() {
         let (api, loader) = loader();
         loader.presence_of_many_ahead();
-        assert_eq!(presence_of(&loader, "a2").await.unwrap(), online("a2"));
+        assert_eq!(*presence_of(&loader, "a2").await.unwrap(), online("a2"));
         let rest = [AgentPresenceOf("a1".into()), AgentPresenceOf("a3".into())];
         assert_eq!(loader.load(&rest).await.unwrap().len(), 2);
         assert_eq!(

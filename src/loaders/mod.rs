@@ -179,6 +179,9 @@ pub struct Warm {
     pub people: bool,
     /// Webex's supervisors, each with its agents: what `Agent.supervisors` searches.
     pub supervisors: bool,
+    /// Dixa's every-agent presence: what a page of teams shows of its members' presence
+    /// and of its own.
+    pub team_presence: bool,
 }
 
 impl Loaders {
@@ -208,7 +211,14 @@ impl Loaders {
                     let _ = l.load_many(all.iter().map(webex::SupervisorById::of)).await;
                 }
             };
-            futures::join!(people, supervisors);
+            let team_presence = async {
+                if what.team_presence
+                    && let Ok(l) = loaders.dixa()
+                {
+                    let _ = l.loader().all_presence().await;
+                }
+            };
+            futures::join!(people, supervisors, team_presence);
         }
         .instrument(tracing::Span::current());
         spawn_within(crate::vendors::http::current_deadline(), warm);

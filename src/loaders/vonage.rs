@@ -147,7 +147,7 @@ impl Loader<SupervisorUsers> for VonageLoader {
 }
 
 impl Loader<VonagePresenceOf> for VonageLoader {
-    type Value = Outcome<AgentPresence>;
+    type Value = Outcome<Arc<AgentPresence>>;
     type Error = VendorError;
 
     async fn load(
@@ -167,10 +167,10 @@ impl Loader<VonagePresenceOf> for VonageLoader {
                     if let Some(entry) = PresenceEntry::vonage(p.clone()) {
                         self.presence.apply_read(entry);
                     }
-                    Ok(self.stored(&id).unwrap_or(p))
+                    Ok(Arc::new(self.stored(&id).unwrap_or(p)))
                 }
                 // The vendor cannot say right now, but a webhook did.
-                Err(e) => self.stored(&id).ok_or(e),
+                Err(e) => self.stored(&id).map(Arc::new).ok_or(e),
             }
         })
         .await)
@@ -357,14 +357,14 @@ mod tests {
         // Nothing pushed: the read is served (and remembered).
         let l = loader(store.clone(), false);
         let read = l.fetch_one(VonagePresenceOf("g".into())).await.unwrap().unwrap();
-        assert_eq!(read.presence.category.unwrap().category_type, "Ready");
+        assert_eq!(read.presence.category.as_ref().unwrap().category_type, "Ready");
         assert!(store.get(Vendor::Vonage, "g").is_some());
 
         // A newer push wins over the read.
         store.apply(PresenceEntry::vonage(presence("g", "2026-01-01T11:00:00Z", "Away")).unwrap());
         let l = loader(store.clone(), false);
         let p = l.fetch_one(VonagePresenceOf("g".into())).await.unwrap().unwrap();
-        assert_eq!(p.presence.category.unwrap().category_type, "Away");
+        assert_eq!(p.presence.category.as_ref().unwrap().category_type, "Away");
 
         // The vendor down: the pushed presence is still served; without one, the error.
         let l = loader(store.clone(), true);

@@ -175,6 +175,36 @@ async fn a_node_batch_of_fifty_mixed_ids_makes_the_fewest_calls() {
     );
 }
 
+/// What a wallboard reads that depends on no team (every agent's presence, every
+/// vendor's people for linked accounts) leaves with the teams' read, not after it: with
+/// the teams' read failing (late, so the early reads had time to arrive), they were
+/// made all the same, and no member list was.
+#[tokio::test]
+async fn a_wallboard_reads_what_depends_on_no_team_beside_the_teams() {
+    let app = spawn_app().await;
+    app.fault(
+        "dixa",
+        json!({ "route": "GET /teams", "status": 400, "latencyMs": 300 }),
+    )
+    .await;
+    let wallboard = "{ teams(first: 10) { nodes { name
+        members(first: 20) { nodes { displayName presence { availability }
+            linkedAgents { vendor displayName } } }
+        presence(first: 20) { nodes { availability } } } } }";
+    let answer = app.graphql(wallboard, json!({})).await;
+    assert!(answer["errors"].is_array(), "{answer}");
+    assert_eq!(
+        take_calls(&app, "dixa").await,
+        json!({ "GET /teams": 1, "GET /agents/presence": 1, "GET /agents": 1 })
+    );
+    // One team's presence is its own call: nothing is read early for it (the fault
+    // stays).
+    let one = "{ teams(first: 1) { nodes { presence { nodes { availability } } } } }";
+    let answer = app.graphql(one, json!({})).await;
+    assert!(answer["errors"].is_array(), "{answer}");
+    assert_eq!(take_calls(&app, "dixa").await, json!({ "GET /teams": 1 }));
+}
+
 #[tokio::test]
 async fn a_presence_asked_after_the_teams_joins_their_one_presence_read() {
     let source = spawn_app().await;

@@ -198,7 +198,7 @@ async fn agent_part(
         agents = agents
             .into_iter()
             .zip(presence)
-            .filter(|(_, p)| p.as_ref().is_some_and(|p| p.availability == wanted))
+            .filter(|(_, p)| p.as_ref().is_some_and(|p| p.normalised_availability() == wanted))
             .map(|(a, _)| a)
             .collect();
     }
