@@ -289,7 +289,8 @@ async fn measure(
     Ok((results, write_read))
 }
 
-/// `git rev-parse HEAD`, marked when the tree has uncommitted changes.
+/// `git rev-parse HEAD`, marked when the tree has uncommitted changes (the report itself
+/// aside: a run after another finds it rewritten).
 fn commit() -> String {
     let git = |args: &[&str]| {
         std::process::Command::new("git")
@@ -301,7 +302,14 @@ fn commit() -> String {
             .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
     };
     let head = git(&["rev-parse", "HEAD"]).unwrap_or_else(|| "unknown".into());
-    match git(&["status", "--porcelain", "--untracked-files=no"]) {
+    match git(&[
+        "status",
+        "--porcelain",
+        "--untracked-files=no",
+        "--",
+        ".",
+        ":(exclude)BENCHMARKS.md",
+    ]) {
         Some(changes) if !changes.is_empty() => format!("{head} + uncommitted changes"),
         _ => head,
     }
