@@ -20,7 +20,10 @@
 //!
 //! May depend on: `graphql::context`, `loaders` (through the request's loaders).
 
-use std::sync::{Mutex, PoisonError};
+use std::{
+    collections::HashSet,
+    sync::{Mutex, PoisonError},
+};
 
 use async_graphql::{
     extensions::ExtensionContext,
@@ -38,9 +41,6 @@ const SUPERVISORS: &str = "supervisors";
 /// early.
 const TEAMS: &str = "teams";
 const PRESENCE: &str = "presence";
-/// How deep fragment spreads are followed (the document is not validated yet, so a
-/// cycle of fragments must not recurse for ever).
-const MAX_SPREADS: usize = 16;
 
 /// One request's warming of its loaders (see the module documentation); its hooks are
 /// run by [`super::pipeline`].
@@ -105,39 +105,47 @@ fn mentions(document: &ExecutableDocument, name: &str, at_root: bool) -> bool {
 /// (one team's presence is one call of its own, where the list needs its members too).
 fn several_select(document: &ExecutableDocument, root: &str, name: &str) -> bool {
     let mut fields = Vec::new();
+    let mut seen = HashSet::new();
     for (_, op) in document.operations.iter() {
-        root_fields(document, &op.node.selection_set.node, root, 0, &mut fields);
+        root_fields(
+            document,
+            &op.node.selection_set.node,
+            root,
+            &mut seen,
+            &mut fields,
+        );
     }
     fields.into_iter().any(|field| {
-        let one = field
-            .get_argument("first")
-            .is_some_and(|first| matches!(&first.node, async_graphql_value::Value::Number(n) if n.as_u64().is_some_and(|n| n < 2)));
-        !one && selects_within(document, &field.selection_set.node, name, 0)
+        let one = field.get_argument("first").is_some_and(|first| {
+            matches!(&first.node, async_graphql_value::Value::Number(n) if n.as_u64().is_some_and(|n| n < 2))
+        });
+        !one && selects_within(document, &field.selection_set.node, name, &mut HashSet::new())
     })
 }
 
 /// The fields named `root` at the root level of `set` (inline fragments and fragment
-/// spreads included), into `out`.
+/// spreads included), into `out`. Each fragment is searched once (`seen`): the document
+/// is not validated yet, so its spreads may form a cycle, or fan out.
 fn root_fields<'a>(
     document: &'a ExecutableDocument,
     set: &'a SelectionSet,
     root: &str,
-    depth: usize,
+    seen: &mut HashSet<&'a str>,
     out: &mut Vec<&'a Field>,
 ) {
-    if depth > MAX_SPREADS {
-        return;
-    }
     for item in &set.items {
         match &item.node {
             Selection::Field(field) if field.node.name.node == root => out.push(&field.node),
             Selection::Field(_) => {}
             Selection::InlineFragment(fragment) => {
-                root_fields(document, &fragment.node.selection_set.node, root, depth + 1, out)
+                root_fields(document, &fragment.node.selection_set.node, root, seen, out)
             }
             Selection::FragmentSpread(spread) => {
-                if let Some(fragment) = document.fragments.get(&spread.node.fragment_name.node) {
-                    root_fields(document, &fragment.node.selection_set.node, root, depth + 1, out)
+                let fragment_name = spread.node.fragment_name.node.as_str();
+                if seen.insert(fragment_name)
+                    && let Some(fragment) = document.fragments.get(&spread.node.fragment_name.node)
+                {
+                    root_fields(document, &fragment.node.selection_set.node, root, seen, out)
                 }
             }
         }
@@ -145,22 +153,29 @@ fn root_fields<'a>(
 }
 
 /// Whether `set`, or anything below it, selects a field named `name`, following
-/// fragment spreads.
-fn selects_within(document: &ExecutableDocument, set: &SelectionSet, name: &str, depth: usize) -> bool {
-    depth <= MAX_SPREADS
-        && set.items.iter().any(|item| match &item.node {
-            Selection::Field(field) => {
-                field.node.name.node == name
-                    || selects_within(document, &field.node.selection_set.node, name, depth)
-            }
-            Selection::InlineFragment(fragment) => {
-                selects_within(document, &fragment.node.selection_set.node, name, depth)
-            }
-            Selection::FragmentSpread(spread) => document
-                .fragments
-                .get(&spread.node.fragment_name.node)
-                .is_some_and(|f| selects_within(document, &f.node.selection_set.node, name, depth + 1)),
-        })
+/// fragment spreads, each fragment once (`seen`: one already searched did not select it).
+fn selects_within<'a>(
+    document: &'a ExecutableDocument,
+    set: &'a SelectionSet,
+    name: &str,
+    seen: &mut HashSet<&'a str>,
+) -> bool {
+    set.items.iter().any(|item| match &item.node {
+        Selection::Field(field) => {
+            field.node.name.node == name
+                || selects_within(document, &field.node.selection_set.node, name, seen)
+        }
+        Selection::InlineFragment(fragment) => {
+            selects_within(document, &fragment.node.selection_set.node, name, seen)
+        }
+        Selection::FragmentSpread(spread) => {
+            seen.insert(spread.node.fragment_name.node.as_str())
+                && document
+                    .fragments
+                    .get(&spread.node.fragment_name.node)
+                    .is_some_and(|f| selects_within(document, &f.node.selection_set.node, name, seen))
+        }
+    })
 }
 
 #[cfg(test)]
@@ -232,10 +247,24 @@ mod tests {
         assert!(!teams_presence(
             "{ teams { nodes { name } } node(id: \"x\") { ... on Agent { presence { availability } } } }"
         ));
-        // A cycle of fragments (refused later, by validation) ends.
+        // A cycle of fragments (refused later, by validation) ends, and spreads that fan
+        // out are searched once each, not once per path (3^16 paths here).
         assert!(!teams_presence(
             "{ teams { nodes { ...A } } } fragment A on Team { ...B } fragment B on Team { ...A }"
         ));
+        let mut fan = String::from("{ teams { nodes { ...F0 } } }");
+        for i in 0..16 {
+            fan.push_str(&format!(
+                " fragment F{i} on Team {{ name ...F{n} ...F{n} ...F{n} }}",
+                n = i + 1
+            ));
+        }
+        fan.push_str(" fragment F16 on Team { name }");
+        assert!(!teams_presence(&fan));
+        assert!(teams_presence(&fan.replace(
+            "F16 on Team { name }",
+            "F16 on Team { presence { nodes { agentId } } }"
+        )));
     }
 
     #[test]
