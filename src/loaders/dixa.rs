@@ -54,7 +54,7 @@ pub struct DixaLoader {
     tenant: Arc<str>,
     /// Every agent's presence as last read (or its failure), and when (see
     /// [`DixaLoader::all_presence`]).
-    all_presence: tokio::sync::Mutex<Option<(Instant, Outcome<AllPresence>)>>,
+    all_presence: tokio::sync::Mutex<Option<(Instant, Outcome<PresenceList>)>>,
     /// When a batch last read (or was about to read) every agent's presence.
     all_presence_wanted: std::sync::Mutex<Option<Instant>>,
 }
@@ -64,9 +64,9 @@ pub struct DixaLoader {
 /// read presence again.)
 const ALL_PRESENCE_SHARED: Duration = Duration::from_secs(1);
 
-/// Presence records, each behind an `Arc`: the list, the keys it answers and the
-/// `Presence` objects that read them share one copy of each record.
-pub type AllPresence = Arc<Vec<Arc<UserPresence>>>;
+/// Presence records (every agent's, or a team's), each behind an `Arc`: the list, the
+/// keys it answers and the `Presence` objects that read them share one copy of each.
+pub type PresenceList = Arc<Vec<Arc<UserPresence>>>;
 
 /// `records`, each behind an `Arc`.
 fn shared(records: Vec<UserPresence>) -> Vec<Arc<UserPresence>> {
@@ -148,7 +148,7 @@ impl DixaLoader {
     /// one copy, and a batch starting while another reads it waits for that read. A
     /// failure is shared the same way: the batches that wait for a read the query started
     /// early (see `graphql::prefetch`) get its failure rather than call again.
-    pub(super) async fn all_presence(&self) -> Result<AllPresence, VendorError> {
+    pub(super) async fn all_presence(&self) -> Result<PresenceList, VendorError> {
         // Noted before the read: a lone key asked meanwhile joins it.
         self.presence_of_many_ahead();
         let mut last = self.all_presence.lock().await;
@@ -277,7 +277,7 @@ impl Loader<MembersOf> for DixaLoader {
 }
 
 impl Loader<TeamPresenceOf> for DixaLoader {
-    type Value = Outcome<AllPresence>;
+    type Value = Outcome<PresenceList>;
     type Error = VendorError;
 
     /// One team: `GET /teams/{id}/presence`. Several (or one while the request reads
