@@ -524,18 +524,16 @@ impl<'a> Walk<'a> {
     /// passed as a variable is measured where it is, not copied: federation's
     /// representations are hundreds of objects.
     fn list_len(&self, field: &async_graphql::parser::types::Field, name: &str) -> Option<usize> {
+        let len = |value: &Value| match value {
+            Value::List(items) => Some(items.len()),
+            _ => None,
+        };
         if let async_graphql_value::Value::Variable(variable) = &field.get_argument(name)?.node
             && let Some(value) = self.variables.get(variable)
         {
-            return match value {
-                Value::List(items) => Some(items.len()),
-                _ => None,
-            };
+            return len(value);
         }
-        match self.argument(field, name)? {
-            Value::List(items) => Some(items.len()),
-            _ => None,
-        }
+        len(&self.argument(field, name)?)
     }
 
     /// The value of `field`'s argument `name`, its variables filled in from the request

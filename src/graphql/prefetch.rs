@@ -52,11 +52,7 @@ pub(super) struct ForRequest {
 impl ForRequest {
     /// Notes what the parsed document will read late.
     pub(super) fn parsed(&self, document: &ExecutableDocument) {
-        *self.warm.lock().unwrap_or_else(PoisonError::into_inner) = Warm {
-            people: mentions(document, LINKED_AGENTS, true),
-            supervisors: mentions(document, SUPERVISORS, false),
-            team_presence: several_select(document, TEAMS, PRESENCE),
-        };
+        *self.warm.lock().unwrap_or_else(PoisonError::into_inner) = warm_for(document);
     }
 
     /// Starts those reads, as the operation starts.
@@ -68,92 +64,75 @@ impl ForRequest {
     }
 }
 
-/// Whether `set`, or anything below it, selects a field named `name`; at the root
-/// level (`root`: `set` is an operation's, or a fragment's on `Query`) only when
-/// `at_root`.
-fn selects(set: &SelectionSet, name: &str, root: bool, at_root: bool) -> bool {
-    set.items.iter().any(|item| match &item.node {
-        Selection::Field(field) => {
-            (field.node.name.node == name && (at_root || !root))
-                || selects(&field.node.selection_set.node, name, false, at_root)
-        }
-        Selection::InlineFragment(fragment) => {
-            selects(&fragment.node.selection_set.node, name, root, at_root)
-        }
-        // The fragment's definition is searched on its own (see `mentions`).
-        Selection::FragmentSpread(_) => false,
-    })
-}
-
-/// Whether any operation or fragment of `document` selects a field named `name` (at
-/// the root level too only when `at_root`). A document's unused operations count too:
-/// that costs at most one early read.
-fn mentions(document: &ExecutableDocument, name: &str, at_root: bool) -> bool {
-    document
-        .operations
-        .iter()
-        .any(|(_, op)| selects(&op.node.selection_set.node, name, true, at_root))
-        || document.fragments.values().any(|fragment| {
-            let root = fragment.node.type_condition.node.on.node == "Query";
-            selects(&fragment.node.selection_set.node, name, root, at_root)
-        })
-}
-
-/// Whether a root field named `root` of `document` asks for several items (no `first`,
-/// or not a literal below 2) and selects a field named `name` below it, through
-/// fragments too. One item is left alone: its own read may be cheaper than the list's
-/// (one team's presence is one call of its own, where the list needs its members too).
-fn several_select(document: &ExecutableDocument, root: &str, name: &str) -> bool {
-    let mut fields = Vec::new();
+/// What `document` will read late. Every operation counts, the unused ones too: that
+/// costs at most one early read.
+fn warm_for(document: &ExecutableDocument) -> Warm {
+    let mut roots = Vec::new();
     let mut seen = HashSet::new();
     for (_, op) in document.operations.iter() {
-        root_fields(
-            document,
-            &op.node.selection_set.node,
-            root,
-            &mut seen,
-            &mut fields,
-        );
+        root_fields(document, &op.node.selection_set.node, &mut seen, &mut roots);
     }
-    fields.into_iter().any(|field| {
-        let one = field.get_argument("first").is_some_and(|first| {
-            matches!(&first.node, async_graphql_value::Value::Number(n) if n.as_u64().is_some_and(|n| n < 2))
-        });
-        !one && selects_within(document, &field.selection_set.node, name, &mut HashSet::new())
+    // Several teams: one (`first` a literal below 2) is left alone, its own read may be
+    // cheaper than the list's (one team's presence is one call of its own, where the
+    // list needs its members too).
+    let pages_of_teams: Vec<&Field> = roots
+        .iter()
+        .copied()
+        .filter(|field| field.name.node == TEAMS && !asks_one(field))
+        .collect();
+    Warm {
+        people: roots.iter().any(|field| field.name.node == LINKED_AGENTS)
+            || below(document, &roots, LINKED_AGENTS),
+        supervisors: below(document, &roots, SUPERVISORS),
+        team_presence: below(document, &pages_of_teams, PRESENCE),
+    }
+}
+
+/// Whether `field`'s `first` is a literal below 2.
+fn asks_one(field: &Field) -> bool {
+    field.get_argument("first").is_some_and(|first| {
+        matches!(&first.node, async_graphql_value::Value::Number(n) if n.as_u64().is_some_and(|n| n < 2))
     })
 }
 
-/// The fields named `root` at the root level of `set` (inline fragments and fragment
-/// spreads included), into `out`. Each fragment is searched once (`seen`): the document
-/// is not validated yet, so its spreads may form a cycle, or fan out.
+/// The fields at the root level of `set` (inline fragments and fragment spreads
+/// included), into `out`. Each fragment is searched once (`seen`): the document is not
+/// validated yet, so its spreads may form a cycle, or fan out.
 fn root_fields<'a>(
     document: &'a ExecutableDocument,
     set: &'a SelectionSet,
-    root: &str,
     seen: &mut HashSet<&'a str>,
     out: &mut Vec<&'a Field>,
 ) {
     for item in &set.items {
         match &item.node {
-            Selection::Field(field) if field.node.name.node == root => out.push(&field.node),
-            Selection::Field(_) => {}
+            Selection::Field(field) => out.push(&field.node),
             Selection::InlineFragment(fragment) => {
-                root_fields(document, &fragment.node.selection_set.node, root, seen, out)
+                root_fields(document, &fragment.node.selection_set.node, seen, out)
             }
             Selection::FragmentSpread(spread) => {
                 let fragment_name = spread.node.fragment_name.node.as_str();
                 if seen.insert(fragment_name)
                     && let Some(fragment) = document.fragments.get(&spread.node.fragment_name.node)
                 {
-                    root_fields(document, &fragment.node.selection_set.node, root, seen, out)
+                    root_fields(document, &fragment.node.selection_set.node, seen, out)
                 }
             }
         }
     }
 }
 
+/// Whether anything below `fields` selects a field named `name`, following fragment
+/// spreads, each fragment once (one already searched did not select it).
+fn below(document: &ExecutableDocument, fields: &[&Field], name: &str) -> bool {
+    let mut seen = HashSet::new();
+    fields
+        .iter()
+        .any(|field| selects_within(document, &field.selection_set.node, name, &mut seen))
+}
+
 /// Whether `set`, or anything below it, selects a field named `name`, following
-/// fragment spreads, each fragment once (`seen`: one already searched did not select it).
+/// fragment spreads, each fragment once (`seen`).
 fn selects_within<'a>(
     document: &'a ExecutableDocument,
     set: &'a SelectionSet,
@@ -182,20 +161,20 @@ fn selects_within<'a>(
 mod tests {
     use super::*;
 
+    fn warm(query: &str) -> Warm {
+        warm_for(&async_graphql::parser::parse_query(query).unwrap())
+    }
+
     fn mentioned(query: &str) -> bool {
-        mentions(
-            &async_graphql::parser::parse_query(query).unwrap(),
-            LINKED_AGENTS,
-            true,
-        )
+        warm(query).people
     }
 
     fn nested_supervisors(query: &str) -> bool {
-        mentions(
-            &async_graphql::parser::parse_query(query).unwrap(),
-            SUPERVISORS,
-            false,
-        )
+        warm(query).supervisors
+    }
+
+    fn teams_presence(query: &str) -> bool {
+        warm(query).team_presence
     }
 
     #[test]
@@ -212,14 +191,6 @@ mod tests {
         assert!(!mentioned(
             "{ agents { nodes { id displayName presence { availability } } } }"
         ));
-    }
-
-    fn teams_presence(query: &str) -> bool {
-        several_select(
-            &async_graphql::parser::parse_query(query).unwrap(),
-            TEAMS,
-            PRESENCE,
-        )
     }
 
     #[test]

@@ -250,8 +250,8 @@ impl Presence {
     /// A presence the live layer holds.
     pub fn from_entry(entry: &PresenceEntry) -> Self {
         match &entry.presence {
-            VendorPresence::Dixa(p) => Self::from_dixa(&Arc::new(p.clone())),
-            VendorPresence::Vonage(p) => Self::from_vonage(&Arc::new(p.clone())),
+            VendorPresence::Dixa(p) => Self(Record::Dixa(Arc::new(p.clone()))),
+            VendorPresence::Vonage(p) => Self(Record::Vonage(Arc::new(p.clone()))),
         }
     }
 
