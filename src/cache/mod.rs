@@ -50,6 +50,25 @@ pub trait CacheStore: Send + Sync {
     async fn set_many(&self, entries: Vec<(String, Vec<u8>)>, ttl: Duration) -> Result<(), CacheError>;
     /// The generation of `key` (0 until it is first invalidated).
     async fn generation(&self, key: &str) -> Result<u64, CacheError>;
+    /// The values under `keys`, in order, each with the key's generation, read together
+    /// (one round trip on Redis): what a read that may miss needs, since a miss is then
+    /// fetched and stored under that generation (a hit's is not used). A store whose
+    /// reads cost nothing apart keeps this default, which reads the misses' only.
+    async fn get_many_with_generations(
+        &self,
+        keys: &[String],
+    ) -> Result<Vec<(Option<Vec<u8>>, u64)>, CacheError> {
+        let values = self.get_many(keys).await?;
+        let mut out = Vec::with_capacity(keys.len());
+        for (key, value) in keys.iter().zip(values) {
+            let generation = match value {
+                Some(_) => 0,
+                None => self.generation(key).await?,
+            };
+            out.push((value, generation));
+        }
+        Ok(out)
+    }
     /// Stores `value` under `key` for `ttl` if its generation is still `generation`;
     /// whether it did.
     async fn set_if_generation(
@@ -169,6 +188,15 @@ impl fmt::Display for CacheKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// What a read that missed a key saw of it: when the read began (a fetch of the key
+/// that ended after that is one it may share) and the key's generation then (`None`
+/// while the store fails), under which a fetched answer is stored.
+#[derive(Debug, Clone, Copy)]
+pub struct Seen {
+    at: Instant,
+    generation: Option<u64>,
 }
 
 /// The cache every loader reads through.
@@ -443,6 +471,24 @@ impl Cache {
         Self::decode(full, &bytes)
     }
 
+    /// The values under `full` (whole keys), each with the key's generation at the read
+    /// (`None` while the store fails), in one round trip.
+    async fn read_with_generations<T: DeserializeOwned>(
+        &self,
+        full: &[String],
+    ) -> Vec<(Option<T>, Option<u64>)> {
+        match self.note(self.store.get_many_with_generations(full).await) {
+            Some(found) => found
+                .into_iter()
+                .zip(full)
+                .map(|((bytes, generation), key)| {
+                    (bytes.and_then(|b| Self::decode(key, &b)), Some(generation))
+                })
+                .collect(),
+            None => full.iter().map(|_| (None, None)).collect(),
+        }
+    }
+
     /// The value under `key`, when cached.
     pub async fn get<T: DeserializeOwned>(&self, key: &CacheKey) -> Option<T> {
         let value = self.read(&self.full_key(key)).await;
@@ -466,6 +512,23 @@ impl Cache {
             self.count(key, value.is_some());
         }
         values
+    }
+
+    /// As [`Cache::get_many`], for a batch that fetches its misses: each miss comes with
+    /// what [`Cache::fetch_seen`] needs, read in the same round trip as the values (on
+    /// Redis one `MGET` of the keys and their generations, rather than a `GET` of each
+    /// missed key's generation after it: a round trip less before the vendor is asked).
+    pub async fn get_many_seen<T: DeserializeOwned>(&self, keys: &[CacheKey]) -> Vec<Result<T, Seen>> {
+        let at = Instant::now();
+        let full: Vec<String> = keys.iter().map(|k| self.full_key(k)).collect();
+        let found = self.read_with_generations(&full).await;
+        keys.iter()
+            .zip(found)
+            .map(|(key, (value, generation))| {
+                self.count(key, value.is_some());
+                value.ok_or(Seen { at, generation })
+            })
+            .collect()
     }
 
     /// Stores `value` under `key`.
@@ -503,14 +566,11 @@ impl Cache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        let full = self.full_key(key);
-        let looked = Instant::now();
-        let cached = self.read(&full).await;
-        self.count(key, cached.is_some());
-        if let Some(hit) = cached {
-            return Ok(hit);
+        match self.get_many_seen(std::slice::from_ref(key)).await.pop() {
+            Some(Ok(hit)) => Ok(hit),
+            Some(Err(seen)) => self.fetch_seen(key, seen, class, fetch).await,
+            None => unreachable!("one key read, one answer"),
         }
-        self.fetch_missed(key, looked, class, fetch).await
     }
 
     /// What `fetch` returns for `key`, which a read begun at `looked` (a batch's
@@ -531,12 +591,39 @@ impl Cache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
+        let generation = self.note(self.store.generation(&self.full_key(key)).await);
+        let seen = Seen {
+            at: looked,
+            generation,
+        };
+        self.fetch_seen(key, seen, class, fetch).await
+    }
+
+    /// What `fetch` returns for `key`, which a read ([`Cache::get_many_seen`]) just
+    /// missed, as [`Cache::fetch_missed`] does, with the key's generation as that read
+    /// found it.
+    pub async fn fetch_seen<T, E, F, Fut>(
+        &self,
+        key: &CacheKey,
+        seen: Seen,
+        class: TtlClass,
+        fetch: F,
+    ) -> Result<T, E>
+    where
+        T: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
+        E: Clone + Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
         let full = self.full_key(key);
         let slot = (full.clone(), TypeId::of::<Result<T, E>>());
-        // The key's generation now, before the vendor is asked: a write after this point
-        // bumps it, so an answer fetched from here is then not stored, and a miss after
-        // the write (here or on another replica) does not join this fetch.
-        let generation = self.note(self.store.generation(&full).await);
+        // The key's generation at the read, before the vendor is asked: a write after
+        // that bumps it, so an answer fetched from here is then not stored, and a miss
+        // after the write (here or on another replica) does not join this fetch.
+        let Seen {
+            at: looked,
+            generation,
+        } = seen;
         let flight = self
             .inflight
             .lock()

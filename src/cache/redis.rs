@@ -205,6 +205,49 @@ impl CacheStore for RedisStore {
             .await
     }
 
+    async fn get_many_with_generations(
+        &self,
+        keys: &[String],
+    ) -> Result<Vec<(Option<Vec<u8>>, u64)>, CacheError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        // One MGET of the keys, then their generations: the values and the generations
+        // they were read at, in one atomic read.
+        let generations: Vec<String> = keys.iter().map(|k| generation_key(k)).collect();
+        let mut found: Vec<Option<Vec<u8>>> = self
+            .run(|mut c| async move {
+                redis::cmd("MGET")
+                    .arg(keys)
+                    .arg(&generations)
+                    .query_async(&mut c)
+                    .await
+            })
+            .await?;
+        if found.len() != 2 * keys.len() {
+            return Err(CacheError(format!(
+                "redis: MGET of {} keys answered {} values",
+                2 * keys.len(),
+                found.len()
+            )));
+        }
+        let generations = found.split_off(keys.len());
+        generations
+            .into_iter()
+            .zip(found)
+            .map(|(generation, value)| {
+                let generation = match generation {
+                    None => 0,
+                    Some(bytes) => std::str::from_utf8(&bytes)
+                        .ok()
+                        .and_then(|g| g.parse().ok())
+                        .ok_or_else(|| CacheError("redis: a key's generation is not a number".into()))?,
+                };
+                Ok((value, generation))
+            })
+            .collect()
+    }
+
     async fn generation(&self, key: &str) -> Result<u64, CacheError> {
         let key = generation_key(key);
         let value: Option<u64> = self

@@ -20,7 +20,7 @@ use std::{
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 
 use crate::{
-    cache::{Cache, CacheKey, TtlClass},
+    cache::{Cache, CacheKey, Seen, TtlClass},
     tenant::Tenant,
     vendors::{Vendor, VendorError, VendorErrorKind},
 };
@@ -296,10 +296,10 @@ where
         .collect()
 }
 
-/// Loads every key of a batch through the cache: one round trip reads them all (`MGET`
-/// on Redis), then the misses are fetched each on its own, concurrently, by `load`
-/// (concurrent misses of one key share one fetch; an answer is stored only if no write
-/// happened meanwhile). Each key gets its own [`Outcome`]; a key the vendor does not
+/// Loads every key of a batch through the cache: one round trip reads them all with
+/// their generations (one `MGET` on Redis), then the misses are fetched each on its
+/// own, concurrently, by `load` (concurrent misses of one key share one fetch; an
+/// answer is stored only if no write happened meanwhile). Each key gets its own [`Outcome`]; a key the vendor does not
 /// know is left out.
 pub(crate) async fn each_key_cached<K, V, F, Fut>(
     cache: &Cache,
@@ -315,23 +315,20 @@ where
     Fut: Future<Output = Result<V, VendorError>>,
 {
     let cache_keys: Vec<CacheKey> = keys.iter().map(&cache_key).collect();
-    let looked = std::time::Instant::now();
-    let hits: Vec<Option<V>> = cache.get_many(&cache_keys).await;
+    let found: Vec<Result<V, Seen>> = cache.get_many_seen(&cache_keys).await;
     let mut out = HashMap::with_capacity(keys.len());
     let mut missing = Vec::new();
-    for ((key, cached), hit) in keys.iter().zip(cache_keys).zip(hits) {
-        match hit {
-            Some(value) => {
+    for ((key, cached), found) in keys.iter().zip(cache_keys).zip(found) {
+        match found {
+            Ok(value) => {
                 out.insert(key.clone(), Ok(value));
             }
-            None => missing.push((key.clone(), cached)),
+            Err(seen) => missing.push((key.clone(), cached, seen)),
         }
     }
     let load = &load;
-    let fetched = futures::future::join_all(missing.into_iter().map(|(key, cached)| async move {
-        let result = cache
-            .fetch_missed(&cached, looked, class, || load(key.clone()))
-            .await;
+    let fetched = futures::future::join_all(missing.into_iter().map(|(key, cached, seen)| async move {
+        let result = cache.fetch_seen(&cached, seen, class, || load(key.clone())).await;
         (key, result)
     }))
     .await;
