@@ -7,7 +7,8 @@
 //! - once the document is parsed: the caller's access ([`access`]), then what the answer's
 //!   key needs ([`answers`]) and what the operation reads late ([`prefetch`]);
 //! - the operation: in its span ([`observe`]), served from a kept answer or run and kept
-//!   ([`answers`]), its late reads started as it runs ([`prefetch`]).
+//!   ([`answers`]), its late reads started as it runs ([`prefetch`]), its loader batches
+//!   held until it pauses (`loaders::Waves`).
 //!
 //! One extension rather than one per concern: async-graphql sends every field's
 //! resolution through every extension's `resolve` hook, a boxed future each, also when
@@ -15,7 +16,8 @@
 //! five extensions their resolution took a fifth more CPU (`cargo bench --bench gateway`,
 //! cache off).
 //!
-//! May depend on: `graphql::{access, answers, limits, observe, prefetch}`, `metrics`.
+//! May depend on: `graphql::{access, answers, context, limits, observe, prefetch}`, `metrics`,
+//! `loaders` (through the request's loaders).
 
 use std::sync::Arc;
 
@@ -28,7 +30,7 @@ use async_graphql::{
     parser::types::ExecutableDocument,
 };
 
-use super::{access, answers, limits::Limits, observe, prefetch};
+use super::{access, answers, context::RequestContext, limits::Limits, observe, prefetch};
 use crate::metrics::Metrics;
 
 /// Builds each request's [`Hooks`].
@@ -99,7 +101,12 @@ impl Extension for Hooks {
         let run = || async {
             // Reached only when no kept answer was served: a kept answer warms nothing.
             self.prefetch.execute(ctx);
-            next.run(ctx, operation_name).await
+            // The operation's polls hold the loader batches they ask for until it
+            // pauses: every key of a level is in its batch (see `loaders::Waves`).
+            match ctx.data_opt::<RequestContext>() {
+                Some(request) => request.loaders.around(next.run(ctx, operation_name)).await,
+                None => next.run(ctx, operation_name).await,
+            }
         };
         self.metrics
             .execute(operation_name, self.answers.execute(ctx, operation_name, run))

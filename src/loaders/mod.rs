@@ -8,6 +8,7 @@
 pub mod dixa;
 pub mod huawei;
 pub mod vonage;
+mod waves;
 pub mod webex;
 
 use std::{
@@ -18,6 +19,8 @@ use std::{
 };
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+
+pub use waves::{Waved, Waves};
 
 use crate::{
     cache::{Cache, CacheKey, Seen, TtlClass},
@@ -34,27 +37,35 @@ pub type RequestLoader<T> = DataLoader<Traced<T>, HashMapCache>;
 /// A loader whose batches run as tasks of their own, under the request's deadline
 /// (see [`crate::vendors::http::with_deadline`]).
 ///
-/// A batch starts as soon as the request's task pauses, without DataLoader's default
-/// 1 ms wait (which tokio's millisecond timer makes 1 to 2 ms, at every level of a
-/// query: 3 to 5 ms of the benchmark wallboard's cold latency, in runs on one machine). An operation runs
-/// on one task, and a level's fields ask their keys in one poll of it; the batch task,
-/// spawned from it, waits in its worker's next-task slot until that poll ends, so it
-/// takes every key of that wave. Keys of a later wave (fields whose reads came back
-/// apart) make a batch of their own. A batch pushed out of that slot by another
-/// loader's may start on the other worker before the wave is complete; what the rest
-/// of the wave then reads again the cache's single flight shares, and a lone Dixa
-/// presence joins the read of every agent's (see `dixa::AgentPresenceOf`), once its list
-/// said so beforehand (`presence_of_many_ahead`).
+/// A batch starts as soon as the operation that asked for its keys pauses, held until
+/// then by the request's [`Waves`] (see there), without DataLoader's default 1 ms wait
+/// (which tokio's millisecond timer makes 1 to 2 ms, at every level of a query: 3 to
+/// 5 ms of the benchmark wallboard's cold latency, in runs on one machine). Its wait is
+/// zero, and async-graphql's `tokio-timer` feature is off (`Cargo.toml`): with it,
+/// DataLoader waits on tokio's timer even for zero, which rounds a deadline up to its
+/// next millisecond tick, so every level still slept up to 1 ms (about 1.5 ms of each
+/// cold wallboard before `GET /teams` left, and again before the member lists did);
+/// without it, on async-io's timer, done at once. Keys of a later wave (fields whose
+/// reads came back apart) make a batch of their own; when such keys are asked apart,
+/// the cache's single flight shares what they read again, and a lone Dixa presence
+/// joins the read of every agent's (see `dixa::AgentPresenceOf`), once its list said so
+/// beforehand (`presence_of_many_ahead`).
 ///
 /// A batch runs in the span of the field that started it (the operation's), so its
 /// `loader_batch` span, and the vendor calls under it, sit in the request's trace.
 /// DataLoader's own spans (async-graphql's `tracing` feature: two per key asked, so a
 /// thousand for a page of 500 entities, about 8 % of its cold CPU) are not built.
-fn request_loader<T: Send + Sync + 'static>(loader: T) -> RequestLoader<T> {
+fn request_loader<T: Send + Sync + 'static>(loader: T, waves: &Arc<Waves>) -> RequestLoader<T> {
+    use futures::FutureExt as _;
     use tracing::Instrument as _;
     let deadline = crate::vendors::http::current_deadline();
+    let waves = waves.clone();
     let spawn = move |batch: futures::future::BoxFuture<'static, ()>| {
-        spawn_within(deadline, batch.instrument(tracing::Span::current()))
+        let batch = batch.instrument(tracing::Span::current());
+        waves.start(match deadline {
+            Some(deadline) => with_deadline(deadline, batch).boxed(),
+            None => batch.boxed(),
+        });
     };
     DataLoader::with_cache(Traced(loader), spawn, HashMapCache::default()).delay(std::time::Duration::ZERO)
 }
@@ -113,6 +124,7 @@ pub struct Loaders {
     webex: OnceLock<RequestLoader<webex::WebexLoader>>,
     huawei: OnceLock<RequestLoader<huawei::HuaweiLoader>>,
     vonage: OnceLock<RequestLoader<vonage::VonageLoader>>,
+    waves: Arc<Waves>,
 }
 
 impl Loaders {
@@ -125,39 +137,61 @@ impl Loaders {
             webex: OnceLock::new(),
             huawei: OnceLock::new(),
             vonage: OnceLock::new(),
+            waves: Arc::default(),
         }
+    }
+
+    /// `operation` (the request's execution), whose polls hold the loader batches they
+    /// ask for until it pauses (see [`Waves`]).
+    pub fn around<F: Future>(&self, operation: F) -> Waved<F> {
+        self.waves.around(operation)
     }
 
     /// The Vonage loader, or the error saying the tenant has no Vonage connection.
     pub fn vonage(&self) -> Result<&RequestLoader<vonage::VonageLoader>, VendorError> {
-        lazily(&self.vonage, self.tenant.vonage.as_ref(), Vendor::Vonage, |api| {
-            vonage::VonageLoader::new(
-                api,
-                self.cache.clone(),
-                self.tenant.cache_scope(Vendor::Vonage),
-                self.tenant.presence.clone(),
-            )
-        })
+        lazily(
+            &self.vonage,
+            &self.waves,
+            self.tenant.vonage.as_ref(),
+            Vendor::Vonage,
+            |api| {
+                vonage::VonageLoader::new(
+                    api,
+                    self.cache.clone(),
+                    self.tenant.cache_scope(Vendor::Vonage),
+                    self.tenant.presence.clone(),
+                )
+            },
+        )
     }
 
     /// The Dixa loader, or the error saying the tenant has no Dixa connection.
     pub fn dixa(&self) -> Result<&RequestLoader<dixa::DixaLoader>, VendorError> {
-        lazily(&self.dixa, self.tenant.dixa.as_ref(), Vendor::Dixa, |api| {
-            dixa::DixaLoader::new(api, self.cache.clone(), self.tenant.cache_scope(Vendor::Dixa))
-        })
+        lazily(
+            &self.dixa,
+            &self.waves,
+            self.tenant.dixa.as_ref(),
+            Vendor::Dixa,
+            |api| dixa::DixaLoader::new(api, self.cache.clone(), self.tenant.cache_scope(Vendor::Dixa)),
+        )
     }
 
     /// The Webex loader, or the error saying the tenant has no Webex connection.
     pub fn webex(&self) -> Result<&RequestLoader<webex::WebexLoader>, VendorError> {
-        lazily(&self.webex, self.tenant.webex.as_ref(), Vendor::Webex, |api| {
-            webex::WebexLoader::new(api, self.cache.clone(), self.tenant.cache_scope(Vendor::Webex))
-        })
+        lazily(
+            &self.webex,
+            &self.waves,
+            self.tenant.webex.as_ref(),
+            Vendor::Webex,
+            |api| webex::WebexLoader::new(api, self.cache.clone(), self.tenant.cache_scope(Vendor::Webex)),
+        )
     }
 
     /// The Huawei AICC loader, or the error saying the tenant has no AICC connection.
     pub fn huawei(&self) -> Result<&RequestLoader<huawei::HuaweiLoader>, VendorError> {
         lazily(
             &self.huawei,
+            &self.waves,
             self.tenant.huawei.as_ref(),
             Vendor::HuaweiAicc,
             |api| {
@@ -255,12 +289,13 @@ impl Loaders {
 /// the error saying the tenant has no connection to `vendor` when `api` is absent.
 fn lazily<'a, L: Send + Sync + 'static, A: ?Sized>(
     cell: &'a OnceLock<RequestLoader<L>>,
+    waves: &Arc<Waves>,
     api: Option<&Arc<A>>,
     vendor: Vendor,
     make: impl FnOnce(Arc<A>) -> L,
 ) -> Result<&'a RequestLoader<L>, VendorError> {
     let api = api.ok_or_else(|| VendorError::not_configured(vendor))?;
-    Ok(cell.get_or_init(|| request_loader(make(api.clone()))))
+    Ok(cell.get_or_init(|| request_loader(make(api.clone()), waves)))
 }
 
 /// What one key of a batch came to: its value, or the failure of the vendor call that

@@ -335,12 +335,10 @@ mod tests {
         let api = Arc::new(Fake {
             presence_down: AtomicBool::new(down),
         });
-        super::super::request_loader(VonageLoader::new(
-            api,
-            Cache::in_memory(&settings),
-            "t".into(),
-            store,
-        ))
+        super::super::request_loader(
+            VonageLoader::new(api, Cache::in_memory(&settings), "t".into(), store),
+            &Default::default(),
+        )
     }
 
     #[tokio::test]
