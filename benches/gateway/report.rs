@@ -68,7 +68,9 @@ pub fn load_average() -> f64 {
 }
 
 /// Other work on the machine during the run: compilers and linkers seen in `/proc`
-/// (this benchmark starts none), and the highest load average.
+/// (this benchmark starts none), the highest load average, and the CPU time the
+/// hypervisor gave other guests (`steal` in `/proc/stat`: on a virtual machine, time
+/// this one's cores wanted and did not get).
 #[derive(Debug, Default)]
 pub struct Contention {
     /// Most compiler or linker processes seen at once.
@@ -79,6 +81,33 @@ pub struct Contention {
     pub highest_load: f64,
     /// Samples taken.
     pub samples: usize,
+    /// `/proc/stat`'s CPU ticks (steal, all) at the first sample and at the latest.
+    pub ticks: Option<((u64, u64), (u64, u64))>,
+}
+
+impl Contention {
+    /// The share of the machine's CPU time stolen by the hypervisor between the first
+    /// sample and the latest, when two were taken.
+    pub fn steal_share(&self) -> Option<f64> {
+        let ((steal0, all0), (steal1, all1)) = self.ticks?;
+        let all = all1.checked_sub(all0).filter(|&t| t > 0)?;
+        Some(steal1.saturating_sub(steal0) as f64 / all as f64)
+    }
+}
+
+/// The machine's CPU ticks: (steal, all), from the first line of `/proc/stat`.
+fn cpu_ticks() -> Option<(u64, u64)> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let fields: Vec<u64> = stat
+        .lines()
+        .next()?
+        .strip_prefix("cpu ")?
+        .split_whitespace()
+        .take(8)
+        .map(|n| n.parse().ok())
+        .collect::<Option<_>>()?;
+    // user nice system idle iowait irq softirq steal (guest time is inside user).
+    Some((*fields.get(7)?, fields.iter().sum()))
 }
 
 /// Samples [`Contention`] every second until the returned handle is aborted.
@@ -96,6 +125,9 @@ pub fn watch_contention() -> (Arc<Mutex<Contention>>, tokio::task::JoinHandle<()
                 c.names.extend(names);
                 c.highest_load = c.highest_load.max(load_average());
                 c.samples += 1;
+                if let Some(now) = cpu_ticks() {
+                    c.ticks = Some((c.ticks.map_or(now, |(first, _)| first), now));
+                }
             }
         })
     };
@@ -217,7 +249,19 @@ pub fn render(r: &Results<'_>) -> String {
             m.load_before, c.highest_load
         )
     };
-    let _ = writeln!(w, "| other load | {other} |");
+    let steal = match c.steal_share() {
+        Some(share) if share >= 0.05 => format!(
+            "; **the hypervisor took {:.0} % of this machine's CPU time during the run** (`steal` in `/proc/stat`): \
+             the figures are those of a contended host, slower and with longer tails than the same code on idle cores",
+            share * 100.0
+        ),
+        Some(share) => format!(
+            "; the hypervisor took {:.1} % of this machine's CPU time (`steal` in `/proc/stat`)",
+            share * 100.0
+        ),
+        None => String::new(),
+    };
+    let _ = writeln!(w, "| other load | {other}{steal} |");
     let _ = writeln!(
         w,
         "| setup | every simulated vendor call is answered {} ms after it arrived, the simulator's work inside them (simulator fault rule `respondAtMs`, every route); gateways are the \
