@@ -496,28 +496,11 @@ impl Cache {
         value
     }
 
-    /// The values under `keys`, in order, read in one round trip (for loaders that batch
-    /// their own misses).
-    pub async fn get_many<T: DeserializeOwned>(&self, keys: &[CacheKey]) -> Vec<Option<T>> {
-        let full: Vec<String> = keys.iter().map(|k| self.full_key(k)).collect();
-        let values: Vec<Option<T>> = match self.note(self.store.get_many(&full).await) {
-            Some(values) => values
-                .into_iter()
-                .zip(&full)
-                .map(|(bytes, key)| bytes.and_then(|b| Self::decode(key, &b)))
-                .collect(),
-            None => keys.iter().map(|_| None).collect(),
-        };
-        for (key, value) in keys.iter().zip(&values) {
-            self.count(key, value.is_some());
-        }
-        values
-    }
-
-    /// As [`Cache::get_many`], for a batch that fetches its misses: each miss comes with
-    /// what [`Cache::fetch_seen`] needs, read in the same round trip as the values (on
-    /// Redis one `MGET` of the keys and their generations, rather than a `GET` of each
-    /// missed key's generation after it: a round trip less before the vendor is asked).
+    /// The values under `keys`, in order, read in one round trip, for a read that fetches
+    /// its misses (a loader's batch, [`Cache::get_or_fetch`]): each miss comes with what
+    /// [`Cache::fetch_seen`] needs, read with the values (on Redis one `MGET` of the keys
+    /// and their generations, rather than a `GET` of each missed key's generation after
+    /// it: a round trip less before the vendor is asked).
     pub async fn get_many_seen<T: DeserializeOwned>(&self, keys: &[CacheKey]) -> Vec<Result<T, Seen>> {
         let at = Instant::now();
         let full: Vec<String> = keys.iter().map(|k| self.full_key(k)).collect();
@@ -573,35 +556,10 @@ impl Cache {
         }
     }
 
-    /// What `fetch` returns for `key`, which a read begun at `looked` (a batch's
-    /// [`Cache::get_many`], say) just missed: as [`Cache::get_or_fetch`] after its read,
-    /// sharing one fetch among concurrent misses (a fetch that ended while the read was
-    /// under way counts as concurrent) and storing the answer only if no write happened
-    /// meanwhile.
-    pub async fn fetch_missed<T, E, F, Fut>(
-        &self,
-        key: &CacheKey,
-        looked: Instant,
-        class: TtlClass,
-        fetch: F,
-    ) -> Result<T, E>
-    where
-        T: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
-        E: Clone + Send + Sync + 'static,
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<T, E>>,
-    {
-        let generation = self.note(self.store.generation(&self.full_key(key)).await);
-        let seen = Seen {
-            at: looked,
-            generation,
-        };
-        self.fetch_seen(key, seen, class, fetch).await
-    }
-
     /// What `fetch` returns for `key`, which a read ([`Cache::get_many_seen`]) just
-    /// missed, as [`Cache::fetch_missed`] does, with the key's generation as that read
-    /// found it.
+    /// missed: as [`Cache::get_or_fetch`] after its read, sharing one fetch among
+    /// concurrent misses (a fetch that ended while the read was under way counts as
+    /// concurrent) and storing the answer only if no write happened since the read.
     pub async fn fetch_seen<T, E, F, Fut>(
         &self,
         key: &CacheKey,
@@ -727,6 +685,29 @@ mod tests {
 
     use super::*;
 
+    /// What `fetch` returns for `key`, which a read begun at `looked` missed, the key's
+    /// generation taken now.
+    async fn fetch_missed<T, E, F, Fut>(
+        cache: &Cache,
+        key: &CacheKey,
+        looked: Instant,
+        class: TtlClass,
+        fetch: F,
+    ) -> Result<T, E>
+    where
+        T: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
+        E: Clone + Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        let generation = cache.note(cache.store.generation(&cache.full_key(key)).await);
+        let seen = Seen {
+            at: looked,
+            generation,
+        };
+        cache.fetch_seen(key, seen, class, fetch).await
+    }
+
     #[tokio::test]
     async fn a_miss_read_before_a_fetch_ended_joins_it_unless_a_write_came_between() {
         let cache = Cache::in_memory(&CacheSettings::default());
@@ -747,9 +728,7 @@ mod tests {
             Ok(1)
         );
         assert_eq!(
-            cache
-                .fetch_missed(&key, looked, TtlClass::Directory, fetch(2))
-                .await,
+            fetch_missed(&cache, &key, looked, TtlClass::Directory, fetch(2)).await,
             Ok(1)
         );
         assert_eq!(calls.load(Ordering::SeqCst), 1);
@@ -762,9 +741,7 @@ mod tests {
         // fetches again.
         let later = Instant::now();
         assert_eq!(
-            cache
-                .fetch_missed(&key, later, TtlClass::Directory, fetch(3))
-                .await,
+            fetch_missed(&cache, &key, later, TtlClass::Directory, fetch(3)).await,
             Ok(3)
         );
         assert_eq!(calls.load(Ordering::SeqCst), 2);
@@ -778,9 +755,7 @@ mod tests {
         );
         cache.invalidate(std::slice::from_ref(&key)).await;
         assert_eq!(
-            cache
-                .fetch_missed(&key, looked, TtlClass::Presence, fetch(5))
-                .await,
+            fetch_missed(&cache, &key, looked, TtlClass::Presence, fetch(5)).await,
             Ok(5)
         );
         assert_eq!(calls.load(Ordering::SeqCst), 4);

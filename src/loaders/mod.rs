@@ -149,49 +149,34 @@ impl Loaders {
 
     /// The Vonage loader, or the error saying the tenant has no Vonage connection.
     pub fn vonage(&self) -> Result<&RequestLoader<vonage::VonageLoader>, VendorError> {
-        lazily(
-            &self.vonage,
-            &self.waves,
-            self.tenant.vonage.as_ref(),
-            Vendor::Vonage,
-            |api| {
-                vonage::VonageLoader::new(
-                    api,
-                    self.cache.clone(),
-                    self.tenant.cache_scope(Vendor::Vonage),
-                    self.tenant.presence.clone(),
-                )
-            },
-        )
+        self.lazily(&self.vonage, self.tenant.vonage.as_ref(), Vendor::Vonage, |api| {
+            vonage::VonageLoader::new(
+                api,
+                self.cache.clone(),
+                self.tenant.cache_scope(Vendor::Vonage),
+                self.tenant.presence.clone(),
+            )
+        })
     }
 
     /// The Dixa loader, or the error saying the tenant has no Dixa connection.
     pub fn dixa(&self) -> Result<&RequestLoader<dixa::DixaLoader>, VendorError> {
-        lazily(
-            &self.dixa,
-            &self.waves,
-            self.tenant.dixa.as_ref(),
-            Vendor::Dixa,
-            |api| dixa::DixaLoader::new(api, self.cache.clone(), self.tenant.cache_scope(Vendor::Dixa)),
-        )
+        self.lazily(&self.dixa, self.tenant.dixa.as_ref(), Vendor::Dixa, |api| {
+            dixa::DixaLoader::new(api, self.cache.clone(), self.tenant.cache_scope(Vendor::Dixa))
+        })
     }
 
     /// The Webex loader, or the error saying the tenant has no Webex connection.
     pub fn webex(&self) -> Result<&RequestLoader<webex::WebexLoader>, VendorError> {
-        lazily(
-            &self.webex,
-            &self.waves,
-            self.tenant.webex.as_ref(),
-            Vendor::Webex,
-            |api| webex::WebexLoader::new(api, self.cache.clone(), self.tenant.cache_scope(Vendor::Webex)),
-        )
+        self.lazily(&self.webex, self.tenant.webex.as_ref(), Vendor::Webex, |api| {
+            webex::WebexLoader::new(api, self.cache.clone(), self.tenant.cache_scope(Vendor::Webex))
+        })
     }
 
     /// The Huawei AICC loader, or the error saying the tenant has no AICC connection.
     pub fn huawei(&self) -> Result<&RequestLoader<huawei::HuaweiLoader>, VendorError> {
-        lazily(
+        self.lazily(
             &self.huawei,
-            &self.waves,
             self.tenant.huawei.as_ref(),
             Vendor::HuaweiAicc,
             |api| {
@@ -202,6 +187,20 @@ impl Loaders {
                 )
             },
         )
+    }
+
+    /// The loader in `cell`, made by `make` over the vendor's `api` when first asked
+    /// for; the error saying the tenant has no connection to `vendor` when `api` is
+    /// absent.
+    fn lazily<'a, L: Send + Sync + 'static, A: ?Sized>(
+        &self,
+        cell: &'a OnceLock<RequestLoader<L>>,
+        api: Option<&Arc<A>>,
+        vendor: Vendor,
+        make: impl FnOnce(Arc<A>) -> L,
+    ) -> Result<&'a RequestLoader<L>, VendorError> {
+        let api = api.ok_or_else(|| VendorError::not_configured(vendor))?;
+        Ok(cell.get_or_init(|| request_loader(make(api.clone()), &self.waves)))
     }
 }
 
@@ -283,19 +282,6 @@ impl Loaders {
         };
         futures::join!(dixa, webex, huawei, vonage);
     }
-}
-
-/// The loader in `cell`, made by `make` over the vendor's `api` when first asked for;
-/// the error saying the tenant has no connection to `vendor` when `api` is absent.
-fn lazily<'a, L: Send + Sync + 'static, A: ?Sized>(
-    cell: &'a OnceLock<RequestLoader<L>>,
-    waves: &Arc<Waves>,
-    api: Option<&Arc<A>>,
-    vendor: Vendor,
-    make: impl FnOnce(Arc<A>) -> L,
-) -> Result<&'a RequestLoader<L>, VendorError> {
-    let api = api.ok_or_else(|| VendorError::not_configured(vendor))?;
-    Ok(cell.get_or_init(|| request_loader(make(api.clone()), waves)))
 }
 
 /// What one key of a batch came to: its value, or the failure of the vendor call that
